@@ -1,0 +1,48 @@
+"""Organisations, memberships and roles: every query that serves a user is scoped through these."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    ANALYST = "analyst", "Analyst"
+    ADMIN = "admin", "Admin"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")]
+        ordering = ["organisation__name", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organisation} ({self.role})"
+
+    @property
+    def can_upload(self) -> bool:
+        return self.role in (Role.ANALYST, Role.ADMIN)
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (Role.ANALYST, Role.ADMIN)
+
+    @property
+    def can_manage_members(self) -> bool:
+        return self.role == Role.ADMIN

@@ -1,0 +1,8 @@
+"""Embedded default: runs with no environment at all (SQLite file, eager Celery, debug on)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+# A development-only key; production.py refuses to start without a real one.
+SECRET_KEY = env("SECRET_KEY", default="local-development-key-not-for-production")  # noqa: S105

@@ -1,0 +1,164 @@
+"""Journeys, their moments, and analysis runs with one result row per moment (DESIGN sections 2-3)."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from cxapp.models import Organisation
+
+
+class Journey(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="journeys")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="unique_journey_slug")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("moments:dashboard", kwargs={"journey_id": self.pk})
+
+
+class Moment(models.Model):
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="moments")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    stage = models.CharField(max_length=100, blank=True, help_text="Journey stage, e.g. Buy, Get connected, Use.")
+    position = models.PositiveIntegerField(default=0, help_text="Order along the journey.")
+    description = models.TextField(blank=True)
+    is_brand_moment = models.BooleanField(
+        default=False, help_text="A moment that carries the brand promise, flagged in exports."
+    )
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names of the moment, used to match survey columns."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["journey", "slug"], name="unique_moment_slug")]
+        ordering = ["journey", "position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class AnalysisRun(models.Model):
+    """One computation of the matrix for a journey, a set of waves and a segment filter.
+
+    ``params_key`` is a hash of the inputs (data version of the chosen waves) and parameters, so identical requests
+    reuse a finished run instead of recomputing it.
+    """
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="analysis_runs")
+    surveys = models.ManyToManyField("surveys.Survey", related_name="analysis_runs", blank=True)
+    segment_filter = models.JSONField(default=dict, blank=True)
+    method = models.CharField(max_length=30, default="relative_weights")
+    threshold_mode = models.CharField(max_length=10, default="mean")
+    fixed_satisfaction = models.FloatField(null=True, blank=True)
+    fixed_impact = models.FloatField(null=True, blank=True)
+    min_sample = models.PositiveIntegerField(default=30)
+    bootstrap = models.PositiveIntegerField(default=200)
+    seed = models.PositiveIntegerField(default=0)
+    params_key = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
+    progress = models.FloatField(default=0.0, help_text="0-1")
+    message = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["journey", "params_key", "status"])]
+
+    def __str__(self) -> str:
+        return f"Analysis {self.pk} of {self.journey} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
+class Quadrant(models.TextChoices):
+    RAISE = "raise", "Raise"
+    AMPLIFY = "amplify", "Amplify"
+    IMPROVE = "improve", "Improve"
+    REDUCE = "reduce", "Reduce"
+    INSUFFICIENT = "insufficient_data", "Insufficient data"
+
+
+QUADRANT_ACTIONS = {
+    Quadrant.RAISE: "Moment of truth that disappoints: raise satisfaction first.",
+    Quadrant.AMPLIFY: "Moment of truth that delights: let more customers experience it.",
+    Quadrant.IMPROVE: "Improve where it is cheap; not a priority.",
+    Quadrant.REDUCE: "Over-delivering: reduce effort or cost here.",
+    Quadrant.INSUFFICIENT: "Too few respondents experienced it to place it.",
+}
+
+
+class MomentResult(models.Model):
+    """Every number of DESIGN section 2 for one moment in one run. Satisfaction is on 0-100."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="results")
+    moment = models.ForeignKey(Moment, on_delete=models.CASCADE, related_name="results")
+    rank = models.PositiveIntegerField()
+    quadrant = models.CharField(max_length=20, choices=Quadrant.choices)
+    satisfaction = models.FloatField(null=True)
+    satisfaction_low = models.FloatField(null=True)
+    satisfaction_high = models.FloatField(null=True)
+    top_box = models.FloatField(null=True)
+    impact = models.FloatField(null=True)
+    impact_low = models.FloatField(null=True)
+    impact_high = models.FloatField(null=True)
+    correlation = models.FloatField(null=True)
+    reach = models.FloatField(null=True)
+    n = models.PositiveIntegerField(default=0)
+    occurrence_effect = models.FloatField(null=True)
+    occurrence_low = models.FloatField(null=True)
+    occurrence_high = models.FloatField(null=True)
+    stability = models.FloatField(null=True)
+    is_uncertain = models.BooleanField(default=False)
+    is_pain_point = models.BooleanField(default=False)
+    is_insufficient = models.BooleanField(default=False)
+    what_if = models.FloatField(null=True)
+    what_if_low = models.FloatField(null=True)
+    what_if_high = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["run", "rank"]
+        constraints = [models.UniqueConstraint(fields=["run", "moment"], name="unique_result_per_moment")]
+
+    def __str__(self) -> str:
+        return f"{self.moment} in run {self.run_id}: {self.quadrant}"
+
+    @property
+    def action(self) -> str:
+        return QUADRANT_ACTIONS[Quadrant(self.quadrant)]
+
+    @property
+    def flags(self) -> list[str]:
+        flags = []
+        if self.is_insufficient:
+            flags.append("insufficient_data")
+        if self.is_uncertain:
+            flags.append("uncertain")
+        if self.is_pain_point:
+            flags.append("pain_point")
+        if self.moment.is_brand_moment:
+            flags.append("brand_moment")
+        return flags

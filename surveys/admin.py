@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from .models import Response, Survey, Upload
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["name", "journey", "period_start", "period_end", "outcome_type", "data_version"]
+    list_filter = ["outcome_type", "journey__organisation"]
+    search_fields = ["name", "journey__name"]
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["respondent_id", "survey", "submitted_at", "outcome"]
+    list_filter = ["survey__journey"]
+    search_fields = ["respondent_id"]
+    list_select_related = ["survey"]
+    show_full_result_count = False
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "survey", "status", "rows_imported", "rows_invalid", "created_at"]
+    list_filter = ["status", "organisation"]
+    readonly_fields = ["error_report"]

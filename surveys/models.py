@@ -1,0 +1,106 @@
+"""Survey waves, their responses (ratings stored as one array per response) and uploads."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from cxapp.fields import BoolArrayField, FloatArrayField
+
+
+class OutcomeType(models.TextChoices):
+    NPS = "nps", "NPS (likelihood to recommend 0-10)"
+    BINARY = "binary", "Binary (e.g. retained yes/no)"
+    NUMERIC = "numeric", "Numeric (e.g. overall satisfaction)"
+
+
+class Survey(models.Model):
+    """A wave of a journey's survey.
+
+    ``moment_ids`` is the ordered list of moments that every ``Response.ratings`` array is aligned to. It only
+    grows: a later upload that maps a new moment appends it, and shorter arrays read as "not experienced".
+    """
+
+    journey = models.ForeignKey("moments.Journey", on_delete=models.CASCADE, related_name="surveys")
+    name = models.CharField(max_length=200)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    scale_min = models.FloatField(default=1)
+    scale_max = models.FloatField(default=10)
+    outcome_type = models.CharField(max_length=10, choices=OutcomeType.choices, default=OutcomeType.NPS)
+    moment_ids = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, help_text="Column mapping saved for the next wave.")
+    data_version = models.PositiveIntegerField(default=0, help_text="Bumped by every import; keys cached runs.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["journey", "name"], name="unique_survey_name")]
+        ordering = ["journey", "period_start", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.journey} / {self.name}"
+
+
+class Response(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    respondent_id = models.CharField(max_length=200)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.FloatField(null=True)
+    segments = models.JSONField(default=dict, blank=True)
+    ratings = FloatArrayField(help_text="0-100 per moment, aligned to survey.moment_ids; NULL = not experienced.")
+    experienced = BoolArrayField(null=True, blank=True, help_text="Only where explicit flag columns were mapped.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "respondent_id"], name="unique_respondent_per_survey")]
+
+    def __str__(self) -> str:
+        return f"{self.respondent_id} in {self.survey}"
+
+
+class UploadStatus(models.TextChoices):
+    PENDING_MAPPING = "mapping", "Waiting for the column mapping"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Upload(models.Model):
+    organisation = models.ForeignKey("cxapp.Organisation", on_delete=models.CASCADE, related_name="uploads")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="uploads")
+    file_path = models.CharField(max_length=500, help_text="Relative to UPLOAD_ROOT, named by the app.")
+    original_name = models.CharField(max_length=255)
+    size_bytes = models.BigIntegerField(default=0)
+    detected_format = models.CharField(max_length=40, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    skip_invalid = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=UploadStatus.choices, default=UploadStatus.PENDING_MAPPING, db_index=True
+    )
+    progress = models.FloatField(default=0.0, help_text="0-1")
+    message = models.TextField(blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    rows_invalid = models.PositiveIntegerField(default=0)
+    responses_created = models.PositiveIntegerField(default=0)
+    responses_updated = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    error_report = models.TextField(blank=True, help_text="CSV: line, column, value, reason.")
+    attempts = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} -> {self.survey} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:upload_detail", kwargs={"upload_id": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (UploadStatus.DONE, UploadStatus.FAILED)
