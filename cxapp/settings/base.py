@@ -93,9 +93,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 # plotly.js is served from the installed plotly package (no CDN: users may be offline or behind a proxy).
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles")))
 # Uploaded survey files are private: kept outside anything that is served, named by the app.
-UPLOAD_ROOT = env.path("UPLOAD_ROOT", default=BASE_DIR / "var" / "uploads")
+UPLOAD_ROOT = Path(env("UPLOAD_ROOT", default=str(BASE_DIR / "var" / "uploads")))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
