@@ -1,0 +1,63 @@
+"""Bootstrap over respondents with multinomial count weights.
+
+A resample is represented as (rows, counts): the respondents drawn at least once and how often. Statistics are
+then weighted sums over those rows (matrix products in ``drivers.pairwise_stats``), never a copy of the data per
+draw and never a loop over respondents. Drawing m indices uniformly with replacement and counting them is exactly
+a Multinomial(m; 1/n, ..., 1/n) draw of the counts (what ``rng.multinomial`` would give), at O(m) cost.
+
+Large samples (n > max_n) use the m-out-of-n bootstrap with m = max_n (Bickel, Goetze & van Zwet 1997): the
+spread of a statistic over size-m resamples is sqrt(n/m) times too wide for a size-n sample, so each resample
+estimate is pulled toward the full-sample estimate by sqrt(m/n) before intervals and quadrants are derived
+(valid for the smooth, root-n statistics used here: means, correlations and functions of them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+
+def resample_draws(n: int, resamples: int, max_n: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (rows, counts) for each resample: rows drawn at least once (sorted) and their counts (floats).
+
+    Each resample draws m = min(n, max_n) respondents with replacement from all n, seeded by ``seed`` (numpy
+    PCG64 Generator), so the same seed gives the same resamples.
+    """
+    rng = np.random.default_rng(seed)
+    m = min(n, max_n)
+    for _ in range(resamples):
+        rows, counts = np.unique(rng.integers(0, n, size=m), return_counts=True)
+        yield rows, counts.astype(float)
+
+
+def shrink_factor(n: int, max_n: int) -> float:
+    """sqrt(m / n): scale of resample deviations for the m-out-of-n bootstrap (1 when no subsampling)."""
+    return float(np.sqrt(min(n, max_n) / n)) if n else 1.0
+
+
+def rescale(estimate_b: np.ndarray, estimate: np.ndarray, factor: float) -> np.ndarray:
+    """Resample estimate moved to the scale of the full sample: estimate + factor * (estimate_b - estimate)."""
+    if factor == 1.0:
+        return estimate_b
+    return estimate + factor * (estimate_b - estimate)
+
+
+def percentile_interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval along axis 0 (e.g. 2.5 and 97.5 percentiles), ignoring NaN resamples.
+
+    Columns with no finite resample give NaN.
+    """
+    samples = np.asarray(samples, dtype=float)
+    tail = 100 * (1 - level) / 2
+    finite = np.isfinite(samples).any(axis=0)
+    out_low = np.full(samples.shape[1], np.nan)
+    out_high = np.full(samples.shape[1], np.nan)
+    if finite.any():
+        out_low[finite], out_high[finite] = np.nanpercentile(samples[:, finite], [tail, 100 - tail], axis=0)
+    return out_low, out_high
+
+
+def stability(codes_b: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Share of resamples (rows of codes_b, B x k) whose quadrant code equals the full-sample code (k)."""
+    return (codes_b == codes[None, :]).mean(axis=0)

@@ -1,0 +1,401 @@
+"""``analyse``: every number of DESIGN section 2 for one respondents x moments matrix.
+
+Pure numpy/pandas/scipy. Steps:
+1. Validate; drop respondents without an outcome (every statistic uses the same respondents).
+2. Descriptives per moment: n, reach, satisfaction with a Student-t interval, top-box (``satisfaction``);
+   occurrence effect (``nps.occurrence_effect``).
+3. Driver model on the moments with at least ``min_n`` ratings: pairwise-complete correlations of
+   [moments..., outcome], repaired to PSD if needed (Higham 2002), impact by Johnson (2000) relative weights,
+   exact LMG/Shapley (Lindeman, Merenda & Gold 1980; Groemping 2006) or bivariate correlation (``drivers``).
+4. Thresholds (mean / median / fixed over placed moments), quadrants and priority (``quadrants``;
+   Martilla & James 1977).
+5. What-if per moment (``whatif``).
+6. Bootstrap (``bootstrap``): B resamples re-derive satisfaction, impact, thresholds, quadrants and what-if;
+   stability = share of resamples in the full-sample quadrant; percentile intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import bootstrap as boot
+from .drivers import MAX_SHAPLEY_K, impact_from_correlation, pairwise_correlation, pairwise_stats, psd_repair
+from .nps import OUTCOME_TYPES, nps_classify, occurrence_effect, outcome_summary
+from .quadrants import INSUFFICIENT, QUADRANTS, THRESHOLD_MODES, priority_rank, quadrant_codes, thresholds_compute
+from .satisfaction import satisfaction_describe
+from .whatif import whatif_mean_gap, whatif_slopes
+
+METHODS = ("relative_weights", "shapley", "correlation")
+
+MOMENT_COLUMNS = (
+    "moment",
+    "satisfaction",
+    "satisfaction_low",
+    "satisfaction_high",
+    "top_box",
+    "impact",
+    "impact_low",
+    "impact_high",
+    "correlation",
+    "reach",
+    "n",
+    "occurrence_effect",
+    "occurrence_low",
+    "occurrence_high",
+    "quadrant",
+    "stability",
+    "uncertain",
+    "pain_point",
+    "insufficient_data",
+    "what_if",
+    "what_if_low",
+    "what_if_high",
+    "rank",
+)
+
+IMPACT_UNITS = {"relative_weights": "% of R^2, signed", "shapley": "% of R^2, signed", "correlation": "r"}
+OUTCOME_UNITS = {"nps": "NPS points", "binary": "percentage points", "numeric": "outcome units"}
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    """Settings of one analysis (DESIGN section 2).
+
+    method: "relative_weights" | "shapley" | "correlation"; threshold: "mean" | "median" | "fixed" with
+    fixed_satisfaction (0-100) and fixed_impact (impact unit) both given for "fixed"; min_n: fewest ratings for a
+    moment to be placed and fewest respondents per group for an occurrence effect; bootstrap: resamples
+    (0 = none: no stability, no impact / what-if intervals); bootstrap_max_n: respondents per resample (larger
+    samples use the rescaled m-out-of-n bootstrap); seed; stability_cutoff: below it a moment is uncertain.
+    """
+
+    method: str = "relative_weights"
+    threshold: str = "mean"
+    fixed_satisfaction: float | None = None
+    fixed_impact: float | None = None
+    min_n: int = 30
+    bootstrap: int = 200
+    bootstrap_max_n: int = 50_000
+    seed: int = 0
+    stability_cutoff: float = 0.8
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.threshold not in THRESHOLD_MODES:
+            raise ValueError(f"threshold must be one of {THRESHOLD_MODES}, got {self.threshold!r}")
+        if self.threshold == "fixed" and (self.fixed_satisfaction is None or self.fixed_impact is None):
+            raise ValueError("threshold 'fixed' needs both fixed_satisfaction and fixed_impact")
+        if self.min_n < 2:
+            raise ValueError("min_n must be at least 2")
+        if self.bootstrap < 0 or self.bootstrap_max_n < 2:
+            raise ValueError("bootstrap must be >= 0 and bootstrap_max_n >= 2")
+        if not 0.0 <= self.stability_cutoff <= 1.0:
+            raise ValueError("stability_cutoff must be within 0..1")
+
+
+DEFAULT_PARAMS = AnalysisParams()
+
+
+@dataclass
+class AnalysisResult:
+    """Output of ``analyse``.
+
+    summary: JSON-ready dict (plain int / float / str / bool / None): n, k, k_placed, outcome_type, outcome (NPS in
+    points, rate in % for binary, mean for numeric), outcome_low, outcome_high (95%), promoters, passives,
+    detractors (shares 0-1, None unless nps), method (as used), method_note ("" or why it differs from the
+    request), impact_unit, what_if_unit, threshold_mode, threshold_satisfaction, threshold_impact, r2 (driver
+    model R^2), psd_repaired, bootstrap (resamples run), bootstrap_n (respondents per resample), seed, min_n.
+    moments: one row per moment in input order (index 0..k-1), columns MOMENT_COLUMNS; NaN where a number is not
+    available or would come from fewer than min_n respondents.
+    """
+
+    summary: dict
+    moments: pd.DataFrame = field(repr=False)
+
+
+@dataclass
+class _Prepared:
+    """The driver model's inputs for the eligible moments (enough ratings), shared by all resamples."""
+
+    values: np.ndarray  # n x (ke + q): centred ratings (0 where not rated) then centred outcome columns
+    mask: np.ndarray  # n x (ke + q) bool: observed
+    centre: np.ndarray  # ke + q column means
+    ratings: np.ndarray  # n x ke raw 0-100 ratings (for the what-if gaps)
+    rated: np.ndarray  # n x ke bool
+    outcome_type: str
+    method: str
+
+    @property
+    def k(self) -> int:
+        return self.ratings.shape[1]
+
+
+@dataclass
+class _Estimate:
+    satisfaction: np.ndarray
+    impact: np.ndarray
+    correlation: np.ndarray
+    slopes: np.ndarray
+    r2: float
+    repaired: bool
+
+
+def _outcome_columns(y: np.ndarray, outcome_type: str) -> np.ndarray:
+    """Outcome columns of the driver model: [ltr, promoter, detractor] for nps, [y] otherwise."""
+    if outcome_type == "nps":
+        promoter, detractor = nps_classify(y)
+        return np.column_stack([y, promoter, detractor]).astype(float)
+    return y[:, None].astype(float)
+
+
+def _prepare(ratings, rated, y, eligible, outcome_type, method) -> _Prepared:
+    r_e = ratings[:, eligible]
+    m_e = rated[:, eligible]
+    outcomes = _outcome_columns(y, outcome_type)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre_r = np.where(m_e, r_e, 0.0).sum(axis=0) / m_e.sum(axis=0)
+    centre = np.concatenate([centre_r, outcomes.mean(axis=0)])
+    values = np.empty((len(y), len(centre)))
+    values[:, : len(centre_r)] = np.where(m_e, r_e - centre_r, 0.0)
+    values[:, len(centre_r) :] = outcomes - centre[len(centre_r) :]
+    mask = np.ones(values.shape, dtype=bool)
+    mask[:, : len(centre_r)] = m_e
+    return _Prepared(values, mask, centre, r_e, m_e, outcome_type, method)
+
+
+def _estimate(data: _Prepared, rows: np.ndarray | None = None, weights: np.ndarray | None = None) -> _Estimate:
+    """Satisfaction, impact, bivariate r and what-if slopes of the eligible moments on (a resample of) the data."""
+    values = data.values if rows is None else data.values[rows]
+    mask = data.mask if rows is None else data.mask[rows]
+    stats = pairwise_stats(values, mask, weights)
+    n_, s_, q_, _ = (np.diag(a) for a in stats)
+    k = data.k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = data.centre + s_ / n_
+        sd = np.sqrt(np.maximum(q_ / n_ - (s_ / n_) ** 2, 0.0))
+    r = pairwise_correlation(stats)
+    driver, repaired = psd_repair(r[: k + 1, : k + 1])
+    impact, r2 = impact_from_correlation(driver, data.method)
+    if data.method == "correlation":
+        impact = r[:k, k].copy()  # the bivariate r itself, not the repaired one
+    if r.shape[0] > k + 1:  # nps: promoter and detractor columns join the what-if model
+        full, repaired_full = psd_repair(r)
+        repaired = repaired or repaired_full
+    else:
+        full = driver
+    slopes = whatif_slopes(full, sd, data.outcome_type)
+    return _Estimate(mean[:k], impact, r[:k, k].copy(), slopes, r2, repaired)
+
+
+def _validate(ratings, outcome, moments, outcome_type, experienced):
+    ratings = np.asarray(ratings, dtype=float)
+    outcome = np.asarray(outcome, dtype=float).ravel()
+    if ratings.ndim != 2:
+        raise ValueError("ratings must be a respondents x moments matrix")
+    n, k = ratings.shape
+    if outcome.size != n:
+        raise ValueError(f"outcome has {outcome.size} values for {n} respondents")
+    if len(moments) != k:
+        raise ValueError(f"{len(moments)} moment names for {k} rating columns")
+    if len(set(moments)) != k:
+        raise ValueError("moment names must be unique")
+    if outcome_type not in OUTCOME_TYPES:
+        raise ValueError(f"outcome_type must be one of {OUTCOME_TYPES}, got {outcome_type!r}")
+    finite = ratings[np.isfinite(ratings)]
+    if finite.size and (finite.min() < 0 or finite.max() > 100):
+        raise ValueError("ratings must be rescaled to 0-100 before analysis")
+    y = outcome[np.isfinite(outcome)]
+    if outcome_type == "nps" and y.size and (y.min() < 0 or y.max() > 10):
+        raise ValueError("an nps outcome is likelihood to recommend on 0-10")
+    if outcome_type == "binary" and not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError("a binary outcome must be 0 or 1")
+    if experienced is None:
+        experienced = np.isfinite(ratings)
+    else:
+        experienced = np.asarray(experienced, dtype=bool)
+        if experienced.shape != ratings.shape:
+            raise ValueError("experienced must have the shape of ratings")
+    return ratings, outcome, experienced
+
+
+def _json(value):
+    """Plain Python scalar for JSON; None for NaN / missing."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def analyse(
+    ratings: np.ndarray,
+    outcome: np.ndarray,
+    moments: list[str],
+    *,
+    outcome_type: str = "nps",
+    experienced: np.ndarray | None = None,
+    params: AnalysisParams | None = DEFAULT_PARAMS,
+    progress: Callable[[float], None] | None = None,
+) -> AnalysisResult:
+    """Analyse one respondents x moments matrix (DESIGN section 2).
+
+    ratings: n x k floats, satisfaction already rescaled to 0-100, NaN = not experienced / not rated.
+    outcome: n floats - likelihood to recommend 0-10 ("nps"), 0/1 ("binary") or any number ("numeric");
+    respondents with NaN outcome are dropped from every statistic (reach included).
+    moments: k unique names, in column order. experienced: optional n x k bool (explicit flags); default = has a
+    rating. A rating counts only where experienced; reach and the occurrence effect use experienced.
+    params: ``AnalysisParams`` (default settings if omitted or None). progress: called with 0..1 during the bootstrap.
+
+    Units: satisfaction 0-100; impact in % of the driver model's R^2 (signed) for relative_weights / shapley and a
+    Pearson r for correlation; occurrence effect and what-if in NPS points (nps), percentage points (binary) or the
+    outcome's unit (numeric). Shapley is exact up to 15 moments with enough ratings; above that relative weights
+    are used and summary["method_note"] says so. See ``AnalysisResult`` for the output.
+    """
+    params = params or AnalysisParams()
+    ratings, outcome, experienced = _validate(ratings, outcome, moments, outcome_type, experienced)
+    keep = np.isfinite(outcome)
+    if not keep.all():
+        ratings, outcome, experienced = ratings[keep], outcome[keep], experienced[keep]
+    n_resp, k = ratings.shape
+    rated = experienced & np.isfinite(ratings)
+
+    desc = satisfaction_describe(ratings, rated, params.min_n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reach = experienced.sum(axis=0) / n_resp
+    occ, occ_low, occ_high = occurrence_effect(outcome, experienced, outcome_type, params.min_n)
+    eligible = desc["n"] >= params.min_n
+    ke = int(eligible.sum())
+
+    method, note = params.method, ""
+    if method == "shapley" and ke > MAX_SHAPLEY_K:
+        method = "relative_weights"
+        note = (
+            f"Shapley (LMG) is exact only up to {MAX_SHAPLEY_K} moments; {ke} moments have enough ratings, "
+            "so Johnson's relative weights were used (they approximate Shapley values closely)."
+        )
+
+    nan_k = np.full(k, np.nan)
+    impact, corr, what_if = nan_k.copy(), nan_k.copy(), nan_k.copy()
+    impact_ci, what_if_ci, sat_ci = (nan_k.copy(), nan_k.copy()), (nan_k.copy(), nan_k.copy()), None
+    stab = nan_k.copy()
+    r2, repaired, runs = np.nan, False, 0
+    sat = desc["satisfaction"]
+
+    data = _prepare(ratings, rated, outcome, eligible, outcome_type, method) if ke else None
+    if data is not None:
+        est = _estimate(data)
+        impact[eligible], corr[eligible] = est.impact, est.correlation
+        r2, repaired = est.r2, est.repaired
+    placed = eligible & np.isfinite(sat) & np.isfinite(impact)
+    ts, ti = thresholds_compute(sat, impact, placed, params.threshold, params.fixed_satisfaction, params.fixed_impact)
+    codes = quadrant_codes(sat, impact, ts, ti, placed)
+    if data is not None:
+        what_if[eligible] = est.slopes * whatif_mean_gap(data.ratings, data.rated, float(ts))
+        what_if[~placed] = np.nan
+
+    if data is not None and params.bootstrap > 0:
+        runs = params.bootstrap
+        draws = _bootstrap(
+            data,
+            est,
+            sat[eligible],
+            impact[eligible],
+            what_if[eligible],
+            placed[eligible],
+            codes[eligible],
+            params,
+            n_resp,
+            progress,
+        )
+        sat_ci = (nan_k.copy(), nan_k.copy())
+        for target, source in ((sat_ci, "sat"), (impact_ci, "impact"), (what_if_ci, "what_if")):
+            low, high = boot.percentile_interval(draws[source])
+            target[0][eligible], target[1][eligible] = low, high
+        stab[eligible] = draws["stability"]
+        for low, high in (impact_ci, what_if_ci):
+            low[~placed], high[~placed] = np.nan, np.nan
+        stab[~placed] = np.nan
+
+    frame = pd.DataFrame(
+        {
+            "moment": pd.array([str(m) for m in moments], dtype="str"),
+            "satisfaction": sat,
+            "satisfaction_low": desc["satisfaction_low"] if sat_ci is None else sat_ci[0],
+            "satisfaction_high": desc["satisfaction_high"] if sat_ci is None else sat_ci[1],
+            "top_box": desc["top_box"],
+            "impact": impact,
+            "impact_low": impact_ci[0],
+            "impact_high": impact_ci[1],
+            "correlation": corr,
+            "reach": reach,
+            "n": desc["n"],
+            "occurrence_effect": occ,
+            "occurrence_low": occ_low,
+            "occurrence_high": occ_high,
+            "quadrant": pd.array([QUADRANTS[c] for c in codes], dtype="str"),
+            "stability": stab,
+            "uncertain": np.isfinite(stab) & (stab < params.stability_cutoff),
+            "pain_point": np.isfinite(occ_high) & (occ_high < 0),
+            "insufficient_data": codes == INSUFFICIENT,
+            "what_if": what_if,
+            "what_if_low": what_if_ci[0],
+            "what_if_high": what_if_ci[1],
+            "rank": priority_rank(codes, impact, sat),
+        },
+        columns=list(MOMENT_COLUMNS),
+    )
+
+    summary = {"n": n_resp, "k": k, "k_placed": int(placed.sum()), "outcome_type": outcome_type}
+    summary |= {key: _json(v) for key, v in outcome_summary(outcome, outcome_type).items()}
+    summary |= {
+        "method": method,
+        "method_note": note,
+        "impact_unit": IMPACT_UNITS[method],
+        "what_if_unit": OUTCOME_UNITS[outcome_type],
+        "threshold_mode": params.threshold,
+        "threshold_satisfaction": _json(ts),
+        "threshold_impact": _json(ti),
+        "r2": _json(r2),
+        "psd_repaired": bool(repaired),
+        "bootstrap": runs,
+        "bootstrap_n": min(n_resp, params.bootstrap_max_n) if runs else 0,
+        "seed": params.seed,
+        "min_n": params.min_n,
+    }
+    return AnalysisResult(summary=summary, moments=frame)
+
+
+def _bootstrap(data, est, sat, impact, what_if, placed, codes, params, n_resp, progress) -> dict:
+    """Resample respondents and re-derive every placed number; returns draws and stability (eligible moments).
+
+    Per resample: satisfaction, impact, thresholds (from that resample's placed moments), quadrants and what-if.
+    With subsampling (n > bootstrap_max_n) resample estimates are rescaled toward the full-sample estimate
+    (``bootstrap.rescale``) before thresholds and quadrants are derived, so that they vary like size-n estimates.
+    """
+    b_total = params.bootstrap
+    factor = boot.shrink_factor(n_resp, params.bootstrap_max_n)
+    sat_b = np.full((b_total, data.k), np.nan)
+    imp_b, wi_b = sat_b.copy(), sat_b.copy()
+    ts_b, ti_b = np.full(b_total, np.nan), np.full(b_total, np.nan)
+    reported = -1
+    for b, (rows, counts) in enumerate(boot.resample_draws(n_resp, b_total, params.bootstrap_max_n, params.seed)):
+        e = _estimate(data, rows, counts)
+        sat_b[b] = boot.rescale(e.satisfaction, sat, factor)
+        imp_b[b] = boot.rescale(e.impact, impact, factor)
+        ts_b[b], ti_b[b] = thresholds_compute(
+            sat_b[b], imp_b[b], placed, params.threshold, params.fixed_satisfaction, params.fixed_impact
+        )
+        gap = whatif_mean_gap(data.ratings[rows], data.rated[rows], float(ts_b[b]), counts)
+        wi_b[b] = boot.rescale(e.slopes * gap, what_if, factor)
+        if progress is not None and (pct := (100 * (b + 1)) // b_total) > reported:
+            reported = pct
+            progress((b + 1) / b_total)
+    codes_b = quadrant_codes(sat_b, imp_b, ts_b, ti_b, placed)
+    return {"sat": sat_b, "impact": imp_b, "what_if": wi_b, "stability": boot.stability(codes_b, codes)}
