@@ -1,0 +1,406 @@
+"""read_table: open a survey export (CSV, XLSX, SPSS .sav) and stream its data as string frames.
+
+Line numbers are spreadsheet line numbers: the first header row is line 1, so the first data row is
+``header_rows + 1``. A quoted cell spanning several physical lines counts as one line (as in a spreadsheet);
+blank lines in a CSV are skipped and not counted.
+
+NUL bytes: kept in the cell text; validation reports a mapped cell containing one as a row error (the row is kept
+in the report, excluded from the good rows). NUL bytes in header names are dropped.
+
+Ragged CSV rows: a short row is padded with empty cells; a long row whose extra cells are empty is cut; a long
+row with non-empty extra cells is cut and reported by validation as a row error ("row has N fields, expected M").
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from surveys.ingest import sniff
+from surveys.ingest.errors import IngestError
+
+LINE = "__line__"
+
+
+@dataclass
+class RawTable:
+    """A survey export whose layout is known; data is read lazily, chunk by chunk, as strings."""
+
+    path: Path
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    decimal: str
+    columns: list[str]
+    labels: dict[str, str]
+    header_rows: int
+    first_data_line: int
+    value_labels: dict[str, dict] = field(default_factory=dict)
+    column_meta: dict[str, dict] = field(default_factory=dict)  # e.g. {"StartDate": {"timezone": "America/Denver"}}
+    max_field_bytes: int = 1_000_000
+    # CSV reader state
+    _skip_physical: int = field(default=0, repr=False)
+    _drop_trailing: bool = field(default=False, repr=False)
+    # line -> reason, for rows that the reader had to repair (filled while iterating)
+    malformed: dict[int, str] = field(default_factory=dict, repr=False)
+
+    def preview(self, n: int = 10) -> pd.DataFrame:
+        """First n data rows as strings; the index holds spreadsheet line numbers."""
+        frames, total = [], 0
+        for chunk in self.iter_chunks(chunksize=max(n, 1)):
+            frames.append(chunk.head(n - total))
+            total += len(frames[-1])
+            if total >= n:
+                break
+        if not frames:
+            return _empty_frame(self.columns)
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+    def iter_chunks(self, chunksize: int = 200_000) -> Iterator[pd.DataFrame]:
+        """All data rows as string frames (missing cell = ""), columns = self.columns.
+
+        The index (named "__line__") holds spreadsheet line numbers. Memory stays bounded by the chunk size plus
+        one CSV block.
+        """
+        if self.format == "excel":
+            yield from _xlsx_chunks(self, chunksize)
+        elif self.format == "spss":
+            yield from _sav_chunks(self, chunksize)
+        else:
+            yield from _rechunk(_csv_chunks(self), chunksize)
+
+
+def _empty_frame(columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    frame.index = pd.Index([], dtype="int64", name=LINE)
+    return frame
+
+
+def read_table(
+    path: str | Path, *, filename: str | None = None, max_columns: int = 2000, max_field_bytes: int = 1_000_000
+) -> RawTable:
+    """Detect the layout of a survey export. `filename` (the uploaded name) decides the file type when the stored
+    path has no meaningful suffix. Raises IngestError for a file that cannot be used at all."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(f"File not found: {path.name}.")
+    suffix = Path(filename or path.name).suffix.lower()
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if not magic:
+        raise IngestError("The file is empty.")
+    if suffix in (".xlsx", ".xlsm") or (magic.startswith(b"PK\x03\x04") and suffix not in (".csv", ".txt")):
+        return _xlsx_open(path, max_columns, max_field_bytes)
+    if suffix in (".sav", ".zsav") or magic.startswith(b"$FL2") or magic.startswith(b"$FL3"):
+        return _sav_open(path, max_columns, max_field_bytes)
+    if suffix in (".xls",):
+        raise IngestError("Old Excel .xls files are not supported: save the sheet as .xlsx or CSV.")
+    return _csv_open(path, max_columns, max_field_bytes)
+
+
+# --- CSV ----------------------------------------------------------------------------------------------------------
+
+
+def _csv_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
+    encoding = sniff.encoding_detect(path)
+    text, complete = sniff.head_text(path, encoding)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise IngestError("The file has no header row (it is empty or blank).")
+    delimiter = sniff.delimiter_detect(text)
+    records, line_ends = sniff.records_parse(text, delimiter, complete)
+    if not records:
+        raise IngestError("The first line is longer than 1 MB: this does not look like a CSV survey export.")
+    # blank physical lines before the header belong to no record; drop them
+    while records and not records[0]:
+        records.pop(0)
+    layout = sniff.layout_detect(records, max_columns)
+    header_rows = min(layout.header_rows, len(records))
+    skip = line_ends[header_rows - 1 + (len(line_ends) - len(records))] if records else 0
+    table = RawTable(
+        path=path,
+        format=layout.format,
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal=sniff.decimal_detect(records[header_rows:], delimiter),
+        columns=layout.columns,
+        labels=layout.labels,
+        header_rows=header_rows,
+        first_data_line=header_rows + 1,
+        column_meta=layout.meta,
+        max_field_bytes=max_field_bytes,
+        _skip_physical=skip,
+        _drop_trailing=layout.drop_trailing,
+    )
+    return table
+
+
+def _arrow_encoding(encoding: str) -> str:
+    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def _csv_chunks(table: RawTable) -> Iterator[pd.DataFrame]:
+    """Stream with pyarrow (multi-threaded C++ parser); rows of the wrong width are repaired in Python."""
+    ncols = len(table.columns) + (1 if table._drop_trailing else 0)
+    names = [f"c{i}" for i in range(ncols)]
+    skipped: dict[int, list[str]] = {}  # line -> repaired cells
+    offset = table.header_rows - table._skip_physical
+    delimiter = table.delimiter or ","
+    table.malformed.clear()
+
+    def on_invalid(row: pa.csv.InvalidRow) -> str:  # type: ignore[name-defined]
+        line = (row.number if row.number is not None and row.number >= 0 else -1) + offset
+        cells = next(csv.reader(io.StringIO(row.text, newline=""), delimiter=delimiter), [])
+        width = len(table.columns)
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            table.malformed[line] = f"row has {len(cells)} fields, expected {width}"
+        skipped[line] = (cells + [""] * width)[:width]
+        return "skip"
+
+    block = max(16 << 20, 4 * table.max_field_bytes)
+    try:
+        reader = pacsv.open_csv(
+            table.path,
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                skip_rows=table._skip_physical,
+                block_size=block,
+                encoding=_arrow_encoding(table.encoding or "utf-8"),
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+        next_line = table.first_data_line
+        for batch in reader:
+            n = batch.num_rows
+            if table._drop_trailing:
+                batch = batch.select(names[:-1])
+            frame = batch.to_pandas()
+            frame.columns = table.columns
+            pending = sorted(k for k in skipped if k >= next_line)
+            candidates = np.arange(next_line, next_line + n + len(pending), dtype=np.int64)
+            lines = candidates[~np.isin(candidates, pending)][:n]
+            last = int(lines[-1]) if n else next_line - 1
+            frame.index = pd.Index(lines, name=LINE)
+            here = [k for k in pending if k <= last]
+            if here:
+                frame = _with_repaired(frame, {k: skipped.pop(k) for k in here}, table.columns)
+            if len(frame):
+                yield frame
+            next_line = last + 1
+        if skipped:
+            yield _with_repaired(_empty_frame(table.columns), skipped, table.columns)
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        message = str(exc)
+        if "straddling" in message or "block" in message:
+            raise IngestError(
+                f"A row or cell is larger than {table.max_field_bytes:,} bytes; the file cannot be imported."
+            ) from exc
+        raise IngestError(f"The file could not be read as CSV: {message.splitlines()[0][:200]}") from exc
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"The file is not valid {table.encoding} text: {exc.reason}.") from exc
+
+
+def _with_repaired(frame: pd.DataFrame, rows: dict[int, list[str]], columns: list[str]) -> pd.DataFrame:
+    extra = pd.DataFrame(list(rows.values()), columns=columns, index=pd.Index(list(rows), name=LINE), dtype=object)
+    out = pd.concat([frame.astype(object), extra]) if len(frame) else extra
+    return out.sort_index(kind="stable")
+
+
+def _rechunk(frames: Iterator[pd.DataFrame], chunksize: int) -> Iterator[pd.DataFrame]:
+    """Cut or merge frames to at most `chunksize` rows (merging only small pieces)."""
+    buffer: list[pd.DataFrame] = []
+    size = 0
+    for frame in frames:
+        start = 0
+        while start < len(frame):
+            take = frame.iloc[start : start + chunksize - size]
+            buffer.append(take)
+            size += len(take)
+            start += len(take)
+            if size >= chunksize:
+                yield pd.concat(buffer) if len(buffer) > 1 else buffer[0]
+                buffer, size = [], 0
+    if buffer:
+        yield pd.concat(buffer) if len(buffer) > 1 else buffer[0]
+
+
+# --- XLSX ---------------------------------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str:
+    """Excel cell -> string; dates as ISO (so Excel serial dates need no special case later)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors... on a damaged file
+        raise IngestError(f"The Excel file could not be opened: {type(exc).__name__}.") from exc
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell_text(v) for v in row]
+    except Exception as exc:
+        raise IngestError(f"The Excel file could not be read: {type(exc).__name__}.") from exc
+    finally:
+        book.close()
+
+
+def _xlsx_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
+    head: list[list[str]] = []
+    for row in _xlsx_rows(path):
+        head.append(row)
+        if len(head) >= 200:
+            break
+    while head and sniff._blank(head[0]):
+        head.pop(0)
+    layout = sniff.layout_detect(head, max_columns)
+    return RawTable(
+        path=path,
+        format="excel",
+        encoding=None,
+        delimiter=None,
+        decimal=".",
+        columns=layout.columns,
+        labels=layout.labels,
+        header_rows=layout.header_rows,
+        first_data_line=layout.header_rows + 1,
+        column_meta=layout.meta,
+        max_field_bytes=max_field_bytes,
+    )
+
+
+def _xlsx_chunks(table: RawTable, chunksize: int) -> Iterator[pd.DataFrame]:
+    width = len(table.columns)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    line = 0
+    started = False
+    for row in _xlsx_rows(table.path):
+        if not started:
+            if sniff._blank(row):
+                continue  # blank rows above the header are not part of the table
+            started = True
+        line += 1
+        if line <= table.header_rows or sniff._blank(row):
+            continue
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            table.malformed[line] = f"row has {len(row)} cells, expected {width}"
+        rows.append((row + [""] * width)[:width])
+        lines.append(line)
+        if len(rows) >= chunksize:
+            yield _frame(rows, lines, table.columns)
+            rows, lines = [], []
+    if rows:
+        yield _frame(rows, lines, table.columns)
+
+
+def _frame(rows: list[list[str]], lines: list[int], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns, index=pd.Index(lines, dtype="int64", name=LINE), dtype=object)
+
+
+# --- SPSS ---------------------------------------------------------------------------------------------------------
+
+
+def _sav_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
+    import pyreadstat
+
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise IngestError(f"The SPSS file could not be read: {exc}.") from exc
+    columns = list(meta.column_names)
+    if not columns:
+        raise IngestError("The SPSS file has no variables.")
+    if len(columns) > max_columns:
+        raise IngestError(f"The file has {len(columns)} columns; the limit is {max_columns}.")
+    labels = {c: (meta.column_names_to_labels.get(c) or c) for c in columns}
+    value_labels = {
+        c: {_code_text(k): str(v) for k, v in meta.variable_value_labels.get(c, {}).items()}
+        for c in columns
+        if meta.variable_value_labels.get(c)
+    }
+    return RawTable(
+        path=path,
+        format="spss",
+        encoding=meta.file_encoding,
+        delimiter=None,
+        decimal=".",
+        columns=columns,
+        labels=labels,
+        header_rows=1,
+        first_data_line=2,
+        value_labels=value_labels,
+        max_field_bytes=max_field_bytes,
+    )
+
+
+def _code_text(value: object) -> str:
+    return _cell_text(value)
+
+
+def _sav_chunks(table: RawTable, chunksize: int) -> Iterator[pd.DataFrame]:
+    """Codes, not labels (value labels are in table.value_labels); SPSS dates come out as ISO text."""
+    import pyreadstat
+
+    line = table.first_data_line
+    try:
+        chunks = pyreadstat.read_file_in_chunks(pyreadstat.read_sav, str(table.path), chunksize=chunksize)
+        for df, _meta in chunks:
+            out = pd.DataFrame(index=pd.RangeIndex(line, line + len(df), name=LINE))
+            for column in table.columns:
+                out[column] = _series_text(df[column]).to_numpy()
+            out.index = pd.Index(np.arange(line, line + len(df), dtype=np.int64), name=LINE)
+            line += len(df)
+            yield out
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise IngestError(f"The SPSS file could not be read: {exc}.") from exc
+
+
+def _series_text(series: pd.Series) -> pd.Series:
+    """Vectorised value -> text: integral floats without '.0', NaN as ''."""
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        integral = np.isfinite(values) & (np.mod(values, 1) == 0) & (np.abs(values) < 1e15)
+        text = pd.Series(values).astype(str)
+        as_int = pd.Series(np.where(integral, values, 0).astype(np.int64)).astype(str)
+        text = text.where(~integral, as_int)
+        return text.where(~np.isnan(values), "")
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+    return series.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else _cell_text(v))
