@@ -122,49 +122,71 @@ def outcome_summary(y: np.ndarray, outcome_type: str) -> dict:
     return {"outcome": value, "outcome_low": low, "outcome_high": high} | shares
 
 
+def nps_difference(p1, d1, n1, p0, d0, n0, z: float = Z95):
+    """NPS of group 1 minus NPS of group 0 from promoter / detractor counts, with a normal 95% interval.
+
+    SE = 100 sqrt(V1/n1 + V0/n0), V = p + d - (p - d)^2 with p, d the shares (DESIGN section 2; Rocks 2016).
+    Returns (difference, low, high) in NPS points; vectorised.
+    """
+    p1, d1, p0, d0 = p1 / n1, d1 / n1, p0 / n0, d0 / n0
+    diff = 100.0 * ((p1 - d1) - (p0 - d0))
+    se = 100.0 * np.sqrt((p1 + d1 - (p1 - d1) ** 2) / n1 + (p0 + d0 - (p0 - d0) ** 2) / n0)
+    return diff, diff - z * se, diff + z * se
+
+
+def rate_difference(x1, n1, x0, n0, z: float = Z95):
+    """Rate of group 1 minus rate of group 0 (x successes of n), in percentage points.
+
+    Point estimate: the plain difference. Interval: Agresti & Caffo (2000), one success and one failure added
+    to each group, which keeps coverage near 95% for rates near 0 or 1. Vectorised.
+    """
+    a1, a0 = (x1 + 1) / (n1 + 2), (x0 + 1) / (n0 + 2)
+    centre = 100.0 * (a1 - a0)
+    se = 100.0 * np.sqrt(a1 * (1 - a1) / (n1 + 2) + a0 * (1 - a0) / (n0 + 2))
+    return 100.0 * (x1 / n1 - x0 / n0), centre - z * se, centre + z * se
+
+
+def mean_difference(m1, v1, n1, m0, v0, n0, z: float = Z95):
+    """Mean of group 1 minus mean of group 0 with a Welch (1947) t interval (Welch-Satterthwaite df).
+
+    m: group means, v: group sample variances (ddof 1), n: group sizes; the level matches z (95%). Vectorised.
+    """
+    e1, e0 = v1 / n1, v0 / n0
+    df = (e1 + e0) ** 2 / (e1**2 / (n1 - 1) + e0**2 / (n0 - 1))
+    half = stats.t.ppf(stats.norm.cdf(z), df) * np.sqrt(e1 + e0)
+    diff = m1 - m0
+    return diff, diff - half, diff + half
+
+
 def occurrence_effect(
-    y: np.ndarray, experienced: np.ndarray, outcome_type: str, min_n: int, z: float = Z95
+    y: np.ndarray, experienced: np.ndarray, outcome_type: str, min_n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Outcome of the experiencers minus outcome of the non-experiencers, per moment, with a 95% interval.
 
     y: n outcome values (no NaN); experienced: n x k bool. Returns (effect, low, high), each k floats:
-    - nps: NPS difference in points; SE = 100 sqrt(V1/n1 + V0/n0), V = p + d - (p - d)^2 (DESIGN section 2;
-      Rocks 2016 for V); normal interval around the plain difference.
-    - binary: rate difference in percentage points; Agresti-Caffo (2000) interval.
-    - numeric: difference of means; Welch t interval.
-    NaN unless both groups have at least min_n respondents: a difference against a handful of people is noise.
+    NPS points for nps (``nps_difference``), percentage points for binary (``rate_difference``), the outcome's
+    unit for numeric (``mean_difference``). Group sums come from one matrix product per statistic.
+    NaN unless both groups have at least min_n respondents: a difference against a handful of people is noise
+    (one non-experiencer in 100k can read +43 points).
     """
     e = np.asarray(experienced, dtype=float)
     n1 = e.sum(axis=0)
     n0 = y.size - n1
-    ok = (n1 >= min_n) & (n0 >= min_n)
     with np.errstate(invalid="ignore", divide="ignore"):
         if outcome_type == "nps":
-            promoter, detractor = nps_classify(y)
-            p_all, d_all = promoter.sum(), detractor.sum()
+            promoter, detractor = (c.astype(float) for c in nps_classify(y))
             p1, d1 = promoter @ e, detractor @ e
-            p1, d1, p0, d0 = p1 / n1, d1 / n1, (p_all - p1) / n0, (d_all - d1) / n0
-            effect = 100.0 * ((p1 - d1) - (p0 - d0))
-            se = 100.0 * np.sqrt((p1 + d1 - (p1 - d1) ** 2) / n1 + (p0 + d0 - (p0 - d0) ** 2) / n0)
-            low, high = effect - z * se, effect + z * se
+            effect, low, high = nps_difference(p1, d1, n1, promoter.sum() - p1, detractor.sum() - d1, n0)
         elif outcome_type == "binary":
             x1 = y @ e
-            x0 = y.sum() - x1
-            effect = 100.0 * (x1 / n1 - x0 / n0)
-            a1, a0 = (x1 + 1) / (n1 + 2), (x0 + 1) / (n0 + 2)
-            centre = 100.0 * (a1 - a0)
-            se = 100.0 * np.sqrt(a1 * (1 - a1) / (n1 + 2) + a0 * (1 - a0) / (n0 + 2))
-            low, high = centre - z * se, centre + z * se
+            effect, low, high = rate_difference(x1, n1, y.sum() - x1, n0)
         else:
             yc = y - y.mean()  # centring keeps the sums of squares accurate for large outcomes
             s1, ss1 = yc @ e, (yc**2) @ e
             s0, ss0 = yc.sum() - s1, (yc**2).sum() - ss1
             m1, m0 = s1 / n1, s0 / n0
-            v1 = (ss1 - n1 * m1**2) / (n1 - 1) / n1
-            v0 = (ss0 - n0 * m0**2) / (n0 - 1) / n0
-            effect = m1 - m0
-            df = (v1 + v0) ** 2 / (v1**2 / (n1 - 1) + v0**2 / (n0 - 1))
-            half = stats.t.ppf(stats.norm.cdf(z), df) * np.sqrt(v1 + v0)
-            low, high = effect - half, effect + half
+            v1, v0 = (ss1 - n1 * m1**2) / (n1 - 1), (ss0 - n0 * m0**2) / (n0 - 1)
+            effect, low, high = mean_difference(m1, v1, n1, m0, v0, n0)
+    ok = (n1 >= min_n) & (n0 >= min_n)
     nan = np.full(e.shape[1], np.nan)
     return np.where(ok, effect, nan), np.where(ok, low, nan), np.where(ok, high, nan)
