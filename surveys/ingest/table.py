@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from surveys.ingest import sniff
@@ -175,6 +176,7 @@ def _csv_chunks(table: RawTable) -> Iterator[pd.DataFrame]:
                 column_names=names,
                 skip_rows=table._skip_physical,
                 block_size=block,
+                use_threads=False,  # keeps InvalidRow.number known, so repaired rows get their line back
                 encoding=_arrow_encoding(table.encoding or "utf-8"),
             ),
             parse_options=pacsv.ParseOptions(
@@ -190,6 +192,7 @@ def _csv_chunks(table: RawTable) -> Iterator[pd.DataFrame]:
         next_line = table.first_data_line
         for batch in reader:
             n = batch.num_rows
+            _field_sizes_check(batch, table.max_field_bytes)
             if table._drop_trailing:
                 batch = batch.select(names[:-1])
             frame = batch.to_pandas()
@@ -216,6 +219,12 @@ def _csv_chunks(table: RawTable) -> Iterator[pd.DataFrame]:
         raise IngestError(f"The file could not be read as CSV: {message.splitlines()[0][:200]}") from exc
     except UnicodeDecodeError as exc:
         raise IngestError(f"The file is not valid {table.encoding} text: {exc.reason}.") from exc
+
+
+def _field_sizes_check(batch: pa.RecordBatch, limit: int) -> None:
+    for column in batch.columns:
+        if len(column) and (pc.max(pc.binary_length(column)).as_py() or 0) > limit:
+            raise IngestError(f"A cell is larger than {limit:,} bytes; the file cannot be imported.")
 
 
 def _with_repaired(frame: pd.DataFrame, rows: dict[int, list[str]], columns: list[str]) -> pd.DataFrame:
@@ -265,9 +274,11 @@ def _cell_text(value: object) -> str:
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     import openpyxl
 
+    fh = path.open("rb")  # a file object, so that openpyxl does not insist on the .xlsx suffix
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors... on a damaged file
+        book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:
+        fh.close()  # openpyxl raises zipfile, KeyError, XML errors... on a damaged file
         raise IngestError(f"The Excel file could not be opened: {type(exc).__name__}.") from exc
     try:
         sheet = book.worksheets[0]
@@ -277,6 +288,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
         raise IngestError(f"The Excel file could not be read: {type(exc).__name__}.") from exc
     finally:
         book.close()
+        fh.close()
 
 
 def _xlsx_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
