@@ -72,6 +72,13 @@ def pairwise_correlation(stats: tuple) -> np.ndarray:
     return r
 
 
+def pairwise_sd(stats: tuple) -> np.ndarray:
+    """sd[j, l] = standard deviation (ddof 0) of column j over the rows where column l is observed."""
+    n_, s_, q_, _ = stats
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(np.maximum(q_ / n_ - (s_ / n_) ** 2, 0.0))
+
+
 def nearest_correlation(a: np.ndarray, tol: float = 1e-9, max_iter: int = 2000) -> np.ndarray:
     """Nearest correlation matrix in the Frobenius norm (Higham 2002, Algorithm 3.3).
 

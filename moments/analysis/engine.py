@@ -23,7 +23,14 @@ import numpy as np
 import pandas as pd
 
 from . import bootstrap as boot
-from .drivers import MAX_SHAPLEY_K, impact_from_correlation, pairwise_correlation, pairwise_stats, psd_repair
+from .drivers import (
+    MAX_SHAPLEY_K,
+    impact_from_correlation,
+    pairwise_correlation,
+    pairwise_sd,
+    pairwise_stats,
+    psd_repair,
+)
 from .nps import OUTCOME_TYPES, nps_classify, occurrence_effect, outcome_summary
 from .quadrants import INSUFFICIENT, QUADRANTS, THRESHOLD_MODES, priority_rank, quadrant_codes, thresholds_compute
 from .satisfaction import satisfaction_describe
@@ -172,11 +179,9 @@ def _estimate(data: _Prepared, rows: np.ndarray | None = None, weights: np.ndarr
     values = data.values if rows is None else data.values[rows]
     mask = data.mask if rows is None else data.mask[rows]
     stats = pairwise_stats(values, mask, weights)
-    n_, s_, q_, _ = (np.diag(a) for a in stats)
     k = data.k
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = data.centre + s_ / n_
-        sd = np.sqrt(np.maximum(q_ / n_ - (s_ / n_) ** 2, 0.0))
+        mean = data.centre + np.diag(stats[1]) / np.diag(stats[0])
     r = pairwise_correlation(stats)
     driver, repaired = psd_repair(r[: k + 1, : k + 1])
     impact, r2 = impact_from_correlation(driver, data.method)
@@ -187,7 +192,7 @@ def _estimate(data: _Prepared, rows: np.ndarray | None = None, weights: np.ndarr
         repaired = repaired or repaired_full
     else:
         full = driver
-    slopes = whatif_slopes(full, sd, data.outcome_type)
+    slopes = whatif_slopes(full, pairwise_sd(stats), data.outcome_type)
     return _Estimate(mean[:k], impact, r[:k, k].copy(), slopes, r2, repaired)
 
 

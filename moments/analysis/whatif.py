@@ -4,8 +4,9 @@ Model (stated to users as well): a linear regression of the outcome on the satis
 estimated from the same pairwise-complete, PSD-repaired correlation matrix as the relative weights (the model
 whose R^2 the impact decomposes). Respondents who did not experience a moment are outside that moment's
 correlations (pairwise deletion), which is the same as saying that their outcome does not change when the
-moment's ratings change. Unstandardised slope of moment j: b_j = beta_j * sd(y) / sd(s_j), with beta =
-Rxx^-1 r_xy, sd(s_j) over j's raters and sd(y) over all respondents.
+moment's ratings change. Unstandardised slope of moment j: b_j = beta_j * sd(y | j rated) / sd(s_j), with
+beta = Rxx^-1 r_xy and both standard deviations over j's raters (the rows its correlations come from; with a
+single moment this is exactly the least-squares slope, with complete data exactly the OLS coefficients).
 
 Scenario for moment j: every rater i with s_ij below the threshold t moves to t, all else equal. Predicted change
 of the population's outcome = b_j * mean_i(gap_ij), gap_ij = max(t - s_ij, 0) for raters and 0 for everyone else
@@ -29,13 +30,14 @@ def whatif_slopes(r: np.ndarray, sd: np.ndarray, outcome_type: str) -> np.ndarra
     """Outcome change per satisfaction point of each moment (k), in the what-if's unit (see module docstring).
 
     r: repaired correlation matrix of [k moments..., outcome columns]; outcome columns are [ltr, promoter,
-    detractor] for nps and [y] otherwise. sd: standard deviations of the same k + q columns.
+    detractor] for nps and [y] otherwise. sd: ``drivers.pairwise_sd`` of the same k + q columns
+    (sd[a, j] = sd of column a over the rows where j is observed).
     """
     q = 3 if outcome_type == "nps" else 1
     k = r.shape[0] - q
     beta = regression_weights(r[:k, :k], r[:k, k:])  # k x q standardised slopes
     with np.errstate(invalid="ignore", divide="ignore"):
-        slopes = beta * sd[None, k:] / sd[:k, None]
+        slopes = beta * sd[k:, :k].T / np.diag(sd)[:k, None]
     if outcome_type == "nps":
         return 100.0 * (slopes[:, 1] - slopes[:, 2])
     if outcome_type == "binary":
