@@ -8,7 +8,8 @@ Rules (DESIGN section 4):
   Naive times are UTC unless the Qualtrics ImportId row names a time zone.
 - outcome: "nps" needs an integer 0-10; "binary" gives 1 for outcome_positive values, 0 for any other non-empty
   value (without outcome_positive: 1/0, yes/no, true/false, ja/nein are inferred); "numeric" any number. An empty
-  or N/A outcome is an error ("missing outcome").
+  or N/A outcome is an error ("missing outcome"); mapping.not_applicable codes count as N/A for the outcome too,
+  except 0-10 for an NPS outcome.
 - ratings: numbers after reading labelled codes ("Neutral (4)"), SPSS value labels and decimal commas; empty, N/A
   markers and mapping.not_applicable codes -> NaN; non-numbers and values outside the scale are errors. Rescaled
   to 0-100 as (x - min) / (max - min) * 100.
@@ -278,8 +279,10 @@ def _outcome(
         if state.positives is None:
             state.positives = _positives_infer(lower[~empty])
         return np.where(empty, np.nan, lower.isin(state.positives).to_numpy().astype(np.float64))
-    # an outcome's N/A marker is still a missing outcome, so no extra N/A codes here
-    p = V.numbers_parse(raw, decimal=table.decimal, value_labels=table.value_labels.get(column))
+    if mapping.outcome_type == "nps":
+        # "not_applicable": ["0"] is meant for the ratings; an LTR of 0 is a valid answer
+        na_values = frozenset(v for v in na_values if v not in {str(i) for i in range(11)})
+    p = V.numbers_parse(raw, decimal=table.decimal, na_values=na_values, value_labels=table.value_labels.get(column))
     values = p.values
     errors.add(p.status == V.NA, column, raw, "missing outcome")
     errors.add(p.status == V.BAD, column, raw, "outcome is not a number")
