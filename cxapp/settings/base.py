@@ -176,12 +176,17 @@ MOMENTUM_MIN_SAMPLE = env.int("MOMENTUM_MIN_SAMPLE", default=30)
 MOMENTUM_BOOTSTRAP = env.int("MOMENTUM_BOOTSTRAP", default=200)
 MOMENTUM_STALE_AFTER_SECONDS = env.int("MOMENTUM_STALE_AFTER_SECONDS", default=120)
 
+# Login throttling (cxapp/throttling.py), kept in the default cache: Redis whenever REDIS_URL is set.
+LOGIN_THROTTLE_FAILURES = env.int("LOGIN_THROTTLE_FAILURES", default=10)  # per username + client IP
+LOGIN_THROTTLE_FAILURES_PER_IP = env.int("LOGIN_THROTTLE_FAILURES_PER_IP", default=100)
+LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=15 * 60)
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-    "font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"
+    "font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 
 LOGGING = {
