@@ -1,12 +1,32 @@
-"""Reads of journeys, moments and analysis results, always scoped to the user's organisations."""
+"""Reads of journeys, moments, ratings and analysis results; user-facing reads are scoped to the user's organisations.
 
+Ratings leave the database as a whole respondents x moments matrix (``journey_ratings_frame``), never as ORM
+objects (DESIGN sections 3 and 8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from cxapp.selectors import organisations_for_user
 
-from .models import Journey, Moment
+from .models import AnalysisRun, Journey, Moment, MomentResult, RunStatus
 
 
 def journeys_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Journey]:
@@ -34,3 +54,487 @@ def journeys_overview(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Jou
 
 def journey_get(*, user: AbstractBaseUser | AnonymousUser, journey_id: int) -> Journey | None:
     return journeys_for_user(user).filter(pk=journey_id).first()
+
+
+# ------------------------------------------------------------------------------------------------ ratings frame
+@dataclass
+class RatingsFrame:
+    """A journey's respondents x moments matrix over the chosen waves (one row per response).
+
+    respondent_id: n str; survey_id: n int64; outcome: n float64 (likelihood to recommend 0-10 for nps, 0/1 for
+    binary, the number for numeric; NaN = missing); ratings: n x k float64, satisfaction on 0-100, NaN = not
+    experienced / not rated; experienced: n x k bool (explicit flags where mapped, else "has a rating");
+    moments: the journey's k moments in position order (the columns); segments: n rows, one str column per segment
+    key (<NA> where a respondent has no value); outcome_type and scale (min, max) of the waves (the first wave's
+    scale when they differ; ``scales`` maps survey id -> scale for going back to the original scale).
+    """
+
+    respondent_id: np.ndarray
+    survey_id: np.ndarray
+    outcome: np.ndarray
+    ratings: np.ndarray
+    experienced: np.ndarray
+    moments: list[Moment]
+    segments: pd.DataFrame
+    outcome_type: str
+    scale: tuple[float, float]
+    scales: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.respondent_id)
+
+
+def journey_surveys(*, journey: Journey, survey_ids: Sequence[int] | None = None) -> list:
+    """The journey's waves (all when ``survey_ids`` is None), in period order; ids of other journeys are ignored."""
+    from surveys.models import Survey
+
+    surveys = Survey.objects.filter(journey=journey)
+    if survey_ids is not None:
+        surveys = surveys.filter(pk__in=list(survey_ids))
+    return list(surveys.order_by("period_start", "created_at", "pk"))
+
+
+def _clean_segment_filter(segment_filter: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    """{key: [values]} with str values, empty keys dropped, sorted so that equal filters compare equal."""
+    clean: dict[str, list[str]] = {}
+    for key, values in (segment_filter or {}).items():
+        if isinstance(values, str):
+            values = [values]
+        values = sorted({str(v) for v in values})
+        if values:
+            clean[str(key)] = values
+    return dict(sorted(clean.items()))
+
+
+def journey_ratings_frame(
+    *,
+    journey: Journey,
+    survey_ids: Sequence[int] | None = None,
+    segment_filter: Mapping[str, Sequence[str]] | None = None,
+) -> RatingsFrame:
+    """Loads the ratings of ``journey`` (chosen waves, optional segment filter) into one matrix.
+
+    Each wave's arrays are aligned to its own ``moment_ids``; here every wave is mapped onto the journey's moments
+    in position order (a moment a wave never asked about is NaN / not experienced there). ``segment_filter`` is
+    ``{segment key: [accepted values]}``, all keys must match (AND), values of one key are alternatives (OR).
+
+    On PostgreSQL one ``COPY (SELECT ... ratings[1], ratings[2], ...) TO STDOUT`` streams the matrix as CSV into
+    pyarrow (DESIGN section 8: never ``read_sql`` or ORM objects for a million rows); the filter runs in SQL. On
+    SQLite (the embedded demo) a ``values_list`` fallback does the same.
+    """
+    surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
+    moments = list(journey.moments.order_by("position", "name", "pk"))
+    segment_filter = _clean_segment_filter(segment_filter)
+    outcome_types = {s.outcome_type for s in surveys}
+    if len(outcome_types) > 1:
+        raise ValueError(
+            "The chosen waves have different outcome types (" + ", ".join(sorted(outcome_types)) + "); "
+            "analyse them separately."
+        )
+    outcome_type = outcome_types.pop() if outcome_types else "nps"
+    scales = {s.pk: (float(s.scale_min), float(s.scale_max)) for s in surveys}
+    scale = scales[surveys[0].pk] if surveys else (1.0, 10.0)
+    if not surveys:
+        columns = _empty_columns(len(moments))
+    elif connection.vendor == "postgresql":
+        columns = _ratings_postgresql(surveys, moments, segment_filter)
+    else:
+        columns = _ratings_generic(surveys, moments, segment_filter)
+    return RatingsFrame(moments=moments, outcome_type=outcome_type, scale=scale, scales=scales, **columns)
+
+
+def _empty_columns(k: int) -> dict:
+    return {
+        "respondent_id": np.array([], dtype=object),
+        "survey_id": np.array([], dtype=np.int64),
+        "outcome": np.array([], dtype=np.float64),
+        "ratings": np.empty((0, k), dtype=np.float64),
+        "experienced": np.empty((0, k), dtype=bool),
+        "segments": pd.DataFrame(index=pd.RangeIndex(0)),
+    }
+
+
+def _segment_keys(surveys: list) -> list[str]:
+    """Segment keys present in the waves, from the cached ``segment_values`` scan."""
+    keys: set[str] = set()
+    for survey in surveys:
+        keys.update(_survey_segment_values(survey))
+    return sorted(keys)
+
+
+def _filter_sql(segment_filter: dict[str, list[str]]) -> tuple[str, list]:
+    sql, params = "", []
+    for key, values in segment_filter.items():
+        sql += " AND (segments ->> %s) = ANY(%s)"
+        params += [key, values]
+    return sql, params
+
+
+def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]]) -> dict:
+    from surveys.models import Response
+
+    k = len(moments)
+    keys = _segment_keys(surveys)
+    table = Response._meta.db_table
+    filter_sql, filter_params = _filter_sql(segment_filter)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT survey_id FROM {table} WHERE survey_id = ANY(%s) AND experienced IS NOT NULL",  # noqa: S608
+            [[s.pk for s in surveys]],
+        )
+        flagged = {row[0] for row in cursor.fetchall()}
+        selects, params = [], []
+        for survey in surveys:
+            position = {moment_id: i + 1 for i, moment_id in enumerate(survey.moment_ids)}  # SQL arrays start at 1
+            # Indexes are integers computed here and segment keys are parameters: nothing from users is spliced.
+            rating_cols = [f"ratings[{position[m.pk]}]" if m.pk in position else "NULL::real" for m in moments]
+            if survey.pk in flagged:
+                # Explicit flags where mapped; an array shorter than moment_ids (older upload) reads as NULL.
+                flag_cols = [
+                    f"COALESCE(experienced[{position[m.pk]}], ratings[{position[m.pk]}] IS NOT NULL)"
+                    if m.pk in position
+                    else "false"
+                    for m in moments
+                ]
+            else:
+                flag_cols = [f"ratings[{position[m.pk]}] IS NOT NULL" if m.pk in position else "false" for m in moments]
+            segment_cols = ["segments ->> %s" for _ in keys]
+            cols = ["survey_id", "respondent_id", "outcome", *segment_cols, *rating_cols]
+            if flagged:  # only then: most uploads map no flag columns, and the matrix is half as wide without
+                cols += flag_cols
+            selects.append(f"SELECT {', '.join(cols)} FROM {table} WHERE survey_id = %s{filter_sql}")  # noqa: S608
+            params += [*keys, survey.pk, *filter_params]
+        query = cursor.mogrify(" UNION ALL ".join(selects), params).decode()
+        buffer = io.BytesIO()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    buffer.seek(0)
+    names = ["survey_id", "respondent_id", "outcome"]
+    names += [f"s{i}" for i in range(len(keys))] + [f"r{j}" for j in range(k)]
+    types = {"survey_id": pa.int64(), "respondent_id": pa.string(), "outcome": pa.float64()}
+    types |= {f"s{i}": pa.string() for i in range(len(keys))} | {f"r{j}": pa.float64() for j in range(k)}
+    if flagged:
+        names += [f"e{j}" for j in range(k)]
+        types |= {f"e{j}": pa.bool_() for j in range(k)}
+    if buffer.getbuffer().nbytes == 0:
+        return _empty_columns(k) | {"segments": pd.DataFrame({key: pd.Series([], dtype="string") for key in keys})}
+    table_ = pa_csv.read_csv(
+        buffer,
+        read_options=pa_csv.ReadOptions(column_names=names),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=types,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,  # COPY writes NULL bare and an empty string as ""
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
+    n = table_.num_rows
+    ratings = np.empty((n, k), dtype=np.float64)
+    for j in range(k):
+        ratings[:, j] = table_.column(f"r{j}").to_numpy()  # nulls become NaN
+    if flagged:
+        experienced = np.empty((n, k), dtype=bool)
+        for j in range(k):
+            experienced[:, j] = table_.column(f"e{j}").fill_null(False).to_numpy()
+    else:
+        experienced = ~np.isnan(ratings)
+    segments = pd.DataFrame(
+        {key: table_.column(f"s{i}").to_pandas().astype("string") for i, key in enumerate(keys)},
+        index=pd.RangeIndex(n),
+    )
+    return {
+        "respondent_id": table_.column("respondent_id").to_numpy(zero_copy_only=False),
+        "survey_id": table_.column("survey_id").to_numpy(),
+        "outcome": table_.column("outcome").to_numpy(zero_copy_only=False).astype(np.float64),
+        "ratings": ratings,
+        "experienced": experienced,
+        "segments": segments,
+    }
+
+
+def _ratings_generic(surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]]) -> dict:
+    """The SQLite path: ``values_list`` per wave (demo sizes), the same alignment and filter as on PostgreSQL."""
+    from surveys.models import Response
+
+    k = len(moments)
+    parts = []
+    for survey in surveys:
+        rows = list(
+            Response.objects.filter(survey=survey)
+            .order_by("pk")
+            .values_list("respondent_id", "outcome", "segments", "ratings", "experienced")
+        )
+        keep = [all((row[2] or {}).get(key) in values for key, values in segment_filter.items()) for row in rows]
+        rows = [row for row, ok in zip(rows, keep, strict=True) if ok]
+        width = len(survey.moment_ids)
+        stored = np.full((len(rows), width), np.nan)
+        flags = np.zeros((len(rows), width), dtype=bool)
+        for i, row in enumerate(rows):
+            values = [np.nan if v is None else v for v in (row[3] or [])][:width]
+            stored[i, : len(values)] = values
+            has = ~np.isnan(stored[i])
+            if row[4] is not None:
+                explicit = [bool(v) for v in row[4]][:width]
+                has[: len(explicit)] = explicit
+            flags[i] = has
+        position = {moment_id: i for i, moment_id in enumerate(survey.moment_ids)}
+        ratings = np.full((len(rows), k), np.nan)
+        experienced = np.zeros((len(rows), k), dtype=bool)
+        for j, moment in enumerate(moments):
+            if moment.pk in position:
+                ratings[:, j] = stored[:, position[moment.pk]]
+                experienced[:, j] = flags[:, position[moment.pk]]
+        parts.append(
+            {
+                "respondent_id": np.array([row[0] for row in rows], dtype=object),
+                "survey_id": np.full(len(rows), survey.pk, dtype=np.int64),
+                "outcome": np.array([np.nan if row[1] is None else row[1] for row in rows], dtype=np.float64),
+                "ratings": ratings,
+                "experienced": experienced,
+                "segments": pd.DataFrame([row[2] or {} for row in rows], index=pd.RangeIndex(len(rows))),
+            }
+        )
+    if not parts:
+        return _empty_columns(k)
+    segments = pd.concat([p["segments"] for p in parts], ignore_index=True)
+    segments = segments.reindex(columns=sorted(segments.columns)).astype("string")
+    return {
+        "respondent_id": np.concatenate([p["respondent_id"] for p in parts]),
+        "survey_id": np.concatenate([p["survey_id"] for p in parts]),
+        "outcome": np.concatenate([p["outcome"] for p in parts]),
+        "ratings": np.vstack([p["ratings"] for p in parts]),
+        "experienced": np.vstack([p["experienced"] for p in parts]),
+        "segments": segments,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ segments
+def _survey_segment_values(survey) -> dict[str, list[str]]:
+    """Distinct values per segment key of one wave, cached until the wave's next import (data_version)."""
+    from surveys.models import Response
+
+    cache_key = f"momentum:segments:{survey.pk}:{survey.data_version}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    values: dict[str, set[str]] = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT e.key, e.value FROM {Response._meta.db_table} r, "  # noqa: S608
+                "jsonb_each_text(r.segments) e WHERE r.survey_id = %s",
+                [survey.pk],
+            )
+            for key, value in cursor.fetchall():
+                if value is not None:
+                    values.setdefault(key, set()).add(value)
+    else:
+        for segments in Response.objects.filter(survey=survey).values_list("segments", flat=True).iterator():
+            for key, value in (segments or {}).items():
+                if value is not None:
+                    values.setdefault(key, set()).add(str(value))
+    result = {key: sorted(v) for key, v in sorted(values.items())}
+    cache.set(cache_key, result, timeout=24 * 3600)
+    return result
+
+
+def segment_values(*, journey: Journey, survey_ids: Sequence[int] | None = None) -> dict[str, list[str]]:
+    """Distinct values of every segment key over the journey's waves, for filters: ``{"region": ["East", ...]}``.
+
+    One ``SELECT DISTINCT ... jsonb_each_text`` per wave on PostgreSQL, cached per wave and data version.
+    """
+    merged: dict[str, set[str]] = {}
+    for survey in journey_surveys(journey=journey, survey_ids=survey_ids):
+        for key, values in _survey_segment_values(survey).items():
+            merged.setdefault(key, set()).update(values)
+    return {key: sorted(values) for key, values in sorted(merged.items())}
+
+
+# ------------------------------------------------------------------------------------------------ analysis runs
+def analysis_params_key(
+    *,
+    journey: Journey,
+    survey_ids: Sequence[int] | None = None,
+    segment_filter: Mapping[str, Sequence[str]] | None = None,
+    method: str = "relative_weights",
+    threshold_mode: str = "mean",
+    fixed_satisfaction: float | None = None,
+    fixed_impact: float | None = None,
+    min_sample: int | None = None,
+    bootstrap: int | None = None,
+    seed: int = 0,
+) -> str:
+    """sha256 of everything a run's numbers depend on: the journey, each chosen wave with its data version (a new
+    import changes the key), the segment filter, method, thresholds, minimum sample, bootstrap size and seed."""
+    surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
+    if threshold_mode != "fixed":
+        fixed_satisfaction = fixed_impact = None
+    payload = {
+        "journey": journey.pk,
+        "surveys": [[s.pk, s.data_version] for s in sorted(surveys, key=lambda s: s.pk)],
+        "moments": list(journey.moments.order_by("position", "name", "pk").values_list("pk", flat=True)),
+        "segment_filter": _clean_segment_filter(segment_filter),
+        "method": method,
+        "threshold_mode": threshold_mode,
+        "fixed_satisfaction": None if fixed_satisfaction is None else float(fixed_satisfaction),
+        "fixed_impact": None if fixed_impact is None else float(fixed_impact),
+        "min_sample": settings.MOMENTUM_MIN_SAMPLE if min_sample is None else int(min_sample),
+        "bootstrap": settings.MOMENTUM_BOOTSTRAP if bootstrap is None else int(bootstrap),
+        "seed": int(seed),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def analysis_latest(
+    *,
+    journey: Journey,
+    survey_ids: Sequence[int] | None = None,
+    segment_filter: Mapping[str, Sequence[str]] | None = None,
+    method: str = "relative_weights",
+    threshold_mode: str = "mean",
+    fixed_satisfaction: float | None = None,
+    fixed_impact: float | None = None,
+    current: bool = True,
+) -> AnalysisRun | None:
+    """The newest finished (DONE) run of ``journey`` for these waves, filter and parameters, or None.
+
+    ``current=True``: only a run of the waves' current data (same ``analysis_params_key``). ``current=False``:
+    otherwise the newest DONE run with the same waves, filter, method and thresholds on older data, so a page can
+    show the previous numbers while the new run computes.
+    """
+    key = analysis_params_key(
+        journey=journey,
+        survey_ids=survey_ids,
+        segment_filter=segment_filter,
+        method=method,
+        threshold_mode=threshold_mode,
+        fixed_satisfaction=fixed_satisfaction,
+        fixed_impact=fixed_impact,
+    )
+    done = AnalysisRun.objects.filter(journey=journey, status=RunStatus.DONE)
+    run = done.filter(params_key=key).order_by("-finished_at", "-pk").first()
+    if run is not None or current:
+        return run
+    wanted_surveys = sorted(s.pk for s in journey_surveys(journey=journey, survey_ids=survey_ids))
+    wanted_filter = _clean_segment_filter(segment_filter)
+    candidates = done.filter(method=method, threshold_mode=threshold_mode).order_by("-finished_at", "-pk")
+    for candidate in candidates.prefetch_related("surveys")[:50]:
+        if (
+            sorted(s.pk for s in candidate.surveys.all()) == wanted_surveys
+            and _clean_segment_filter(candidate.segment_filter) == wanted_filter
+            and (
+                threshold_mode != "fixed"
+                or (candidate.fixed_satisfaction, candidate.fixed_impact) == (fixed_satisfaction, fixed_impact)
+            )
+        ):
+            return candidate
+    return None
+
+
+def analysis_run_get(*, user: AbstractBaseUser | AnonymousUser, run_id: int) -> AnalysisRun | None:
+    """A run of one of the user's organisations' journeys (None otherwise)."""
+    return AnalysisRun.objects.filter(pk=run_id, journey__in=journeys_for_user(user)).select_related("journey").first()
+
+
+def moment_results(*, run: AnalysisRun) -> QuerySet[MomentResult]:
+    """The run's results in priority (rank) order, with their moments."""
+    return MomentResult.objects.filter(run=run).select_related("moment").order_by("rank", "moment__position")
+
+
+def _result_number(value):
+    return np.nan if value is None else value
+
+
+def priorities_frame(*, run: AnalysisRun) -> pd.DataFrame:
+    """The prioritised moment list with exactly the export columns of DESIGN section 5 (``EXPORT_COLUMNS``).
+
+    One row per moment in rank order. Satisfaction and its interval on 0-100; impact in the run's impact unit
+    (``run.summary["impact_unit"]``); reach 0-1; occurrence effect in NPS points (percentage points for binary
+    outcomes); stability 0-1; NaN where a number is not available; flags ``;``-joined.
+    """
+    from .exports import EXPORT_COLUMNS
+
+    rows = [
+        {
+            "rank": r.rank,
+            "moment": r.moment.name,
+            "stage": r.moment.stage,
+            "quadrant": r.quadrant,
+            "action": r.action,
+            "satisfaction": _result_number(r.satisfaction),
+            "satisfaction_low": _result_number(r.satisfaction_low),
+            "satisfaction_high": _result_number(r.satisfaction_high),
+            "impact": _result_number(r.impact),
+            "impact_low": _result_number(r.impact_low),
+            "impact_high": _result_number(r.impact_high),
+            "reach": _result_number(r.reach),
+            "n": r.n,
+            "occurrence_effect": _result_number(r.occurrence_effect),
+            "occurrence_low": _result_number(r.occurrence_low),
+            "occurrence_high": _result_number(r.occurrence_high),
+            "stability": _result_number(r.stability),
+            "flags": ";".join(r.flags),
+        }
+        for r in moment_results(run=run)
+    ]
+    frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
+    numeric = [c for c in EXPORT_COLUMNS if c not in ("moment", "stage", "quadrant", "action", "flags", "rank", "n")]
+    frame[numeric] = frame[numeric].astype("float64")
+    frame[["rank", "n"]] = frame[["rank", "n"]].astype("int64")
+    for column in ("moment", "stage", "quadrant", "action", "flags"):
+        frame[column] = frame[column].astype("str")
+    return frame
+
+
+def priorities_meta(*, run: AnalysisRun) -> dict:
+    """What an export states beside the table: journey, waves, filter, method, thresholds, n, outcome with interval."""
+    summary = run.summary or {}
+    return {
+        "journey": run.journey.name,
+        "run_id": run.pk,
+        "surveys": [s.name for s in run.surveys.order_by("period_start", "created_at", "pk")],
+        "segment_filter": run.segment_filter or {},
+        "method": summary.get("method", run.method),
+        "method_note": summary.get("method_note", ""),
+        "impact_unit": summary.get("impact_unit", ""),
+        "threshold_mode": run.threshold_mode,
+        "threshold_satisfaction": summary.get("threshold_satisfaction"),
+        "threshold_impact": summary.get("threshold_impact"),
+        "min_sample": run.min_sample,
+        "bootstrap": summary.get("bootstrap", run.bootstrap),
+        "n": summary.get("n"),
+        "outcome_type": summary.get("outcome_type", "nps"),
+        "outcome": summary.get("outcome"),
+        "outcome_low": summary.get("outcome_low"),
+        "outcome_high": summary.get("outcome_high"),
+        "computed_at": run.finished_at.isoformat() if run.finished_at else None,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def journey_by_slug(*, slug: str, organisation_slug: str | None = None) -> Journey:
+    """The journey ``slug`` (in ``organisation_slug`` when given), for the CLI; raises ``LookupError`` when it does
+    not exist or when several organisations have one by that slug and none was chosen."""
+    journeys = Journey.objects.filter(slug=slug).select_related("organisation")
+    if organisation_slug:
+        journeys = journeys.filter(organisation__slug=organisation_slug)
+    found = list(journeys[:2])
+    if not found:
+        where = f" in organisation {organisation_slug!r}" if organisation_slug else ""
+        raise LookupError(f"No journey {slug!r}{where}.")
+    if len(found) > 1:
+        raise LookupError(f"Several organisations have a journey {slug!r}: choose one with --organisation.")
+    return found[0]
+
+
+def survey_ids_by_name(*, journey: Journey, names: Sequence[str]) -> list[int]:
+    """Ids of the journey's waves called ``names`` (in that order); ``LookupError`` naming the unknown ones."""
+    from surveys.models import Survey
+
+    by_name = dict(Survey.objects.filter(journey=journey, name__in=list(names)).values_list("name", "pk"))
+    missing = [name for name in names if name not in by_name]
+    if missing:
+        known = ", ".join(Survey.objects.filter(journey=journey).values_list("name", flat=True)) or "none"
+        raise LookupError(f"No wave {', '.join(map(repr, missing))} in journey {journey.slug!r} (waves: {known}).")
+    return [by_name[name] for name in names]

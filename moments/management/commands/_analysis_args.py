@@ -1,0 +1,67 @@
+"""Arguments and the run lookup shared by ``analyse`` and ``export_priorities``."""
+
+from django.core.management.base import CommandError
+
+from moments.models import AnalysisRun, RunStatus
+from moments.selectors import journey_by_slug, survey_ids_by_name
+from moments.services import analysis_request, analysis_run_compute
+
+METHODS = ("relative_weights", "shapley", "correlation")
+THRESHOLDS = ("mean", "median", "fixed")
+
+
+def add_analysis_arguments(parser) -> None:
+    parser.add_argument("--journey", required=True, help="Journey slug.")
+    parser.add_argument(
+        "--survey", action="append", default=None, metavar="NAME", help="Wave name (repeat for several; default all)."
+    )
+    parser.add_argument("--organisation", default=None, help="Organisation slug, where several have the journey.")
+    parser.add_argument("--method", choices=METHODS, default="relative_weights", help="Impact method.")
+    parser.add_argument("--threshold", choices=THRESHOLDS, default="mean", help="Quadrant thresholds.")
+    parser.add_argument("--fixed-satisfaction", type=float, default=None, help="Satisfaction target (0-100).")
+    parser.add_argument("--fixed-impact", type=float, default=None, help="Impact target (impact unit).")
+    parser.add_argument(
+        "--segment",
+        action="append",
+        default=None,
+        metavar="KEY=VALUE",
+        help="Segment filter, e.g. --segment region=North (repeat; values of one key are alternatives).",
+    )
+
+
+def run_for_options(options: dict, echo=None) -> AnalysisRun:
+    """Finds or computes (synchronously, in this process) the run the options describe; CommandError on failure."""
+    try:
+        journey = journey_by_slug(slug=options["journey"], organisation_slug=options["organisation"])
+        survey_ids = survey_ids_by_name(journey=journey, names=options["survey"]) if options["survey"] else None
+    except LookupError as exc:
+        raise CommandError(str(exc)) from exc
+    if options["threshold"] == "fixed" and (options["fixed_satisfaction"] is None or options["fixed_impact"] is None):
+        raise CommandError("--threshold fixed needs --fixed-satisfaction and --fixed-impact.")
+    segment_filter: dict[str, list[str]] = {}
+    for item in options["segment"] or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CommandError(f"--segment expects KEY=VALUE, got {item!r}.")
+        segment_filter.setdefault(key.strip(), []).append(value.strip())
+    try:
+        run = analysis_request(
+            journey=journey,
+            survey_ids=survey_ids,
+            segment_filter=segment_filter,
+            method=options["method"],
+            threshold_mode=options["threshold"],
+            fixed_satisfaction=options["fixed_satisfaction"],
+            fixed_impact=options["fixed_impact"],
+            enqueue=False,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    if run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+        # Computes it here, or (when a worker holds it) does nothing and reports the worker's state.
+        run = analysis_run_compute(run_id=run.pk, echo=echo)
+    if run.status == RunStatus.RUNNING:
+        raise CommandError(f"Analysis {run.pk} is being computed by a worker ({run.progress:.0%}); try again shortly.")
+    if run.status == RunStatus.FAILED:
+        raise CommandError(f"Analysis {run.pk} failed: {run.message}")
+    return run

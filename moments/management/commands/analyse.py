@@ -1,0 +1,64 @@
+"""``python manage.py analyse --journey SLUG [--survey NAME ...] [--method M] [--threshold mean|median|fixed]``."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from moments.selectors import priorities_frame
+
+from ._analysis_args import add_analysis_arguments, run_for_options
+
+
+def _fmt(value, digits: int = 1, percent: bool = False) -> str:
+    if value is None or value != value:  # None or NaN
+        return "-"
+    return f"{value * 100:.0f}%" if percent else f"{value:.{digits}f}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Analyses a journey (the chosen waves, default all) and prints the prioritised moments. Reuses a finished "
+        "run with identical data and parameters; otherwise computes it here, synchronously."
+    )
+
+    def add_arguments(self, parser):
+        add_analysis_arguments(parser)
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        shown = {"step": -1}
+
+        def echo(fraction: float) -> None:
+            step = int(fraction * 10)
+            if step > shown["step"]:
+                shown["step"] = step
+                self.stderr.write(f"  progress {fraction:4.0%}")
+
+        run = run_for_options(options, echo=echo)
+        summary = run.summary
+        self.stdout.write(
+            f"Analysis {run.pk} of {run.journey.name}: "
+            + ", ".join(s["name"] for s in summary.get("surveys", []))
+            + f" ({time.monotonic() - started:.1f} s)"
+        )
+        labels = {"nps": "NPS", "binary": "Rate %", "numeric": "Mean"}
+        outcome_label = labels.get(summary.get("outcome_type"), "Outcome")
+        self.stdout.write(
+            f"n = {summary.get('n')}, {outcome_label} {_fmt(summary.get('outcome'))} "
+            f"(95% {_fmt(summary.get('outcome_low'))} to {_fmt(summary.get('outcome_high'))}); "
+            f"method {summary.get('method')} ({summary.get('impact_unit')}); thresholds {run.threshold_mode}: "
+            f"satisfaction {_fmt(summary.get('threshold_satisfaction'))}, "
+            f"impact {_fmt(summary.get('threshold_impact'), 2)}"
+        )
+        if summary.get("method_note"):
+            self.stdout.write(f"Note: {summary['method_note']}")
+        frame = priorities_frame(run=run)
+        width = max([len("moment"), *(len(m) for m in frame["moment"])])
+        self.stdout.write(
+            f"{'rank':>4}  {'moment':<{width}}  {'quadrant':<17}  {'satisf.':>7}  {'impact':>7}  {'reach':>5}  flags"
+        )
+        for row in frame.itertuples(index=False):
+            self.stdout.write(
+                f"{row.rank:>4}  {row.moment:<{width}}  {row.quadrant:<17}  {_fmt(row.satisfaction):>7}  "
+                f"{_fmt(row.impact, 2):>7}  {_fmt(row.reach, percent=True):>5}  {row.flags}"
+            )

@@ -1,0 +1,44 @@
+"""``python manage.py export_priorities --journey SLUG [--survey NAME ...] --format csv|xlsx|json [-o FILE]``."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from moments.exports import PRIORITIES_FORMATS
+from moments.selectors import priorities_frame, priorities_meta
+
+from ._analysis_args import add_analysis_arguments, run_for_options
+
+
+class Command(BaseCommand):
+    help = (
+        "Writes the prioritised moment list (DESIGN section 5 columns) as CSV, XLSX or JSON, running the analysis "
+        "first unless a finished run with identical data and parameters exists. Without -o, CSV and JSON go to "
+        "stdout."
+    )
+
+    def add_arguments(self, parser):
+        add_analysis_arguments(parser)
+        parser.add_argument("--format", required=True, choices=sorted(PRIORITIES_FORMATS), help="Output format.")
+        parser.add_argument("-o", "--output", default=None, help="Output file (default stdout for csv / json).")
+
+    def handle(self, *args, **options):
+        fmt, output = options["format"], options["output"]
+        if fmt == "xlsx" and not output:
+            raise CommandError("XLSX is binary: give an output file with -o.")
+        run = run_for_options(options)
+        writer, _content_type = PRIORITIES_FORMATS[fmt]
+        data = writer(priorities_frame(run=run), priorities_meta(run=run))
+        if output:
+            path = Path(output)
+            path.write_bytes(data)
+            self.stderr.write(f"Wrote {len(data):,} bytes ({fmt}) of analysis {run.pk} to {path}.")
+        else:
+            self.stdout.flush()
+            out = getattr(self.stdout, "_out", sys.stdout)
+            if hasattr(out, "buffer"):
+                out.buffer.write(data)
+                out.buffer.flush()
+            else:  # a StringIO (call_command in tests)
+                out.write(data.decode("utf-8"))

@@ -1,0 +1,445 @@
+"""Analysis runs: request (reusing identical work), compute, store, compare, and recover stale runs.
+
+Flow (DESIGN section 3): ``analysis_request`` writes a QUEUED ``AnalysisRun`` (or returns the run that already has
+these inputs and parameters) and enqueues ``moments.compute_analysis`` after commit; the task calls
+``analysis_run_compute``, which claims the row with a conditional update, loads the matrix
+(``selectors.journey_ratings_frame``), runs the pure engine (``moments.analysis.analyse``) and stores the summary
+and one ``MomentResult`` per moment in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import OperationalError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cxapp.models import Membership, Organisation, Role
+
+from .analysis import AnalysisParams, analyse, compare_waves
+from .models import AnalysisRun, Journey, Moment, MomentResult, RunStatus
+from .selectors import _clean_segment_filter, analysis_params_key, journey_ratings_frame, journey_surveys
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.DONE)
+PROGRESS_EVERY_SECONDS = 0.5
+# Share of the progress bar for loading the matrix; the engine reports the rest (its bootstrap) as 0..1.
+LOAD_SHARE = 0.1
+
+
+def _enqueue(run_id: int) -> None:
+    from .tasks import compute_analysis
+
+    compute_analysis.delay(run_id)
+
+
+@transaction.atomic
+def analysis_request(
+    *,
+    journey: Journey,
+    survey_ids: Sequence[int] | None = None,
+    segment_filter: Mapping[str, Sequence[str]] | None = None,
+    method: str = "relative_weights",
+    threshold_mode: str = "mean",
+    fixed_satisfaction: float | None = None,
+    fixed_impact: float | None = None,
+    user: AbstractBaseUser | None = None,
+    enqueue: bool = True,
+) -> AnalysisRun:
+    """The run for these inputs and parameters: an existing DONE, QUEUED or RUNNING one, else a new QUEUED run.
+
+    ``survey_ids`` None = every wave of the journey; ``segment_filter`` ``{key: [values]}``. The key
+    (``selectors.analysis_params_key``) includes each wave's ``data_version``, so after an import the same request
+    creates a new run. A new run is enqueued on ``moments.compute_analysis`` after the surrounding transaction
+    commits (in the embedded demo Celery is eager, so it is computed then, synchronously). ``enqueue=False``
+    leaves it QUEUED for the caller to compute (``analysis_run_compute``; the CLI does).
+    Raises ValueError for unknown parameters (before anything is written).
+    """
+    params = AnalysisParams(
+        method=method,
+        threshold=threshold_mode,
+        fixed_satisfaction=fixed_satisfaction,
+        fixed_impact=fixed_impact,
+        min_n=settings.MOMENTUM_MIN_SAMPLE,
+        bootstrap=settings.MOMENTUM_BOOTSTRAP,
+    )  # validates method and thresholds
+    if threshold_mode != "fixed":
+        fixed_satisfaction = fixed_impact = None
+    # Serialises concurrent requests of one journey, so two identical requests cannot both create a run.
+    Journey.objects.select_for_update().filter(pk=journey.pk).exists()
+    surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
+    if survey_ids is not None and len(surveys) != len(set(survey_ids)):
+        raise ValueError("Some of the chosen waves do not belong to this journey.")
+    segment_filter = _clean_segment_filter(segment_filter)
+    key = analysis_params_key(
+        journey=journey,
+        survey_ids=[s.pk for s in surveys],
+        segment_filter=segment_filter,
+        method=method,
+        threshold_mode=threshold_mode,
+        fixed_satisfaction=fixed_satisfaction,
+        fixed_impact=fixed_impact,
+        min_sample=params.min_n,
+        bootstrap=params.bootstrap,
+        seed=params.seed,
+    )
+    existing = (
+        AnalysisRun.objects.filter(journey=journey, params_key=key, status__in=ACTIVE_STATUSES)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    run = AnalysisRun.objects.create(
+        journey=journey,
+        segment_filter=segment_filter,
+        method=method,
+        threshold_mode=threshold_mode,
+        fixed_satisfaction=fixed_satisfaction,
+        fixed_impact=fixed_impact,
+        min_sample=params.min_n,
+        bootstrap=params.bootstrap,
+        seed=params.seed,
+        params_key=key,
+        status=RunStatus.QUEUED,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    run.surveys.set(surveys)
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _stale_before() -> timezone.datetime:
+    return timezone.now() - timedelta(seconds=settings.MOMENTUM_STALE_AFTER_SECONDS)
+
+
+def _claim(run_id: int) -> bool:
+    """QUEUED -> RUNNING, or re-claim a RUNNING run whose worker stopped beating; False if someone else has it."""
+    now = timezone.now()
+    stale = _stale_before()
+    claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale)
+    claimable |= Q(status=RunStatus.RUNNING, heartbeat_at__isnull=True)
+    updated = AnalysisRun.objects.filter(claimable, pk=run_id).update(
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0.0, message=""
+    )
+    return updated == 1
+
+
+class _ProgressWriter:
+    """Writes progress and heartbeat to the run row at most every ``PROGRESS_EVERY_SECONDS`` (its own short,
+    autocommitted UPDATE, so a polling page sees it while the computation goes on)."""
+
+    def __init__(self, run_id: int, echo: Callable[[float], None] | None = None):
+        self.run_id = run_id
+        self.echo = echo
+        self.last = 0.0
+
+    def __call__(self, fraction: float, *, force: bool = False) -> None:
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        if self.echo is not None:
+            self.echo(fraction)
+        now = time.monotonic()
+        if not force and now - self.last < PROGRESS_EVERY_SECONDS:
+            return
+        self.last = now
+        AnalysisRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
+            progress=fraction, heartbeat_at=timezone.now()
+        )
+
+
+def _json_safe(value):
+    """JSON-ready copy: NaN / inf -> None, numpy scalars -> Python."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def _num(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = None) -> AnalysisRun:
+    """Computes a QUEUED run (or a RUNNING one whose heartbeat went stale) and stores its results.
+
+    Steps: claim the row with a conditional update (nothing to do if another worker has it); load the matrix;
+    ``analyse`` with a progress callback (progress + heartbeat written at most every 0.5 s); store the summary
+    (JSON-safe) and one ``MomentResult`` per moment with ``bulk_create``, and mark DONE, in one transaction.
+    A user-side problem (no responses, mixed outcome types, bad parameters) or any engine error marks the run
+    FAILED with the reason in ``message``. ``OperationalError`` (database gone) puts the run back to QUEUED and
+    is re-raised so the task retries. ``echo`` receives progress 0..1 (the CLI prints it).
+    Not wrapped in a transaction on purpose: progress updates must be visible while it runs.
+    """
+    if not _claim(run_id):
+        return AnalysisRun.objects.get(pk=run_id)
+    run = AnalysisRun.objects.select_related("journey").get(pk=run_id)
+    progress = _ProgressWriter(run.pk, echo)
+    try:
+        progress(0.0, force=True)
+        survey_ids = list(run.surveys.values_list("pk", flat=True))
+        frame = journey_ratings_frame(journey=run.journey, survey_ids=survey_ids, segment_filter=run.segment_filter)
+        if not survey_ids:
+            raise ValueError("The journey has no survey waves yet: import responses first.")
+        if not frame.moments:
+            raise ValueError("The journey has no moments.")
+        if np.isfinite(frame.outcome).sum() == 0:
+            raise ValueError("No responses with an outcome for these waves and segment filter.")
+        progress(LOAD_SHARE, force=True)
+        params = AnalysisParams(
+            method=run.method,
+            threshold=run.threshold_mode,
+            fixed_satisfaction=run.fixed_satisfaction,
+            fixed_impact=run.fixed_impact,
+            min_n=run.min_sample,
+            bootstrap=run.bootstrap,
+            seed=run.seed,
+        )
+        result = analyse(
+            frame.ratings,
+            frame.outcome,
+            [m.slug for m in frame.moments],
+            outcome_type=frame.outcome_type,
+            experienced=frame.experienced,
+            params=params,
+            progress=lambda f: progress(LOAD_SHARE + (1 - LOAD_SHARE) * 0.98 * f),
+        )
+    except OperationalError:
+        AnalysisRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED)
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row the user polls
+        logger.exception("analysis run %s failed", run_id)
+        return _fail(run_id, f"{exc}" if isinstance(exc, ValueError) else f"Analysis failed: {exc!r}")
+    return _store(run, frame, result)
+
+
+def _fail(run_id: int, message: str) -> AnalysisRun:
+    AnalysisRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED, message=message[:2000], finished_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    return AnalysisRun.objects.get(pk=run_id)
+
+
+@transaction.atomic
+def _store(run: AnalysisRun, frame, result) -> AnalysisRun:
+    locked = AnalysisRun.objects.select_for_update().get(pk=run.pk)
+    if locked.status != RunStatus.RUNNING:  # failed or re-claimed meanwhile: keep what is there
+        return locked
+    table = result.moments
+    summary = _json_safe(result.summary)
+    summary["surveys"] = [
+        {"id": s.pk, "name": s.name, "data_version": s.data_version}
+        for s in run.surveys.order_by("period_start", "created_at", "pk")
+    ]
+    summary["segment_filter"] = run.segment_filter
+    summary["scale"] = list(frame.scale)
+    rows = []
+    for j, moment in enumerate(frame.moments):
+        row = table.iloc[j]
+        rows.append(
+            MomentResult(
+                run=locked,
+                moment=moment,
+                rank=int(row["rank"]),
+                quadrant=str(row["quadrant"]),
+                satisfaction=_num(row["satisfaction"]),
+                satisfaction_low=_num(row["satisfaction_low"]),
+                satisfaction_high=_num(row["satisfaction_high"]),
+                top_box=_num(row["top_box"]),
+                impact=_num(row["impact"]),
+                impact_low=_num(row["impact_low"]),
+                impact_high=_num(row["impact_high"]),
+                correlation=_num(row["correlation"]),
+                reach=_num(row["reach"]),
+                n=int(row["n"]),
+                occurrence_effect=_num(row["occurrence_effect"]),
+                occurrence_low=_num(row["occurrence_low"]),
+                occurrence_high=_num(row["occurrence_high"]),
+                stability=_num(row["stability"]),
+                is_uncertain=bool(row["uncertain"]),
+                is_pain_point=bool(row["pain_point"]),
+                is_insufficient=bool(row["insufficient_data"]),
+                what_if=_num(row["what_if"]),
+                what_if_low=_num(row["what_if_low"]),
+                what_if_high=_num(row["what_if_high"]),
+            )
+        )
+    MomentResult.objects.filter(run=locked).delete()
+    MomentResult.objects.bulk_create(rows)
+    now = timezone.now()
+    locked.status = RunStatus.DONE
+    locked.progress = 1.0
+    locked.summary = summary
+    locked.message = summary.get("method_note") or ""
+    locked.finished_at = now
+    locked.heartbeat_at = now
+    locked.save(update_fields=["status", "progress", "summary", "message", "finished_at", "heartbeat_at"])
+    return locked
+
+
+def analysis_compare(*, run_before: AnalysisRun, run_after: AnalysisRun) -> pd.DataFrame:
+    """Per moment in both runs: change in satisfaction (0-100 points) and impact, quadrants before and after,
+    ``moved`` and ``significant`` (``moments.analysis.compare_waves``). Columns: moment_id, moment (name), then
+    those of ``compare_waves`` after ``moment``. In the after run's rank order."""
+
+    def frame(run: AnalysisRun) -> pd.DataFrame:
+        results = MomentResult.objects.filter(run=run).order_by("rank")
+        records = list(
+            results.values("moment_id", "satisfaction", "satisfaction_low", "satisfaction_high", "impact", "quadrant")
+        )
+        data = pd.DataFrame(
+            records,
+            columns=["moment_id", "satisfaction", "satisfaction_low", "satisfaction_high", "impact", "quadrant"],
+        )
+        data.insert(0, "moment", data.pop("moment_id").astype("int64").astype("str"))
+        numeric = ["satisfaction", "satisfaction_low", "satisfaction_high", "impact"]
+        data[numeric] = data[numeric].astype("float64")
+        return data
+
+    compared = compare_waves(frame(run_before), frame(run_after))
+    ids = compared["moment"].astype("int64")
+    names = dict(run_after.journey.moments.values_list("pk", "name"))
+    compared.insert(0, "moment_id", ids)
+    compared["moment"] = ids.map(names).astype("str")
+    return compared
+
+
+def analysis_runs_sweep_stale() -> int:
+    """Re-enqueues analysis runs whose worker died (RUNNING, heartbeat older than MOMENTUM_STALE_AFTER_SECONDS)
+    or whose queue message was lost (QUEUED for over ten times that). The task re-claims them with the
+    conditional update, so a duplicate message is harmless. Returns how many were re-enqueued."""
+    stale = _stale_before()
+    lost = timezone.now() - timedelta(seconds=10 * settings.MOMENTUM_STALE_AFTER_SECONDS)
+    ids = list(
+        AnalysisRun.objects.filter(
+            Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale)
+            | Q(status=RunStatus.RUNNING, heartbeat_at__isnull=True)
+            | Q(status=RunStatus.QUEUED, created_at__lt=lost)
+        ).values_list("pk", flat=True)
+    )
+    for run_id in ids:
+        logger.warning("re-enqueuing stale analysis run %s", run_id)
+        _enqueue(run_id)
+    return len(ids)
+
+
+# ------------------------------------------------------------------------------------------------ demo
+DEMO_ORGANISATION_SLUG = "demo"
+DEMO_PASSWORD = "momentum-demo"  # noqa: S105 - the demo's published password, printed by load_demo
+DEMO_USERS = (("analyst", Role.ANALYST), ("manager", Role.VIEWER), ("admin", Role.ADMIN))
+
+
+@dataclass
+class DemoLoaded:
+    journey: Journey
+    surveys: list
+    runs: list[AnalysisRun]
+    logins: list[tuple[str, str]]
+
+
+def demo_load(
+    *, seed: int = 7, respondents_per_wave: int = 3000, echo: Callable[[str], None] | None = None
+) -> DemoLoaded:
+    """(Re)creates the "Demo" organisation's Broadband journey from ``generate_broadband`` and analyses it.
+
+    Steps: delete the Demo organisation's journeys (their waves, responses and runs go with them); create the
+    journey, its moments (stage, position, aliases, brand flag) and two waves (scale 1-10, NPS outcome); store the
+    responses with ``surveys.services.responses_store`` (ratings rescaled to 0-100, region and plan as segments);
+    create the users analyst (analyst), manager (viewer) and admin (admin, also Django superuser), password
+    ``DEMO_PASSWORD``; then compute the default analysis of each wave and of both waves together, synchronously.
+    """
+    from moments.demo.generator import generate_broadband
+    from surveys.models import OutcomeType, Survey
+    from surveys.services import responses_store
+
+    say = echo or (lambda _message: None)
+    demo = generate_broadband(seed=seed, respondents_per_wave=respondents_per_wave)
+    low, high = demo.scale
+    with transaction.atomic():
+        organisation, _ = Organisation.objects.get_or_create(slug=DEMO_ORGANISATION_SLUG, defaults={"name": "Demo"})
+        Journey.objects.filter(organisation=organisation).delete()
+        journey = Journey.objects.create(
+            organisation=organisation, name=demo.name, slug=demo.slug, description=demo.description
+        )
+        moments = Moment.objects.bulk_create(
+            [
+                Moment(
+                    journey=journey,
+                    name=m.name,
+                    slug=m.slug,
+                    stage=m.stage,
+                    position=m.position,
+                    description=m.description,
+                    is_brand_moment=m.is_brand_moment,
+                    aliases=list(m.aliases),
+                )
+                for m in demo.moments
+            ]
+        )
+        moments = list(Moment.objects.filter(journey=journey).order_by("position"))
+        by_slug = {m.slug: m for m in moments}
+        surveys = []
+        for wave in demo.waves:
+            survey = Survey.objects.create(
+                journey=journey,
+                name=wave.name,
+                period_start=wave.period_start,
+                period_end=wave.period_end,
+                scale_min=low,
+                scale_max=high,
+                outcome_type=OutcomeType.NPS,
+                data_version=1,
+            )
+            slugs = [m.slug for m in demo.moments]
+            frame = wave.frame
+            ratings = (frame[slugs].to_numpy(dtype=np.float64) - low) / (high - low) * 100.0
+            counts = responses_store(
+                survey=survey,
+                moments=[by_slug[s] for s in slugs],
+                respondent_id=frame["respondent_id"].to_numpy(dtype=object),
+                outcome=frame["ltr"].to_numpy(dtype=np.float64),
+                ratings=ratings,
+                submitted_at=frame["submitted_at"].to_numpy(),
+                segments=frame[["region", "plan"]],
+            )
+            say(f"Wave {survey.name}: {counts.total} responses stored.")
+            surveys.append(survey)
+        logins = []
+        User = get_user_model()
+        for username, role in DEMO_USERS:
+            user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+            user.set_password(DEMO_PASSWORD)
+            user.is_active = True
+            if username == "admin":
+                user.is_staff = user.is_superuser = True
+            user.save()
+            Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+            logins.append((username, str(Role(role).label)))
+    runs = []
+    for survey_ids in [[s.pk] for s in surveys] + [[s.pk for s in surveys]]:
+        run = analysis_request(journey=journey, survey_ids=survey_ids, enqueue=False)
+        run = analysis_run_compute(run_id=run.pk)
+        say(f"Analysis {run.pk} of {', '.join(s.name for s in surveys if s.pk in survey_ids)}: {run.status}.")
+        runs.append(run)
+    return DemoLoaded(journey=journey, surveys=surveys, runs=runs, logins=logins)
