@@ -72,6 +72,9 @@ class Upload(models.Model):
     size_bytes = models.BigIntegerField(default=0)
     detected_format = models.CharField(max_length=40, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
+    proposal = models.JSONField(
+        default=dict, blank=True, help_text="How the mapping was proposed: {confident: bool, reasons: [str]}."
+    )
     skip_invalid = models.BooleanField(default=False)
     status = models.CharField(
         max_length=10, choices=UploadStatus.choices, default=UploadStatus.PENDING_MAPPING, db_index=True
@@ -104,3 +107,15 @@ class Upload(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (UploadStatus.DONE, UploadStatus.FAILED)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+
+    @property
+    def needs_mapping(self) -> bool:
+        return self.status == UploadStatus.PENDING_MAPPING
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.progress)

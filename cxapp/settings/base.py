@@ -135,6 +135,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cxapp.worker_heartbeat", "schedule": 60.0},
+    "surveys.sweep_stale_jobs": {"task": "surveys.sweep_stale_jobs", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {

@@ -1,0 +1,107 @@
+"""python manage.py import_responses FILE --journey SLUG --survey NAME [--mapping FILE.json] [--skip-invalid]
+[--organisation SLUG] (DESIGN section 5). Runs the import in this process, not through the queue."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cxapp.models import Organisation
+from cxapp.services import organisation_get_or_create_default
+from surveys import services
+from surveys.ingest import IngestError
+from surveys.models import UploadStatus
+
+ERRORS_SHOWN = 50
+
+
+class Command(BaseCommand):
+    help = "Import a survey export into a journey's wave; exits non-zero when the import is refused."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV, XLSX or SPSS .sav export")
+        parser.add_argument("--journey", required=True, help="journey slug (created when new)")
+        parser.add_argument("--survey", required=True, help="survey (wave) name (created when new)")
+        parser.add_argument("--mapping", help="mapping JSON file (DESIGN section 5); default: the automatic mapping")
+        parser.add_argument("--skip-invalid", action="store_true", help="store the valid rows, report the rest")
+        parser.add_argument("--organisation", help="organisation slug (needed when there are several)")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        mapping = self._mapping_read(options["mapping"]) if options["mapping"] else None
+        organisation = self._organisation(options["organisation"])
+        try:
+            journey = services.journey_get_or_create(organisation=organisation, slug=options["journey"])
+            survey = services.survey_get_or_create(journey=journey, name=options["survey"])
+            upload = services.upload_create(
+                organisation=organisation, survey=survey, path=path, original_name=path.name
+            )
+        except IngestError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"{path.name}: {upload.detected_format} export, into {journey.slug} / {survey.name}")
+        if mapping is None:
+            if not upload.proposal.get("confident"):
+                self.stderr.write("The automatic mapping is not confident; pass --mapping FILE.json. Proposal:")
+                self.stderr.write(json.dumps(upload.mapping, indent=2, ensure_ascii=False))
+                for reason in upload.proposal.get("reasons", []):
+                    self.stderr.write(f"  - {reason}")
+                raise CommandError("import refused: no confident mapping")
+            mapping = upload.mapping
+            self.stdout.write("Using the automatic mapping:")
+            for reason in upload.proposal.get("reasons", []):
+                self.stdout.write(f"  - {reason}")
+        try:
+            upload = services.upload_confirm(
+                upload=upload, mapping=mapping, skip_invalid=options["skip_invalid"], enqueue=False
+            )
+        except IngestError as exc:
+            raise CommandError(str(exc)) from exc
+        upload = services.upload_ingest(upload_id=upload.pk, on_progress=self._progress)
+        if self.stdout.isatty():
+            self.stdout.write("")
+        self._summary(upload)
+        if upload.status != UploadStatus.DONE:
+            raise CommandError(f"import refused: {upload.message}")
+
+    def _mapping_read(self, name: str) -> dict:
+        try:
+            return json.loads(Path(name).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"--mapping {name}: {exc}") from exc
+
+    def _organisation(self, slug: str | None) -> Organisation:
+        if slug:
+            organisation = Organisation.objects.filter(slug=slug).first()
+            if organisation is None:
+                raise CommandError(f"--organisation {slug}: no such organisation")
+            return organisation
+        if Organisation.objects.count() > 1:
+            slugs = ", ".join(Organisation.objects.values_list("slug", flat=True))
+            raise CommandError(f"There are several organisations; choose one with --organisation ({slugs}).")
+        return organisation_get_or_create_default()
+
+    def _progress(self, fraction: float, message: str) -> None:
+        line = f"[{'#' * round(fraction * 30):<30}] {fraction:4.0%}  {message}"
+        if self.stdout.isatty():
+            self.stdout.write(f"\r{line}", ending="")
+            self.stdout.flush()
+        else:
+            self.stdout.write(line)
+
+    def _summary(self, upload) -> None:
+        self.stdout.write(
+            f"rows: {upload.rows_total:,} read, {upload.rows_imported:,} imported "
+            f"({upload.responses_created:,} new, {upload.responses_updated:,} updated), "
+            f"{upload.rows_invalid:,} with errors"
+        )
+        if upload.error_count:
+            errors = services.upload_errors(upload=upload, limit=ERRORS_SHOWN)
+            out = self.stderr if upload.status != UploadStatus.DONE else self.stdout
+            for row in errors.itertuples(index=False):
+                column = f", column {row.column}" if row.column else ""
+                out.write(f"line {row.line}{column}: {row.reason}")
+            if upload.error_count > ERRORS_SHOWN:
+                out.write(f"... and {upload.error_count - ERRORS_SHOWN:,} more")
+        self.stdout.write(upload.message)
