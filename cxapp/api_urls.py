@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from . import apis
+
 urlpatterns = [
+    path("auth/token/", apis.TokenObtainApi.as_view(), name="api-token"),
     path("", include("moments.api_urls")),
     path("", include("surveys.api_urls")),
 ]

@@ -1,0 +1,544 @@
+"""REST API of journeys, moments, analysis results and the priorities export (DESIGN section 5).
+
+Thin views (STYLE.md rule 5): validate -> service / selector -> serialize. Plain CRUD of journeys and moments uses
+DRF's generic views; analysis and export are one APIView per operation with nested Input serializers.
+
+Scoping: every queryset starts from the user's organisations, so another organisation's ids answer 404 (never 403,
+which would confirm they exist). Viewers read; analysts and admins write (403 for a viewer's write).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cxapp.permissions import IsEditorOrReadOnly, edit_require
+
+from . import exports, selectors, services
+from .analysis.engine import METHODS
+from .analysis.quadrants import THRESHOLD_MODES
+from .models import AnalysisRun, Journey, Moment, RunStatus
+from .serializers import (
+    AnalysisSummarySerializer,
+    JourneySerializer,
+    MomentResultSerializer,
+    MomentSerializer,
+    RunParamsSerializer,
+    RunRefSerializer,
+    RunSerializer,
+)
+
+SEGMENT_PREFIX = "segment."
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_WRITERS = {
+    "csv": (exports.priorities_csv, "text/csv; charset=utf-8"),
+    "xlsx": (exports.priorities_xlsx, XLSX_MEDIA_TYPE),
+    "json": (exports.priorities_json, "application/json"),
+}
+
+NOT_FOUND = OpenApiResponse(description="Not found, or not in one of your organisations.")
+FORBIDDEN = OpenApiResponse(description="Your role in the organisation is read-only (viewer).")
+
+
+# ---------------------------------------------------------------------------------------------------- journeys
+class JourneyFilter(filters.FilterSet):
+    # A plain number, not a ModelChoiceFilter: that would answer 400 for ids that do not exist and 200 for
+    # foreign ones, telling them apart.
+    organisation = filters.NumberFilter(field_name="organisation_id", help_text="Only this organisation's journeys.")
+    slug = filters.CharFilter()
+
+    class Meta:
+        model = Journey
+        fields = ["organisation", "slug"]
+
+
+def _journeys(request):
+    return selectors.journeys_for_user(request.user).annotate(moment_count=Count("moments")).order_by("name", "pk")
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List your journeys", tags=["journeys"]),
+    post=extend_schema(
+        summary="Create a journey",
+        description="`organisation` must be one where you are an analyst or admin (a viewer gets 403; another "
+        "organisation's id is answered like an unknown id, 400).",
+        tags=["journeys"],
+        responses={201: JourneySerializer, 400: OpenApiResponse(description="Invalid input."), 403: FORBIDDEN},
+        examples=[
+            OpenApiExample(
+                "New journey",
+                value={"organisation": 1, "name": "Broadband onboarding", "description": "From order to first bill"},
+                request_only=True,
+            )
+        ],
+    ),
+)
+class JourneyListCreateApi(generics.ListCreateAPIView):
+    serializer_class = JourneySerializer
+    filterset_class = JourneyFilter
+
+    def get_queryset(self):
+        return _journeys(self.request)
+
+    def perform_create(self, serializer):
+        edit_require(self.request.user, serializer.validated_data["organisation"].pk)
+        serializer.save()
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Get a journey", tags=["journeys"], responses={200: JourneySerializer, 404: NOT_FOUND}),
+    patch=extend_schema(
+        summary="Edit a journey",
+        tags=["journeys"],
+        responses={
+            200: JourneySerializer,
+            400: OpenApiResponse(description="Invalid input."),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    ),
+    delete=extend_schema(
+        summary="Delete a journey with its moments, waves, responses and runs",
+        tags=["journeys"],
+        responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+)
+class JourneyDetailApi(generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = JourneySerializer
+    permission_classes = [*APIView.permission_classes, IsEditorOrReadOnly]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+    lookup_url_kwarg = "journey_id"
+
+    def get_queryset(self):
+        return _journeys(self.request)
+
+
+# ---------------------------------------------------------------------------------------------------- moments
+class MomentFilter(filters.FilterSet):
+    stage = filters.CharFilter()
+    slug = filters.CharFilter()
+
+    class Meta:
+        model = Moment
+        fields = ["stage", "slug"]
+
+
+def _journey_or_404(request, journey_id: int) -> Journey:
+    journey = selectors.journey_get(user=request.user, journey_id=journey_id)
+    if journey is None:
+        raise Http404
+    return journey
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List a journey's moments (in journey order)",
+        tags=["moments"],
+        responses={200: MomentSerializer(many=True), 404: NOT_FOUND},
+    ),
+    post=extend_schema(
+        summary="Add a moment to a journey",
+        tags=["moments"],
+        responses={
+            201: MomentSerializer,
+            400: OpenApiResponse(description="Invalid input."),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+        examples=[
+            OpenApiExample(
+                "New moment",
+                value={
+                    "name": "Technician visit",
+                    "stage": "Get connected",
+                    "position": 4,
+                    "is_brand_moment": False,
+                    "aliases": ["engineer visit", "installation appointment"],
+                },
+                request_only=True,
+            )
+        ],
+    ),
+)
+class JourneyMomentListCreateApi(generics.ListCreateAPIView):
+    serializer_class = MomentSerializer
+    filterset_class = MomentFilter
+
+    def get_journey(self) -> Journey:
+        if not hasattr(self, "_journey"):
+            self._journey = _journey_or_404(self.request, self.kwargs["journey_id"])
+        return self._journey
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no journey
+            return Moment.objects.none()
+        return self.get_journey().moments.order_by("position", "name", "pk")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["journey"] = self.get_journey()
+        return context
+
+    def create(self, request, *args, **kwargs):
+        # Role first: a viewer learns nothing from validation errors of a write they may not make.
+        edit_require(request.user, self.get_journey().organisation_id)
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.save(journey=self.get_journey())
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Get a moment", tags=["moments"], responses={200: MomentSerializer, 404: NOT_FOUND}),
+    patch=extend_schema(
+        summary="Edit a moment",
+        tags=["moments"],
+        responses={
+            200: MomentSerializer,
+            400: OpenApiResponse(description="Invalid input."),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    ),
+    delete=extend_schema(
+        summary="Delete a moment and its results",
+        tags=["moments"],
+        responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+)
+class MomentDetailApi(generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = MomentSerializer
+    permission_classes = [*APIView.permission_classes, IsEditorOrReadOnly]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+    lookup_url_kwarg = "moment_id"
+
+    def get_queryset(self):
+        return Moment.objects.filter(journey__in=selectors.journeys_for_user(self.request.user)).select_related(
+            "journey"
+        )
+
+
+class JourneySegmentsApi(APIView):
+    class Input(serializers.Serializer):
+        survey = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=100)
+
+    @extend_schema(
+        summary="Segment names and values of a journey's waves (for `segment.<name>` filters)",
+        tags=["analysis"],
+        parameters=[
+            OpenApiParameter(
+                "survey", OpenApiTypes.INT, many=True, explode=True, description="Waves (all when absent)."
+            )
+        ],
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                examples=[OpenApiExample("Segments", value={"plan": ["Basic", "Fibre"], "region": ["North", "South"]})],
+            ),
+            404: NOT_FOUND,
+        },
+    )
+    def get(self, request, journey_id: int):
+        journey = _journey_or_404(request, journey_id)
+        params = self.Input(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(
+            selectors.segment_values(journey=journey, survey_ids=params.validated_data.get("survey") or None)
+        )
+
+
+# ---------------------------------------------------------------------------------------------------- analysis
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "survey",
+        OpenApiTypes.INT,
+        many=True,
+        explode=True,
+        description="Waves to analyse (repeat the parameter for several); all the journey's waves when absent.",
+    ),
+    OpenApiParameter(
+        "segment.<name>",
+        OpenApiTypes.STR,
+        description="Segment filter, e.g. `segment.region=North&segment.region=South&segment.plan=Fibre`: values of "
+        "one segment are alternatives (OR), different segments must all match (AND). Segment names and values: "
+        "`GET /api/journeys/<id>/segments/`.",
+    ),
+    OpenApiParameter(
+        "method",
+        OpenApiTypes.STR,
+        enum=list(METHODS),
+        description="Impact method (default relative_weights: Johnson 2000 relative weights).",
+    ),
+    OpenApiParameter(
+        "threshold",
+        OpenApiTypes.STR,
+        enum=list(THRESHOLD_MODES),
+        description="Quadrant thresholds: mean (default) or median of the placed moments, or fixed targets.",
+    ),
+    OpenApiParameter(
+        "fixed_satisfaction", OpenApiTypes.NUMBER, description="Satisfaction target 0-100 (threshold=fixed)."
+    ),
+    OpenApiParameter(
+        "fixed_impact", OpenApiTypes.NUMBER, description="Impact target in impact units (threshold=fixed)."
+    ),
+]
+
+
+class AnalysisFilterInput(serializers.Serializer):
+    """The filters that select one analysis run (query parameters)."""
+
+    survey = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=100)
+    method = serializers.ChoiceField(choices=METHODS, default="relative_weights")
+    threshold = serializers.ChoiceField(choices=THRESHOLD_MODES, default="mean")
+    fixed_satisfaction = serializers.FloatField(required=False, min_value=0, max_value=100)
+    fixed_impact = serializers.FloatField(required=False)
+
+    def validate_survey(self, ids: list[int]) -> list[int]:
+        journey = self.context["journey"]
+        known = {s.pk for s in selectors.journey_surveys(journey=journey, survey_ids=ids)}
+        unknown = sorted(set(ids) - known)
+        if unknown:
+            # Same answer for a foreign wave and one that does not exist.
+            raise ValidationError(f"Not a wave of this journey: {', '.join(map(str, unknown))}.")
+        return sorted(set(ids))
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["threshold"] == "fixed":
+            missing = [f for f in ("fixed_satisfaction", "fixed_impact") if attrs.get(f) is None]
+            if missing:
+                raise ValidationError({f: "Required when threshold=fixed." for f in missing})
+        return attrs
+
+
+def _segment_filter(query) -> dict[str, list[str]]:
+    segment_filter: dict[str, list[str]] = {}
+    for key in query:
+        if key.startswith(SEGMENT_PREFIX):
+            name = key[len(SEGMENT_PREFIX) :]
+            values = [v for v in query.getlist(key) if v != ""]
+            if not name:
+                raise ValidationError({"segment": "Name the segment: segment.<name>=<value>."})
+            if values:
+                segment_filter[name] = values
+    return segment_filter
+
+
+def _run_for_filters(request, journey: Journey) -> AnalysisRun:
+    """Validates the filter parameters and returns the latest run for them (finished or queued by this call)."""
+    params = AnalysisFilterInput(data=request.query_params, context={"journey": journey})
+    params.is_valid(raise_exception=True)
+    data = params.validated_data
+    try:
+        run = services.analysis_request(
+            journey=journey,
+            survey_ids=data.get("survey") or None,
+            segment_filter=_segment_filter(request.query_params),
+            method=data["method"],
+            threshold_mode=data["threshold"],
+            fixed_satisfaction=data.get("fixed_satisfaction"),
+            fixed_impact=data.get("fixed_impact"),
+            user=request.user,
+        )
+    except ValueError as exc:
+        raise ValidationError({"detail": str(exc)}) from exc
+    # With eager Celery (the embedded demo) the run was computed when the service's transaction committed.
+    run.refresh_from_db()
+    return run
+
+
+class RunPendingOutput(serializers.Serializer):
+    run = RunRefSerializer()
+
+
+def _run_not_done(request, run: AnalysisRun) -> Response:
+    """202 + Location while the run is queued or running; 409 with the run's message once it failed."""
+    body = {"run": RunRefSerializer(run, context={"request": request}).data}
+    if run.status == RunStatus.FAILED:
+        body["detail"] = run.message or "The analysis failed."
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["run"]["url"]})
+
+
+PENDING_RESPONSE = OpenApiResponse(
+    RunPendingOutput,
+    description="The analysis for these filters is queued or running: poll `run.url` (also in `Location`).",
+    examples=[
+        OpenApiExample(
+            "Computing",
+            value={
+                "run": {
+                    "id": 42,
+                    "status": "running",
+                    "progress": 0.35,
+                    "message": "",
+                    "url": "http://testserver/api/analysis-runs/42/",
+                }
+            },
+        )
+    ],
+)
+FAILED_RESPONSE = OpenApiResponse(
+    inline_serializer("AnalysisFailed", {"run": RunRefSerializer(), "detail": serializers.CharField()}),
+    description="The analysis for these filters failed (e.g. no responses match): `detail` says why. A failed "
+    "run is not reused: asking again queues a new one (202).",
+)
+
+
+class JourneyAnalysisApi(APIView):
+    class Output(serializers.Serializer):
+        run = RunRefSerializer()
+        params = RunParamsSerializer()
+        summary = AnalysisSummarySerializer()
+        moments = MomentResultSerializer(many=True)
+
+    @extend_schema(
+        summary="Analysis results of a journey for a filter",
+        description="The latest results for the waves, segment filter, method and thresholds given: **200** with "
+        "the summary (n, NPS with its adjusted-Wald 95% interval, promoter / passive / detractor shares, method, "
+        "thresholds) and every moment's numbers in priority order (`rank`). If no finished run exists, one is "
+        "queued and the answer is **202** with the run to poll (`GET /api/analysis-runs/<id>/`, also in the "
+        "`Location` header); ask again (or poll) until it is done. **409** when the run failed.",
+        tags=["analysis"],
+        parameters=FILTER_PARAMETERS,
+        responses={
+            200: Output,
+            202: PENDING_RESPONSE,
+            400: OpenApiResponse(description="Invalid filter (unknown wave, method, threshold)."),
+            404: NOT_FOUND,
+            409: FAILED_RESPONSE,
+        },
+    )
+    def get(self, request, journey_id: int):
+        journey = _journey_or_404(request, journey_id)
+        run = _run_for_filters(request, journey)
+        if run.status != RunStatus.DONE:
+            return _run_not_done(request, run)
+        results = selectors.moment_results(run=run)
+        body = {"run": run, "params": run, "summary": run.summary, "moments": results}
+        return Response(self.Output(body, context={"request": request}).data)
+
+
+class AnalysisRunDetailApi(APIView):
+    @extend_schema(
+        summary="Poll an analysis run",
+        description="Status (queued, running, done, failed), progress 0-1 and message; `summary` and `moments` "
+        "(in priority order) once it is done. A failed run answers 200 with `status: failed` and the reason in "
+        "`message`.",
+        tags=["analysis"],
+        responses={200: RunSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request, run_id: int):
+        run = selectors.analysis_run_get(user=request.user, run_id=run_id)
+        if run is None:
+            raise Http404
+        return Response(RunSerializer(run, context={"request": request}).data)
+
+
+# ---------------------------------------------------------------------------------------------------- export
+class CSVRenderer(BaseRenderer):
+    """Only for content negotiation (``?format=csv``, ``Accept: text/csv``); the file itself is an HttpResponse."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError  # JSON bodies (202, errors) are switched to JSONRenderer in finalize_response
+
+
+class XLSXRenderer(CSVRenderer):
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+
+class JourneyPrioritiesApi(APIView):
+    """The prioritised moment list as a file. Format: ``export`` (or DRF's ``format``) parameter, else Accept."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+
+    class Input(serializers.Serializer):
+        export = serializers.ChoiceField(choices=EXPORT_FORMATS, required=False)
+        format = serializers.ChoiceField(choices=EXPORT_FORMATS, required=False)
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            # DRF answers an unknown ?format= with 404; here it is a bad parameter (400 from Input below).
+            return (JSONRenderer(), JSONRenderer.media_type)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # 202 / 4xx bodies are JSON whatever file format was asked for.
+        if isinstance(response, Response):
+            if not isinstance(getattr(request, "accepted_renderer", None), JSONRenderer):
+                request.accepted_renderer = JSONRenderer()
+                request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        summary="Export the prioritised moment list (CSV, XLSX, JSON)",
+        description="One row per moment in priority order with exactly the columns `rank, moment, stage, "
+        "quadrant, action, satisfaction, satisfaction_low, satisfaction_high, impact, impact_low, impact_high, "
+        "reach, n, occurrence_effect, occurrence_low, occurrence_high, stability, flags`. Choose the format with "
+        "`export=csv|xlsx|json` (or `format=`, or the Accept header: `text/csv`, the XLSX media type, "
+        "`application/json`); JSON by default. Numbers unrounded in CSV and JSON, formatted in XLSX, which adds "
+        "a sheet with method, thresholds, filters, n and date. Same filters and the same **202** / **409** as "
+        "the analysis endpoint while the run computes or after it failed.",
+        tags=["analysis"],
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter("export", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), description="File format."),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), description="Alias of `export`."),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, UTF-8, header row."),
+            (200, XLSX_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="XLSX workbook."),
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description='`{"meta": {...}, "columns": [...], "moments": [{column: value}, ...]}`.',
+            ),
+            (202, "application/json"): PENDING_RESPONSE,
+            (400, "application/json"): OpenApiResponse(description="Invalid filter or format."),
+            (404, "application/json"): NOT_FOUND,
+            (409, "application/json"): FAILED_RESPONSE,
+        },
+    )
+    def get(self, request, journey_id: int):
+        journey = _journey_or_404(request, journey_id)
+        params = self.Input(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        fmt = (
+            params.validated_data.get("export")
+            or params.validated_data.get("format")
+            or request.accepted_renderer.format
+        )
+        run = _run_for_filters(request, journey)
+        if run.status != RunStatus.DONE:
+            return _run_not_done(request, run)
+        frame = selectors.priorities_frame(run=run)
+        meta = selectors.priorities_meta(run=run)
+        write, content_type = EXPORT_WRITERS[fmt]
+        response = HttpResponse(write(frame, meta), content_type=content_type)
+        if fmt != "json":
+            filename = f"{journey.slug}-priorities-run{run.pk}.{fmt}"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

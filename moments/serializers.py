@@ -1,0 +1,262 @@
+"""Serializers of the moments API shared by several endpoints (CRUD of journeys and moments, analysis output).
+
+Operation-specific input (query filters) lives as nested serializers in ``apis.py`` (STYLE.md rule 5).
+"""
+
+from __future__ import annotations
+
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cxapp.models import Organisation
+from cxapp.selectors import organisations_for_user
+
+from .models import AnalysisRun, Journey, Moment, MomentResult, Quadrant, RunStatus
+
+
+# ---------------------------------------------------------------------------------------------------- CRUD
+class JourneySerializer(serializers.ModelSerializer):
+    """A journey. ``organisation`` is set on create (one of yours) and fixed afterwards."""
+
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    slug = serializers.SlugField(max_length=80, required=False, help_text="Defaults to the slugified name.")
+    moment_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Journey
+        fields = ["id", "organisation", "name", "slug", "description", "moment_count", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        validators = []  # the slug is optional (defaults to the name): uniqueness is checked in validate()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Foreign organisations are "not found" (400), exactly like ids that do not exist.
+            self.fields["organisation"].queryset = organisations_for_user(request.user)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["organisation"].read_only = True
+
+    def get_moment_count(self, journey: Journey) -> int:
+        count = getattr(journey, "moment_count", None)
+        return journey.moments.count() if count is None else count
+
+    def validate(self, attrs: dict) -> dict:
+        organisation = attrs.get("organisation") or getattr(self.instance, "organisation", None)
+        slug = attrs.get("slug") or (None if self.instance else slugify(attrs.get("name", "")))
+        if slug is not None:
+            if not slug:
+                raise serializers.ValidationError({"slug": "Give a slug or a name that has letters or digits."})
+            clash = Journey.objects.filter(organisation=organisation, slug=slug)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError({"slug": "This organisation already has a journey with this slug."})
+            attrs["slug"] = slug
+        return attrs
+
+
+class MomentSerializer(serializers.ModelSerializer):
+    """A moment (touchpoint) of a journey; the journey comes from the URL on create."""
+
+    slug = serializers.SlugField(max_length=80, required=False, help_text="Defaults to the slugified name.")
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=100,
+        help_text="Other names of the moment, used to match survey columns.",
+    )
+
+    class Meta:
+        model = Moment
+        fields = ["id", "journey", "name", "slug", "stage", "position", "description", "is_brand_moment", "aliases"]
+        read_only_fields = ["id", "journey"]
+        validators = []  # uniqueness of the slug within the journey: validate()
+
+    def validate(self, attrs: dict) -> dict:
+        journey = self.instance.journey if self.instance is not None else self.context["journey"]
+        slug = attrs.get("slug") or (None if self.instance else slugify(attrs.get("name", "")))
+        if slug is not None:
+            if not slug:
+                raise serializers.ValidationError({"slug": "Give a slug or a name that has letters or digits."})
+            clash = Moment.objects.filter(journey=journey, slug=slug)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError({"slug": "This journey already has a moment with this slug."})
+            attrs["slug"] = slug
+        return attrs
+
+
+# ---------------------------------------------------------------------------------------------------- analysis
+class AnalysisSummarySerializer(serializers.Serializer):
+    """The run's summary (DESIGN section 2). ``outcome`` is NPS in points for an NPS outcome, a rate in % for a
+    binary one and a mean for a numeric one; promoter / passive / detractor shares (0-1) only for NPS."""
+
+    n = serializers.IntegerField(allow_null=True, help_text="Respondents with an outcome.")
+    k = serializers.IntegerField(allow_null=True, help_text="Moments analysed.")
+    k_placed = serializers.IntegerField(allow_null=True, help_text="Moments with enough data to be placed.")
+    outcome_type = serializers.CharField(allow_null=True)
+    outcome = serializers.FloatField(allow_null=True)
+    outcome_low = serializers.FloatField(allow_null=True)
+    outcome_high = serializers.FloatField(allow_null=True)
+    nps = serializers.SerializerMethodField(help_text="NPS in points (null unless the outcome is NPS).")
+    nps_low = serializers.SerializerMethodField(help_text="Adjusted-Wald 95% interval (Rocks 2016).")
+    nps_high = serializers.SerializerMethodField()
+    promoters = serializers.FloatField(allow_null=True)
+    passives = serializers.FloatField(allow_null=True)
+    detractors = serializers.FloatField(allow_null=True)
+    method = serializers.CharField(allow_null=True, help_text="Impact method as used.")
+    method_note = serializers.CharField(allow_null=True, help_text="Why the method differs from the request.")
+    impact_unit = serializers.CharField(allow_null=True)
+    what_if_unit = serializers.CharField(allow_null=True)
+    threshold_mode = serializers.CharField(allow_null=True)
+    threshold_satisfaction = serializers.FloatField(allow_null=True, help_text="0-100.")
+    threshold_impact = serializers.FloatField(allow_null=True, help_text="In impact units.")
+    r2 = serializers.FloatField(allow_null=True, help_text="R^2 of the driver model.")
+    bootstrap = serializers.IntegerField(allow_null=True, help_text="Resamples run.")
+    min_n = serializers.IntegerField(allow_null=True)
+
+    def _nps(self, summary: dict, key: str) -> float | None:
+        if summary.get("outcome_type", "nps") != "nps":
+            return None
+        return summary.get(key)
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_nps(self, summary: dict) -> float | None:
+        return self._nps(summary, "outcome")
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_nps_low(self, summary: dict) -> float | None:
+        return self._nps(summary, "outcome_low")
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_nps_high(self, summary: dict) -> float | None:
+        return self._nps(summary, "outcome_high")
+
+
+class MomentResultSerializer(serializers.ModelSerializer):
+    """Every number of DESIGN section 2 for one moment, in priority order (``rank``)."""
+
+    moment = serializers.IntegerField(source="moment_id")
+    name = serializers.CharField(source="moment.name")
+    slug = serializers.CharField(source="moment.slug")
+    stage = serializers.CharField(source="moment.stage")
+    is_brand_moment = serializers.BooleanField(source="moment.is_brand_moment")
+    quadrant = serializers.ChoiceField(choices=Quadrant.choices)
+    action = serializers.CharField()
+    flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=["insufficient_data", "uncertain", "pain_point", "brand_moment"])
+    )
+
+    class Meta:
+        model = MomentResult
+        fields = [
+            "rank",
+            "moment",
+            "name",
+            "slug",
+            "stage",
+            "is_brand_moment",
+            "quadrant",
+            "action",
+            "satisfaction",
+            "satisfaction_low",
+            "satisfaction_high",
+            "top_box",
+            "impact",
+            "impact_low",
+            "impact_high",
+            "correlation",
+            "reach",
+            "n",
+            "occurrence_effect",
+            "occurrence_low",
+            "occurrence_high",
+            "stability",
+            "what_if",
+            "what_if_low",
+            "what_if_high",
+            "flags",
+        ]
+        read_only_fields = fields
+
+
+class RunRefSerializer(serializers.ModelSerializer):
+    """A run to poll: ``url`` is its ``GET /api/analysis-runs/<id>/``."""
+
+    status = serializers.ChoiceField(choices=RunStatus.choices)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AnalysisRun
+        fields = ["id", "status", "progress", "message", "url"]
+        read_only_fields = fields
+
+    def get_url(self, run: AnalysisRun) -> str:
+        from django.urls import reverse
+
+        path = reverse("api-analysis-run-detail", kwargs={"run_id": run.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class RunParamsSerializer(serializers.ModelSerializer):
+    surveys = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = AnalysisRun
+        fields = ["surveys", "segment_filter", "method", "threshold_mode", "fixed_satisfaction", "fixed_impact"]
+        read_only_fields = fields
+
+
+class RunSerializer(serializers.ModelSerializer):
+    """A run with its parameters; ``summary`` and ``moments`` are filled once it is done."""
+
+    status = serializers.ChoiceField(choices=RunStatus.choices)
+    journey = serializers.IntegerField(source="journey_id")
+    params = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+    moments = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AnalysisRun
+        fields = [
+            "id",
+            "journey",
+            "status",
+            "progress",
+            "message",
+            "url",
+            "params",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "summary",
+            "moments",
+        ]
+        read_only_fields = fields
+
+    get_url = RunRefSerializer.get_url
+
+    @extend_schema_field(RunParamsSerializer)
+    def get_params(self, run: AnalysisRun) -> dict:
+        return RunParamsSerializer(run).data
+
+    @extend_schema_field(AnalysisSummarySerializer(allow_null=True))
+    def get_summary(self, run: AnalysisRun) -> dict | None:
+        if run.status != RunStatus.DONE:
+            return None
+        return AnalysisSummarySerializer(run.summary).data
+
+    @extend_schema_field(MomentResultSerializer(many=True))
+    def get_moments(self, run: AnalysisRun) -> list:
+        if run.status != RunStatus.DONE:
+            return []
+        results = self.context.get("results")
+        if results is None:
+            results = run.results.select_related("moment").order_by("rank")
+        return MomentResultSerializer(results, many=True).data
