@@ -1,21 +1,203 @@
+"""HTML pages of uploads: choose where a file goes, map its columns, watch the import, read the result.
+
+Views are thin: forms -> services (upload_create, upload_confirm) -> redirect; the progress page polls
+``status.json``, which reads the upload row the task keeps up to date.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
-from cxapp.selectors import organisations_for_user
-
+from . import selectors, services
+from .forms import (
+    OUTCOME_TYPE_LABELS,
+    ROLE_EXPERIENCED,
+    ROLE_IGNORE,
+    ROLE_MOMENT,
+    ROLE_SEGMENT,
+    ROLES,
+    UploadForm,
+    mapping_from_post,
+)
+from .ingest import IngestError
 from .models import Upload
 
-
-@login_required
-def upload_list(request: HttpRequest) -> HttpResponse:
-    uploads = Upload.objects.filter(organisation__in=organisations_for_user(request.user)).select_related("survey")
-    return render(request, "surveys/upload_list.html", {"uploads": uploads[:100]})
+ERRORS_SHOWN = 200
+PREVIEW_ROWS = 10
 
 
-@login_required
-def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
-    upload = Upload.objects.filter(organisation__in=organisations_for_user(request.user), pk=upload_id).first()
-    if upload is None:
+def _upload_or_404(request: HttpRequest, upload_id: int) -> Upload:
+    upload = selectors.upload_get(user=request.user, upload_id=upload_id)
+    if upload is None:  # another organisation's upload does not exist, as far as this user knows
         raise Http404("No such upload.")
-    return render(request, "surveys/upload_detail.html", {"upload": upload})
+    return upload
+
+
+def upload_status_data(upload: Upload) -> dict:
+    """The fields of an upload the progress page and the API show while it runs."""
+    return {
+        "id": upload.pk,
+        "status": upload.status,
+        "status_display": upload.get_status_display(),
+        "progress": round(upload.progress, 4),
+        "message": upload.message,
+        "finished": upload.is_finished,
+        "rows_total": upload.rows_total,
+        "rows_imported": upload.rows_imported,
+        "rows_invalid": upload.rows_invalid,
+        "responses_created": upload.responses_created,
+        "responses_updated": upload.responses_updated,
+        "error_count": upload.error_count,
+    }
+
+
+@login_required
+@require_GET
+def upload_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.uploads_for_user(request.user), 25).get_page(request.GET.get("page"))
+    can_upload = selectors.journeys_for_upload(request.user).exists()
+    return render(request, "surveys/upload_list.html", {"page": page, "can_upload": can_upload})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_new(request: HttpRequest) -> HttpResponse:
+    journeys = list(selectors.journeys_for_upload(request.user))
+    if not journeys:
+        raise PermissionDenied("Only analysts and admins of an organisation with a journey can upload.")
+    form = UploadForm(request.POST or None, request.FILES or None, journeys=journeys)
+    if request.method == "POST" and form.is_valid():
+        journey = next(j for j in journeys if j.pk == form.cleaned_data["journey"])
+        file = form.cleaned_data["file"]
+        try:
+            survey = services.survey_get_or_create(journey=journey, name=form.cleaned_data["survey"])
+            upload = services.upload_create(
+                organisation=journey.organisation,
+                survey=survey,
+                uploaded_file=file,
+                original_name=file.name,
+                user=request.user,
+            )
+        except IngestError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("surveys:upload_mapping", upload_id=upload.pk)
+    initial_journey = request.GET.get("journey")
+    if initial_journey and request.method == "GET":
+        form.initial["journey"] = initial_journey
+    waves = {j.pk: [s.name for s in j.surveys.all()] for j in journeys}
+    return render(request, "surveys/upload_new.html", {"form": form, "waves": waves})
+
+
+def _mapping_rows(table, preview, mapping: dict, data=None) -> list[dict]:
+    """One row per column of the file with its samples and its role in ``mapping`` (or in the posted form)."""
+    roles: dict[str, tuple[str, str]] = {}
+    for role, key in ((ROLE_MOMENT, "moments"), (ROLE_EXPERIENCED, "experienced"), (ROLE_SEGMENT, "segments")):
+        for name, column in (mapping.get(key) or {}).items():
+            roles.setdefault(column, (role, name))
+    rows = []
+    for i, column in enumerate(table.columns):
+        role, name = roles.get(column, (ROLE_IGNORE, ""))
+        if data is not None:
+            role, name = data.get(f"role-{i}", ROLE_IGNORE), data.get(f"name-{i}", "")
+        samples = [v for v in preview[column].tolist() if v][:3] if column in preview else []
+        rows.append(
+            {
+                "index": i,
+                "key": column,
+                "label": table.labels.get(column, ""),
+                "samples": samples,
+                "role": role,
+                "name": name or table.labels.get(column) or column,
+            }
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _upload_or_404(request, upload_id)
+    if not selectors.upload_can_edit(user=request.user, upload=upload):
+        raise PermissionDenied("Only analysts and admins of the organisation can import files.")
+    if upload.is_active or upload.status == "done":
+        return redirect(upload)
+    try:
+        table = services.upload_table(upload=upload)
+    except IngestError as exc:
+        messages.error(request, str(exc))
+        return redirect(upload)
+    error = None
+    mapping = upload.mapping
+    skip_invalid = upload.skip_invalid
+    if request.method == "POST":
+        mapping = mapping_from_post(request.POST, table)
+        skip_invalid = request.POST.get("skip_invalid") == "on"
+        try:
+            services.upload_confirm(upload=upload, mapping=mapping, skip_invalid=skip_invalid)
+        except IngestError as exc:
+            error = str(exc)
+        else:
+            return redirect(upload)
+    preview = table.preview(PREVIEW_ROWS)
+    index = {c: i for i, c in enumerate(table.columns)}
+    context = {
+        "upload": upload,
+        "error": error,
+        "columns": [{"index": i, "key": c, "label": table.labels.get(c, "")} for i, c in enumerate(table.columns)],
+        "preview_rows": list(zip(preview.index, preview.itertuples(index=False), strict=True)),
+        "rows": _mapping_rows(table, preview, mapping, request.POST if request.method == "POST" else None),
+        "roles": ROLES,
+        "outcome_types": OUTCOME_TYPE_LABELS,
+        "selected": {key: index.get(mapping.get(key) or "") for key in ("respondent_id", "submitted_at", "outcome")},
+        "mapping": mapping,
+        "scale": mapping.get("scale") if isinstance(mapping.get("scale"), list) else None,
+        "skip_invalid": skip_invalid,
+        "proposal": upload.proposal,
+    }
+    return render(request, "surveys/upload_mapping.html", context)
+
+
+@login_required
+@require_GET
+def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _upload_or_404(request, upload_id)
+    errors = services.upload_errors(upload=upload, limit=ERRORS_SHOWN) if upload.error_count else None
+    return render(
+        request,
+        "surveys/upload_detail.html",
+        {
+            "upload": upload,
+            "can_edit": selectors.upload_can_edit(user=request.user, upload=upload),
+            "errors": errors.to_dict(orient="records") if errors is not None else [],
+            "errors_shown": ERRORS_SHOWN,
+            "status_url": reverse("surveys:upload_status", kwargs={"upload_id": upload.pk}),
+        },
+    )
+
+
+@login_required
+@require_GET
+def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
+    upload = _upload_or_404(request, upload_id)
+    response = JsonResponse(upload_status_data(upload))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def upload_errors_csv(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _upload_or_404(request, upload_id)
+    if not upload.error_report:
+        raise Http404("This upload has no row errors.")
+    response = HttpResponse(upload.error_report, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-errors.csv"'
+    return response

@@ -1,0 +1,285 @@
+"""REST API of surveys (waves) and uploads (DESIGN section 5).
+
+One APIView per operation with nested Input / Output serializers (STYLE.md rule 5): validate -> service /
+selector -> serialize. Querysets start from the user's organisations, so another organisation's ids answer 404;
+uploading needs the analyst or admin role (403 for a viewer).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cxapp.permissions import edit_require
+
+from . import selectors, services
+from .ingest import IngestError
+from .models import OutcomeType, Survey, Upload, UploadStatus
+
+ERRORS_SHOWN = 100
+# A plain string in the schema: an enum here would collide with the analysis runs' "status" enum.
+STATUS_HELP = "One of: " + ", ".join(f"{value} ({label})" for value, label in UploadStatus.choices) + "."
+NOT_FOUND = OpenApiResponse(description="Not found, or not in one of your organisations.")
+FORBIDDEN = OpenApiResponse(description="Your role in the organisation is read-only (viewer).")
+
+
+def _upload_url(request, upload: Upload) -> str:
+    return request.build_absolute_uri(reverse("api-upload-detail", kwargs={"upload_id": upload.pk}))
+
+
+class _SurveyOutput(serializers.ModelSerializer):
+    journey = serializers.IntegerField(source="journey_id")
+    journey_slug = serializers.CharField(source="journey.slug")
+    outcome_type = serializers.ChoiceField(choices=OutcomeType.choices)
+    response_count = serializers.IntegerField()
+
+    class Meta:
+        model = Survey
+        fields = [
+            "id",
+            "name",
+            "journey",
+            "journey_slug",
+            "period_start",
+            "period_end",
+            "scale_min",
+            "scale_max",
+            "outcome_type",
+            "moment_ids",
+            "mapping",
+            "data_version",
+            "response_count",
+            "created_at",
+        ]
+
+
+class _UploadOutput(serializers.ModelSerializer):
+    """An upload's state; the detail adds its first row errors."""
+
+    url = serializers.SerializerMethodField()
+    status = serializers.CharField(help_text=STATUS_HELP)
+    survey = serializers.IntegerField(source="survey_id")
+    survey_name = serializers.CharField(source="survey.name")
+    journey = serializers.IntegerField(source="survey.journey_id")
+    error_report_url = serializers.SerializerMethodField()
+    detail_page = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Upload
+        fields = [
+            "id",
+            "url",
+            "detail_page",
+            "status",
+            "progress",
+            "message",
+            "original_name",
+            "size_bytes",
+            "detected_format",
+            "survey",
+            "survey_name",
+            "journey",
+            "skip_invalid",
+            "mapping",
+            "proposal",
+            "rows_total",
+            "rows_imported",
+            "rows_invalid",
+            "responses_created",
+            "responses_updated",
+            "error_count",
+            "error_report_url",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+    def get_url(self, upload: Upload) -> str:
+        return _upload_url(self.context["request"], upload)
+
+    def get_detail_page(self, upload: Upload) -> str:
+        return self.context["request"].build_absolute_uri(upload.get_absolute_url())
+
+    def get_error_report_url(self, upload: Upload) -> str | None:
+        if not upload.error_count:
+            return None
+        path = reverse("surveys:upload_errors", kwargs={"upload_id": upload.pk})
+        return self.context["request"].build_absolute_uri(path)
+
+
+class _RowError(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.CharField()
+    value = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class _UploadDetailOutput(_UploadOutput):
+    errors = serializers.SerializerMethodField()
+
+    class Meta(_UploadOutput.Meta):
+        fields = [*_UploadOutput.Meta.fields, "errors"]
+
+    @extend_schema_field(_RowError(many=True))
+    def get_errors(self, upload: Upload) -> list[dict]:
+        if not upload.error_count:
+            return []
+        return services.upload_errors(upload=upload, limit=ERRORS_SHOWN).to_dict(orient="records")
+
+
+# ---------------------------------------------------------------------------------------------------- uploads
+class UploadListCreateApi(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="The survey export: CSV, XLSX or SPSS .sav.")
+        journey = serializers.CharField(help_text="Journey id or slug (one where you are an analyst or admin).")
+        survey = serializers.CharField(max_length=200, help_text="Wave name; created when new.")
+        mapping = serializers.JSONField(
+            required=False,
+            binary=True,
+            help_text="Mapping JSON (DESIGN section 5). Without it the automatic mapping is used, or, when it is "
+            "not confident, the request fails with 400 and the proposal.",
+        )
+        skip_invalid = serializers.BooleanField(
+            default=False, help_text="Store the valid rows and report the others (default: any bad row refuses)."
+        )
+
+    class AcceptedSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        url = serializers.URLField()
+        status = serializers.CharField(help_text=STATUS_HELP)
+
+    @extend_schema(
+        summary="List uploads",
+        tags=["uploads"],
+        responses=_UploadOutput(many=True),
+    )
+    def get(self, request):
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(selectors.uploads_for_user(request.user), request, view=self)
+        return paginator.get_paginated_response(_UploadOutput(page, many=True, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Upload a survey export and start its import",
+        description="Multipart form. Stores the file, applies `mapping` (or the automatic one) and queues the "
+        "import; answers 202 with the upload to poll (`Location` header and `url`).",
+        tags=["uploads"],
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            202: AcceptedSerializer,
+            400: inline_serializer(
+                "UploadRefused",
+                {
+                    "detail": serializers.CharField(),
+                    "upload": serializers.IntegerField(required=False),
+                    "proposal": serializers.JSONField(required=False),
+                },
+            ),
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        journey = selectors.journey_visible(user=request.user, journey=data.validated_data["journey"])
+        if journey is None:
+            raise NotFound("No such journey.")
+        edit_require(request.user, journey.organisation_id)
+        file = data.validated_data["file"]
+        try:
+            survey = services.survey_get_or_create(journey=journey, name=data.validated_data["survey"])
+            upload = services.upload_create(
+                organisation=journey.organisation,
+                survey=survey,
+                uploaded_file=file,
+                original_name=file.name,
+                user=request.user,
+            )
+        except IngestError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        mapping = data.validated_data.get("mapping")
+        if mapping is None:
+            if not upload.proposal.get("confident"):
+                return Response(
+                    {
+                        "detail": "The automatic mapping is not confident: send `mapping`, or finish it on the "
+                        "upload's page.",
+                        "upload": upload.pk,
+                        "mapping_page": request.build_absolute_uri(
+                            reverse("surveys:upload_mapping", kwargs={"upload_id": upload.pk})
+                        ),
+                        "proposal": {"mapping": upload.mapping, **upload.proposal},
+                    },
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            mapping = upload.mapping
+        try:
+            upload = services.upload_confirm(
+                upload=upload, mapping=mapping, skip_invalid=data.validated_data["skip_invalid"]
+            )
+        except IngestError as exc:
+            return Response({"detail": str(exc), "upload": upload.pk}, status=status.HTTP_400_BAD_REQUEST)
+        url = _upload_url(request, upload)
+        return Response(
+            {"id": upload.pk, "url": url, "status": upload.status},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+
+class UploadDetailApi(APIView):
+    @extend_schema(
+        summary="An upload's status, progress, counts and first row errors",
+        description=f"`errors` lists the first {ERRORS_SHOWN} bad cells; `error_report_url` downloads them all "
+        "as CSV (line, column, value, reason).",
+        tags=["uploads"],
+        responses={200: _UploadDetailOutput, 404: NOT_FOUND},
+    )
+    def get(self, request, upload_id: int):
+        upload = selectors.upload_get(user=request.user, upload_id=upload_id)
+        if upload is None:
+            raise NotFound("No such upload.")
+        return Response(_UploadDetailOutput(upload, context={"request": request}).data)
+
+
+# ---------------------------------------------------------------------------------------------------- surveys
+class SurveyListApi(APIView):
+    @extend_schema(
+        summary="List survey waves",
+        tags=["surveys"],
+        parameters=[OpenApiParameter("journey", int, description="Only this journey's waves.")],
+        responses=_SurveyOutput(many=True),
+    )
+    def get(self, request):
+        journey = request.query_params.get("journey")
+        journey_id = int(journey) if journey and journey.isdigit() else None
+        surveys = selectors.surveys_for_user(request.user, journey_id=journey_id)
+        if journey and journey_id is None:
+            surveys = surveys.filter(journey__slug=journey)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(surveys, request, view=self)
+        return paginator.get_paginated_response(_SurveyOutput(page, many=True).data)
+
+
+class SurveyDetailApi(APIView):
+    @extend_schema(summary="A survey wave", tags=["surveys"], responses={200: _SurveyOutput, 404: NOT_FOUND})
+    def get(self, request, survey_id: int):
+        survey = selectors.survey_get(user=request.user, survey_id=survey_id)
+        if survey is None:
+            raise NotFound("No such survey.")
+        return Response(_SurveyOutput(survey).data)
