@@ -80,7 +80,7 @@ class _Errors:
         if not mask.any():
             return
         self.bad |= mask
-        value = raw[mask].to_numpy(dtype=object) if isinstance(raw, pd.Series) else raw
+        value = raw[mask].to_numpy(dtype=object) if isinstance(raw, pd.Series) else np.full(mask.sum(), raw, object)
         self.parts.append(
             pd.DataFrame(
                 {
