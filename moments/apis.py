@@ -73,7 +73,11 @@ def _journeys(request):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List your journeys", tags=["journeys"]),
+    get=extend_schema(
+        summary="List your journeys",
+        tags=["journeys"],
+        responses={200: JourneySerializer(many=True), 400: OpenApiResponse(description="Invalid filter.")},
+    ),
     post=extend_schema(
         summary="Create a journey",
         description="`organisation` must be one where you are an analyst or admin (a viewer gets 403; another "
@@ -150,7 +154,11 @@ def _journey_or_404(request, journey_id: int) -> Journey:
     get=extend_schema(
         summary="List a journey's moments (in journey order)",
         tags=["moments"],
-        responses={200: MomentSerializer(many=True), 404: NOT_FOUND},
+        responses={
+            200: MomentSerializer(many=True),
+            400: OpenApiResponse(description="Invalid filter."),
+            404: NOT_FOUND,
+        },
     ),
     post=extend_schema(
         summary="Add a moment to a journey",
