@@ -212,7 +212,7 @@ def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: di
     names = ["survey_id", "respondent_id", "outcome"]
     names += [f"s{i}" for i in range(len(keys))] + [f"r{j}" for j in range(k)]
     types = {"survey_id": pa.int64(), "respondent_id": pa.string(), "outcome": pa.float64()}
-    types |= {f"s{i}": pa.string() for i in range(len(keys))} | {f"r{j}": pa.float64() for j in range(k)}
+    types |= {f"s{i}": pa.string() for i in range(len(keys))} | {f"r{j}": pa.float32() for j in range(k)}
     if flagged:
         names += [f"e{j}" for j in range(k)]
         types |= {f"e{j}": pa.bool_() for j in range(k)}
@@ -232,7 +232,8 @@ def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: di
     n = table_.num_rows
     ratings = np.empty((n, k), dtype=np.float64)
     for j in range(k):
-        ratings[:, j] = table_.column(f"r{j}").to_numpy()  # nulls become NaN
+        # Parsed as float32: the shortest text PostgreSQL writes for a real maps back to exactly the stored value.
+        ratings[:, j] = table_.column(f"r{j}").to_numpy(zero_copy_only=False)  # nulls become NaN
     if flagged:
         experienced = np.empty((n, k), dtype=bool)
         for j in range(k):
@@ -538,3 +539,225 @@ def survey_ids_by_name(*, journey: Journey, names: Sequence[str]) -> list[int]:
         known = ", ".join(Survey.objects.filter(journey=journey).values_list("name", flat=True)) or "none"
         raise LookupError(f"No wave {', '.join(map(repr, missing))} in journey {journey.slug!r} (waves: {known}).")
     return [by_name[name] for name in names]
+
+
+# ------------------------------------------------------------------------------------------------ moment detail
+def _outcome_stats(y: np.ndarray, outcome_type: str) -> dict:
+    """n, outcome and its 95% interval: NPS (adjusted Wald, Rocks 2016), rate in % or mean (``outcome_summary``)."""
+    from .analysis.nps import outcome_summary
+
+    y = y[np.isfinite(y)]
+    stats = outcome_summary(y, outcome_type)
+    return {
+        "n": int(y.size),
+        "outcome": _plain(stats["outcome"]),
+        "outcome_low": _plain(stats["outcome_low"]),
+        "outcome_high": _plain(stats["outcome_high"]),
+    }
+
+
+def _plain(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _mean_interval(values: np.ndarray) -> tuple[float | None, float | None, float | None]:
+    from .analysis.nps import mean_interval
+
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return None, None, None
+    mean, low, high = mean_interval(values.sum(), ((values - values.mean()) ** 2).sum(), values.size)
+    return _plain(mean), _plain(low), _plain(high)
+
+
+def moment_detail_data(
+    *,
+    journey: Journey,
+    moment: Moment,
+    survey_ids: Sequence[int] | None = None,
+    segment_filter: Mapping[str, Sequence[str]] | None = None,
+) -> dict:
+    """Everything the moment detail page charts, as plain numbers (DESIGN section 6). Keys:
+
+    - ``moment``: {id, name, slug, stage, is_brand_moment}; ``outcome_type``; ``scale`` [min, max] of the histogram
+      levels (the waves' scale; 0-100 when the chosen waves differ);
+    - ``summary``: {respondents, experienced, reach (0-1), satisfaction (0-100) with satisfaction_low/high (Student-t
+      95%)};
+    - ``distribution``: DataFrame level (on the original scale), count, share (0-1 of the experiencers);
+    - ``outcome_by_level``: DataFrame level, n, outcome, outcome_low, outcome_high (NPS points with the adjusted-Wald
+      interval for nps; % for binary; mean for numeric) of the experiencers who gave that rating;
+    - ``occurrence``: {experienced: {n, outcome, outcome_low, outcome_high}, not_experienced: {...}, effect,
+      effect_low, effect_high, pain_point, min_sample} (effect None unless both groups reach the minimum sample);
+    - ``trend``: DataFrame per wave (period order): survey_id, survey, period_start, n, reach, satisfaction,
+      satisfaction_low, satisfaction_high, impact, impact_low, impact_high, quadrant, run_id; impact and quadrant
+      come from that wave's latest current default run (None when it has not been computed);
+    - ``segments``: DataFrame segment, value, respondents, experienced, reach, satisfaction, satisfaction_low,
+      satisfaction_high, outcome (of that segment's experiencers); groups below the minimum sample keep their
+      counts but no satisfaction.
+    """
+    from .analysis.nps import occurrence_effect
+
+    frame = journey_ratings_frame(journey=journey, survey_ids=survey_ids, segment_filter=segment_filter)
+    index = next((j for j, m in enumerate(frame.moments) if m.pk == moment.pk), None)
+    if index is None:
+        raise ValueError(f"{moment} is not a moment of {journey}.")
+    min_n = settings.MOMENTUM_MIN_SAMPLE
+    has_outcome = np.isfinite(frame.outcome)
+    y = frame.outcome[has_outcome]
+    ratings = frame.ratings[has_outcome, index]
+    experienced = frame.experienced[has_outcome, index]
+    rated = experienced & np.isfinite(ratings)
+    survey_of = frame.survey_id[has_outcome]
+    segments = frame.segments.loc[has_outcome].reset_index(drop=True)
+
+    # Back to the original scale, wave by wave (waves may use different scales).
+    scales = {frame.scales[s] for s in np.unique(survey_of)} if len(survey_of) else {frame.scale}
+    if len(scales) == 1:
+        low, high = scales.pop()
+        levels = np.full(ratings.shape, np.nan)
+        levels[rated] = np.rint(low + ratings[rated] / 100.0 * (high - low))
+        all_levels = np.arange(low, high + 1) if float(high - low).is_integer() and high - low <= 20 else None
+        scale = [low, high]
+    else:  # mixed scales: bins of 10 on 0-100
+        levels = np.full(ratings.shape, np.nan)
+        levels[rated] = np.minimum(np.floor(ratings[rated] / 10.0) * 10.0, 90.0)
+        all_levels = np.arange(0.0, 100.0, 10.0)
+        scale = [0.0, 100.0]
+    observed = levels[rated]
+    if all_levels is None:
+        all_levels = np.unique(observed)
+    counts = np.array([(observed == level).sum() for level in all_levels], dtype=np.int64)
+    distribution = pd.DataFrame(
+        {
+            "level": all_levels.astype(float),
+            "count": counts,
+            "share": counts / counts.sum() if counts.sum() else np.zeros(len(counts)),
+        }
+    )
+    by_level = []
+    for level in all_levels:
+        stats = _outcome_stats(y[rated & (levels == level)], frame.outcome_type)
+        by_level.append({"level": float(level)} | stats)
+    outcome_by_level = pd.DataFrame(by_level, columns=["level", "n", "outcome", "outcome_low", "outcome_high"])
+
+    effect, effect_low, effect_high = (
+        _plain(v[0]) for v in occurrence_effect(y, experienced[:, None], frame.outcome_type, min_n)
+    )
+    occurrence = {
+        "experienced": _outcome_stats(y[experienced], frame.outcome_type),
+        "not_experienced": _outcome_stats(y[~experienced], frame.outcome_type),
+        "effect": effect,
+        "effect_low": effect_low,
+        "effect_high": effect_high,
+        "pain_point": effect_high is not None and effect_high < 0,
+        "min_sample": min_n,
+    }
+
+    trend_rows = []
+    for survey in journey_surveys(journey=journey, survey_ids=survey_ids):
+        mask = survey_of == survey.pk
+        in_wave = rated & mask
+        sat, sat_low, sat_high = _mean_interval(ratings[in_wave]) if in_wave.sum() >= min_n else (None,) * 3
+        run = analysis_latest(journey=journey, survey_ids=[survey.pk], segment_filter=segment_filter)
+        result = MomentResult.objects.filter(run=run, moment=moment).first() if run is not None else None
+        trend_rows.append(
+            {
+                "survey_id": survey.pk,
+                "survey": survey.name,
+                "period_start": survey.period_start,
+                "n": int(in_wave.sum()),
+                "reach": _plain(experienced[mask].mean()) if mask.any() else None,
+                "satisfaction": sat,
+                "satisfaction_low": sat_low,
+                "satisfaction_high": sat_high,
+                "impact": result.impact if result else None,
+                "impact_low": result.impact_low if result else None,
+                "impact_high": result.impact_high if result else None,
+                "quadrant": result.quadrant if result else None,
+                "run_id": run.pk if run else None,
+            }
+        )
+    trend = pd.DataFrame(
+        trend_rows,
+        columns=[
+            "survey_id",
+            "survey",
+            "period_start",
+            "n",
+            "reach",
+            "satisfaction",
+            "satisfaction_low",
+            "satisfaction_high",
+            "impact",
+            "impact_low",
+            "impact_high",
+            "quadrant",
+            "run_id",
+        ],
+    )
+
+    segment_rows = []
+    for key in segments.columns:
+        values = segments[key]
+        for value in sorted(values.dropna().unique()):
+            in_group = (values == value).fillna(False).to_numpy(dtype=bool)
+            group_rated = rated & in_group
+            enough = group_rated.sum() >= min_n
+            sat, sat_low, sat_high = _mean_interval(ratings[group_rated]) if enough else (None,) * 3
+            segment_rows.append(
+                {
+                    "segment": key,
+                    "value": str(value),
+                    "respondents": int(in_group.sum()),
+                    "experienced": int((experienced & in_group).sum()),
+                    "reach": _plain(experienced[in_group].mean()) if in_group.any() else None,
+                    "satisfaction": sat,
+                    "satisfaction_low": sat_low,
+                    "satisfaction_high": sat_high,
+                    "outcome": _outcome_stats(y[experienced & in_group], frame.outcome_type)["outcome"]
+                    if (experienced & in_group).sum() >= min_n
+                    else None,
+                }
+            )
+    segment_frame = pd.DataFrame(
+        segment_rows,
+        columns=[
+            "segment",
+            "value",
+            "respondents",
+            "experienced",
+            "reach",
+            "satisfaction",
+            "satisfaction_low",
+            "satisfaction_high",
+            "outcome",
+        ],
+    )
+    sat, sat_low, sat_high = _mean_interval(ratings[rated])
+    return {
+        "moment": {
+            "id": moment.pk,
+            "name": moment.name,
+            "slug": moment.slug,
+            "stage": moment.stage,
+            "is_brand_moment": moment.is_brand_moment,
+        },
+        "outcome_type": frame.outcome_type,
+        "scale": scale,
+        "summary": {
+            "respondents": int(len(y)),
+            "experienced": int(experienced.sum()),
+            "reach": _plain(experienced.mean()) if len(y) else None,
+            "satisfaction": sat,
+            "satisfaction_low": sat_low,
+            "satisfaction_high": sat_high,
+        },
+        "distribution": distribution,
+        "outcome_by_level": outcome_by_level,
+        "occurrence": occurrence,
+        "trend": trend,
+        "segments": segment_frame,
+    }

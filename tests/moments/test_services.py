@@ -1,0 +1,127 @@
+"""Analysis runs: reuse of identical requests, a new run after an import, compute, failure, stale recovery."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from moments.models import AnalysisRun, MomentResult, RunStatus
+from moments.selectors import analysis_latest
+from moments.services import analysis_compare, analysis_request, analysis_run_compute, analysis_runs_sweep_stale
+
+from .builders import journey_with_moments, random_wave_data, wave_store
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _small_bootstrap(settings):
+    settings.MOMENTUM_BOOTSTRAP = 20
+
+
+@pytest.fixture
+def journey(organisation):
+    rng = np.random.default_rng(11)
+    journey = journey_with_moments(organisation, ["a", "b", "c"])
+    ratings, ltr = random_wave_data(rng, 300, 3)
+    wave_store(journey, "W1", ["a", "b", "c"], ratings, ltr)
+    ratings, ltr = random_wave_data(rng, 300, 3)
+    wave_store(journey, "W2", ["a", "b", "c"], ratings, ltr)
+    return journey
+
+
+def test_identical_requests_share_one_run_and_different_ones_do_not(journey, analyst):
+    first = analysis_request(journey=journey, user=analyst)
+    assert first.status == RunStatus.QUEUED and first.created_by == analyst
+    assert analysis_request(journey=journey).pk == first.pk
+    assert analysis_request(journey=journey, segment_filter={"region": []}).pk == first.pk  # empty filter = none
+    w1 = journey.surveys.get(name="W1")
+    assert analysis_request(journey=journey, survey_ids=[w1.pk]).pk != first.pk
+    assert analysis_request(journey=journey, method="correlation").pk != first.pk
+    assert analysis_request(journey=journey, threshold_mode="median").pk != first.pk
+    fixed = analysis_request(journey=journey, threshold_mode="fixed", fixed_satisfaction=60, fixed_impact=20)
+    assert fixed.pk != first.pk and fixed.fixed_satisfaction == 60
+
+
+def test_a_done_run_is_reused_until_an_import_bumps_the_data_version(journey):
+    run = analysis_run_compute(run_id=analysis_request(journey=journey, enqueue=False).pk)
+    assert run.status == RunStatus.DONE
+    assert analysis_request(journey=journey).pk == run.pk
+    assert analysis_latest(journey=journey).pk == run.pk
+    rng = np.random.default_rng(5)
+    ratings, ltr = random_wave_data(rng, 50, 3)
+    wave_store(journey, "W2", ["a", "b", "c"], ratings, ltr, prefix="late")  # a new import into W2
+    assert analysis_latest(journey=journey) is None
+    assert analysis_latest(journey=journey, current=False).pk == run.pk  # the previous numbers, while recomputing
+    again = analysis_request(journey=journey)
+    assert again.pk != run.pk and again.status == RunStatus.QUEUED
+
+
+def test_compute_stores_every_number_and_a_json_safe_summary(journey):
+    run = analysis_run_compute(run_id=analysis_request(journey=journey, enqueue=False).pk)
+    assert run.status == RunStatus.DONE and run.progress == 1.0 and run.finished_at is not None
+    assert run.summary["n"] == 600 and run.summary["bootstrap"] == 20
+    assert [s["name"] for s in run.summary["surveys"]] == ["W1", "W2"]
+    results = list(MomentResult.objects.filter(run=run).order_by("rank"))
+    assert [r.rank for r in results] == [1, 2, 3]
+    assert all(r.satisfaction is not None and r.stability is not None for r in results)
+    # Computing it again is a no-op: it is no longer claimable.
+    assert analysis_run_compute(run_id=run.pk).finished_at == run.finished_at
+    assert MomentResult.objects.filter(run=run).count() == 3
+
+
+def test_a_run_without_responses_fails_with_a_clear_message(organisation):
+    journey = journey_with_moments(organisation, ["a"], slug="empty")
+    run = analysis_run_compute(run_id=analysis_request(journey=journey, enqueue=False).pk)
+    assert run.status == RunStatus.FAILED and "import responses first" in run.message
+    nobody = analysis_request(journey=journey, segment_filter={"region": ["Atlantis"]}, enqueue=False)
+    assert analysis_run_compute(run_id=nobody.pk).status == RunStatus.FAILED
+
+
+def test_shapley_above_fifteen_moments_falls_back_and_says_so(organisation):
+    rng = np.random.default_rng(2)
+    slugs = [f"m{j}" for j in range(16)]
+    journey = journey_with_moments(organisation, slugs, slug="wide")
+    ratings, ltr = random_wave_data(rng, 400, 16, reach=0.9)
+    wave_store(journey, "W1", slugs, ratings, ltr)
+    run = analysis_run_compute(run_id=analysis_request(journey=journey, method="shapley", enqueue=False).pk)
+    assert run.status == RunStatus.DONE
+    assert run.summary["method"] == "relative_weights" and "Shapley" in run.message
+
+
+def test_a_running_run_with_a_stale_heartbeat_is_reclaimed_and_a_fresh_one_is_not(journey, settings):
+    run = analysis_request(journey=journey, enqueue=False)
+    AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, heartbeat_at=timezone.now())
+    assert analysis_run_compute(run_id=run.pk).status == RunStatus.RUNNING  # someone else is on it
+    old = timezone.now() - timedelta(seconds=settings.MOMENTUM_STALE_AFTER_SECONDS + 5)
+    AnalysisRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
+    assert analysis_run_compute(run_id=run.pk).status == RunStatus.DONE
+
+
+def test_the_sweeper_reenqueues_stale_runs(journey, settings, monkeypatch):
+    sent = []
+    monkeypatch.setattr("moments.services._enqueue", sent.append)
+    stale = analysis_request(journey=journey, enqueue=False)
+    old = timezone.now() - timedelta(seconds=settings.MOMENTUM_STALE_AFTER_SECONDS + 5)
+    AnalysisRun.objects.filter(pk=stale.pk).update(status=RunStatus.RUNNING, heartbeat_at=old)
+    fresh = analysis_request(journey=journey, method="correlation", enqueue=False)
+    assert analysis_runs_sweep_stale() == 1
+    assert sent == [stale.pk] and fresh.pk not in sent
+
+
+def test_compare_two_wave_runs(journey):
+    w1, w2 = journey.surveys.order_by("name")
+    before = analysis_run_compute(run_id=analysis_request(journey=journey, survey_ids=[w1.pk], enqueue=False).pk)
+    after = analysis_run_compute(run_id=analysis_request(journey=journey, survey_ids=[w2.pk], enqueue=False).pk)
+    compared = analysis_compare(run_before=before, run_after=after)
+    assert set(compared["moment"]) == {"A", "B", "C"}
+    assert {"moment_id", "satisfaction_change", "impact_change", "moved", "significant"} <= set(compared.columns)
+
+
+def test_unknown_parameters_are_refused_before_anything_is_written(journey):
+    with pytest.raises(ValueError, match="method"):
+        analysis_request(journey=journey, method="magic")
+    with pytest.raises(ValueError, match="fixed"):
+        analysis_request(journey=journey, threshold_mode="fixed")
+    assert not AnalysisRun.objects.exists()
