@@ -36,23 +36,23 @@ def pairwise_stats(values: np.ndarray, mask: np.ndarray, weights: np.ndarray | N
     mask: n x p bool, True where observed; weights: n non-negative counts (None = all 1).
     Returns (N, S, Q, C), each p x p, with m = mask, x = values, w = weights:
     N[j,l] = sum w m_j m_l, S[j,l] = sum w x_j m_l, Q[j,l] = sum w x_j^2 m_l, C[j,l] = sum w x_j x_l.
-    Four matrix products per block of rows; no loop over respondents.
+    One matrix product per block of rows; no loop over respondents.
     """
     p = values.shape[1]
-    n_, s_, q_, c_ = (np.zeros((p, p)) for _ in range(4))
+    by_mask = np.zeros((3 * p, p))
+    cross = np.zeros((p, p))
     for start in range(0, values.shape[0], _CHUNK):
         x = values[start : start + _CHUNK]
         m = mask[start : start + _CHUNK].astype(float)
-        if weights is None:
-            wx, wm = x, m
-        else:
-            w = weights[start : start + _CHUNK, None]
-            wx, wm = x * w, m * w
-        n_ += wm.T @ m
-        s_ += wx.T @ m
-        q_ += (wx * x).T @ m
-        c_ += wx.T @ x
-    return n_, s_, q_, c_
+        w = 1.0 if weights is None else weights[start : start + _CHUNK, None]
+        # one product [w x, w x^2, w m]' m gives S, Q and N: BLAS is much faster on one larger call than on three
+        left = np.empty((x.shape[0], 3 * p))
+        wx = np.multiply(x, w, out=left[:, :p])
+        np.multiply(wx, x, out=left[:, p : 2 * p])
+        np.multiply(m, w, out=left[:, 2 * p :])
+        by_mask += left.T @ m
+        cross += wx.T @ x
+    return by_mask[2 * p :], by_mask[:p], by_mask[p : 2 * p], cross
 
 
 def pairwise_correlation(stats: tuple) -> np.ndarray:

@@ -131,14 +131,14 @@ class _Prepared:
     values: np.ndarray  # n x (ke + q): centred ratings (0 where not rated) then centred outcome columns
     mask: np.ndarray  # n x (ke + q) bool: observed
     centre: np.ndarray  # ke + q column means
-    ratings: np.ndarray  # n x ke raw 0-100 ratings (for the what-if gaps)
-    rated: np.ndarray  # n x ke bool
+    k: int  # ke, the number of eligible moments
     outcome_type: str
     method: str
 
-    @property
-    def k(self) -> int:
-        return self.ratings.shape[1]
+    def mean_gap(self, values: np.ndarray, mask: np.ndarray, threshold: float, weights=None) -> np.ndarray:
+        """``whatif_mean_gap`` on the centred ratings: the threshold moves by each moment's centre."""
+        k = self.k
+        return whatif_mean_gap(values[:, :k], mask[:, :k], threshold - self.centre[:k], weights)
 
 
 @dataclass
@@ -171,13 +171,14 @@ def _prepare(ratings, rated, y, eligible, outcome_type, method) -> _Prepared:
     values[:, len(centre_r) :] = outcomes - centre[len(centre_r) :]
     mask = np.ones(values.shape, dtype=bool)
     mask[:, : len(centre_r)] = m_e
-    return _Prepared(values, mask, centre, r_e, m_e, outcome_type, method)
+    return _Prepared(values, mask, centre, len(centre_r), outcome_type, method)
 
 
-def _estimate(data: _Prepared, rows: np.ndarray | None = None, weights: np.ndarray | None = None) -> _Estimate:
-    """Satisfaction, impact, bivariate r and what-if slopes of the eligible moments on (a resample of) the data."""
-    values = data.values if rows is None else data.values[rows]
-    mask = data.mask if rows is None else data.mask[rows]
+def _estimate(data: _Prepared, values: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None) -> _Estimate:
+    """Satisfaction, impact, bivariate r and what-if slopes of the eligible moments.
+
+    values, mask: data.values / data.mask or their resampled rows; weights: the rows' resample counts.
+    """
     stats = pairwise_stats(values, mask, weights)
     k = data.k
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -295,14 +296,14 @@ def analyse(
 
     data = _prepare(ratings, rated, outcome, eligible, outcome_type, method) if ke else None
     if data is not None:
-        est = _estimate(data)
+        est = _estimate(data, data.values, data.mask)
         impact[eligible], corr[eligible] = est.impact, est.correlation
         r2, repaired = est.r2, est.repaired
     placed = eligible & np.isfinite(sat) & np.isfinite(impact)
     ts, ti = thresholds_compute(sat, impact, placed, params.threshold, params.fixed_satisfaction, params.fixed_impact)
     codes = quadrant_codes(sat, impact, ts, ti, placed)
     if data is not None:
-        what_if[eligible] = est.slopes * whatif_mean_gap(data.ratings, data.rated, float(ts))
+        what_if[eligible] = est.slopes * data.mean_gap(data.values, data.mask, float(ts))
         what_if[~placed] = np.nan
 
     if data is not None and params.bootstrap > 0:
@@ -391,13 +392,14 @@ def _bootstrap(data, est, sat, impact, what_if, placed, codes, params, n_resp, p
     ts_b, ti_b = np.full(b_total, np.nan), np.full(b_total, np.nan)
     reported = -1
     for b, (rows, counts) in enumerate(boot.resample_draws(n_resp, b_total, params.bootstrap_max_n, params.seed)):
-        e = _estimate(data, rows, counts)
+        values, mask = data.values[rows], data.mask[rows]
+        e = _estimate(data, values, mask, counts)
         sat_b[b] = boot.rescale(e.satisfaction, sat, factor)
         imp_b[b] = boot.rescale(e.impact, impact, factor)
         ts_b[b], ti_b[b] = thresholds_compute(
             sat_b[b], imp_b[b], placed, params.threshold, params.fixed_satisfaction, params.fixed_impact
         )
-        gap = whatif_mean_gap(data.ratings[rows], data.rated[rows], float(ts_b[b]), counts)
+        gap = data.mean_gap(values, mask, float(ts_b[b]), counts)
         wi_b[b] = boot.rescale(e.slopes * gap, what_if, factor)
         if progress is not None and (pct := (100 * (b + 1)) // b_total) > reported:
             reported = pct

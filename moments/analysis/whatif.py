@@ -45,16 +45,17 @@ def whatif_slopes(r: np.ndarray, sd: np.ndarray, outcome_type: str) -> np.ndarra
     return slopes[:, 0]
 
 
-def whatif_mean_gap(
-    ratings: np.ndarray, rated: np.ndarray, threshold: float, weights: np.ndarray | None = None
-) -> np.ndarray:
+def whatif_mean_gap(ratings: np.ndarray, rated: np.ndarray, threshold, weights: np.ndarray | None = None) -> np.ndarray:
     """Mean over all respondents of max(threshold - s_ij, 0) for raters (0 for others), per moment (k).
 
-    ratings: n x k satisfaction 0-100; rated: n x k bool; weights: n resample counts or None.
+    ratings: n x k satisfaction 0-100 (or centred per moment, with threshold a k-vector shifted alike);
+    rated: n x k bool; threshold: scalar or k-vector; weights: n resample counts or None.
     """
-    if not np.isfinite(threshold):
+    threshold = np.asarray(threshold, dtype=float)
+    if not np.isfinite(threshold).all():
         return np.full(ratings.shape[1], np.nan)
-    gap = np.where(rated, np.maximum(threshold - ratings, 0.0), 0.0)
+    gap = np.maximum(threshold - ratings, 0.0)
+    gap *= rated
     if weights is None:
         return gap.mean(axis=0)
     return (weights @ gap) / weights.sum()
