@@ -36,8 +36,9 @@ def whatif_slopes(r: np.ndarray, sd: np.ndarray, outcome_type: str) -> np.ndarra
     q = 3 if outcome_type == "nps" else 1
     k = r.shape[0] - q
     beta = regression_weights(r[:k, :k], r[:k, k:])  # k x q standardised slopes
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant moment has no slope: NaN
         slopes = beta * sd[k:, :k].T / np.diag(sd)[:k, None]
+        slopes[~np.isfinite(slopes)] = np.nan
     if outcome_type == "nps":
         return 100.0 * (slopes[:, 1] - slopes[:, 2])
     if outcome_type == "binary":

@@ -327,3 +327,16 @@ def test_no_django_import():
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
     source = "\n".join(p.read_text() for p in (root / "moments" / "analysis").glob("*.py"))
     assert not re.search(r"^\s*(import|from)\s+django", source, flags=re.MULTILINE)
+
+
+@pytest.mark.filterwarnings("error")
+def test_degenerate_inputs_give_nan_not_warnings():
+    rng = np.random.default_rng(0)
+    s = rng.integers(0, 11, (100, 3)) * 10.0
+    s[:, 1] = 70.0  # everyone gives the same rating: no correlation, no slope
+    m = analyse(s, rng.integers(0, 11, 100).astype(float), list("abc"), params=AnalysisParams(bootstrap=5)).moments
+    assert m["impact"].iloc[1] == 0.0
+    assert np.isnan(m["what_if"].iloc[1])
+    empty = analyse(np.empty((0, 2)), np.empty(0), ["a", "b"], params=AnalysisParams(bootstrap=5))
+    assert empty.summary["n"] == 0 and empty.summary["outcome"] is None
+    assert list(empty.moments["quadrant"]) == ["insufficient_data"] * 2
