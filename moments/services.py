@@ -231,7 +231,10 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row the user polls
         logger.exception("analysis run %s failed", run_id)
         return _fail(run_id, f"{exc}" if isinstance(exc, ValueError) else f"Analysis failed: {exc!r}")
-    return _store(run, frame, result)
+    run = _store(run, frame, result)
+    if echo is not None and run.status == RunStatus.DONE:
+        echo(1.0)
+    return run
 
 
 def _fail(run_id: int, message: str) -> AnalysisRun:
