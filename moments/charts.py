@@ -77,6 +77,54 @@ def bubble_size(reach: float | None) -> float:
     return 10.0 + 38.0 * math.sqrt(max(0.0, min(1.0, reach)))
 
 
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left")
+
+
+def label_positions(
+    x: list[float], y: list[float], names: list[str], sizes: list[float], x_range, y_range,
+    *, plot_px=(700.0, 450.0), char_px=7.0, line_px=16.0,
+) -> list[str]:  # fmt: skip
+    """A text position per bubble that keeps labels off each other and off other bubbles (greedy, in input order).
+
+    Each label is a box of about ``char_px`` per character by ``line_px``, in pixels of a plot of ``plot_px``;
+    the first of ``LABEL_POSITIONS`` with no overlap wins, else the one overlapping least.
+    """
+    sx = plot_px[0] / ((x_range[1] - x_range[0]) or 1.0)
+    sy = plot_px[1] / ((y_range[1] - y_range[0]) or 1.0)
+    px = [(xi - x_range[0]) * sx for xi in x]
+    py = [(y_range[1] - yi) * sy for yi in y]  # screen y grows downwards
+    bubbles = [(cx - r, cy - r, cx + r, cy + r) for cx, cy, r in zip(px, py, [s / 2 for s in sizes], strict=True)]
+    placed: list[tuple[float, float, float, float]] = []
+    chosen = []
+
+    def overlap(a, b) -> float:
+        w = min(a[2], b[2]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[1], b[1])
+        return w * h if w > 0 and h > 0 else 0.0
+
+    for i, name in enumerate(names):
+        w, h, r = len(name) * char_px, line_px, sizes[i] / 2
+        best, best_cost = LABEL_POSITIONS[0], None
+        for position in LABEL_POSITIONS:
+            vertical, horizontal = position.split()
+            cx = {"center": px[i], "right": px[i] + r + w / 2 + 2, "left": px[i] - r - w / 2 - 2}[horizontal]
+            cy = {"top": py[i] - r - h / 2 - 1, "bottom": py[i] + r + h / 2 + 1, "middle": py[i]}[vertical]
+            if vertical == "top" and horizontal != "center":
+                cx = px[i] + (w / 2 if horizontal == "right" else -w / 2)
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            cost = sum(overlap(box, other) for other in placed)
+            cost += sum(overlap(box, bubble) for j, bubble in enumerate(bubbles) if j != i)
+            outside = max(0.0, -box[0]) + max(0.0, box[2] - plot_px[0]) + max(0.0, -box[1])
+            cost += outside * h
+            if best_cost is None or cost < best_cost:
+                best, best_cost, best_box = position, cost, box
+            if cost == 0:
+                break
+        placed.append(best_box)
+        chosen.append(best)
+    return chosen
+
+
 def _num(value, digits: int = 1, signed: bool = False) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
@@ -172,7 +220,7 @@ def quadrant_figure(
     placed = frame[placed_mask]
     ts = _clean(summary.get("threshold_satisfaction"))
     ti = _clean(summary.get("threshold_impact"))
-    impact_unit = summary.get("impact_unit") or "% of R², signed"
+    impact_unit = (summary.get("impact_unit") or "% of R^2, signed").replace("R^2", "R²")
     what_if_unit = summary.get("what_if_unit") or "NPS points"
 
     xs = list(placed["satisfaction"]) + list(placed["satisfaction_low"]) + list(placed["satisfaction_high"])
@@ -253,6 +301,16 @@ def quadrant_figure(
                 )
             )  # fmt: skip
 
+    positions = dict(
+        zip(
+            placed.index,
+            label_positions(
+                list(placed["satisfaction"]), list(placed["impact"]), [str(m) for m in placed["moment"]],
+                [bubble_size(_clean(r)) for r in placed["reach"]], x_range, y_range,
+            ),
+            strict=True,
+        )
+    )  # fmt: skip
     # One trace per quadrant: colour carries the quadrant, the symbol carries the flags.
     for quadrant in ("raise", "amplify", "improve", "reduce"):
         rows = placed[placed["quadrant"] == quadrant]
@@ -267,8 +325,8 @@ def quadrant_figure(
                 row.stage or "",
                 QUADRANT_TITLES[quadrant],
                 f"{_num(row.satisfaction)}{_interval(_clean(row.satisfaction_low), _clean(row.satisfaction_high))}",
-                f"{_num(row.impact, 2 if 'r' == impact_unit else 1)}"
-                f"{_interval(_clean(row.impact_low), _clean(row.impact_high), 2 if 'r' == impact_unit else 1)}",
+                f"{_num(row.impact, 2 if impact_unit == 'r' else 1)}"
+                f"{_interval(_clean(row.impact_low), _clean(row.impact_high), 2 if impact_unit == 'r' else 1)}",
                 f"{_num(_clean(row.reach) * 100 if _clean(row.reach) is not None else None, 0)}%",
                 f"{int(row.n):,}",
                 (
@@ -297,7 +355,7 @@ def quadrant_figure(
                 name=QUADRANT_TITLES[quadrant],
                 legendgroup=quadrant,
                 text=list(rows["moment"]),
-                textposition="top center",
+                textposition=[positions[i] for i in rows.index],
                 textfont={"size": 12, "color": INK},
                 cliponaxis=False,
                 marker={
@@ -484,6 +542,12 @@ def trend_figure(trend: pd.DataFrame) -> go.Figure:
     )
     _base_layout(fig, height=260)
     fig.update_xaxes(title={"text": "Wave"}, type="category")
+    # At least 20 points of scale, so that a one-point wobble does not look like a collapse.
+    values = [v for v in pd.concat([trend["satisfaction_low"], trend["satisfaction_high"]]) if pd.notna(v)]
+    if values:
+        lo, hi = min(values), max(values)
+        mid, half = (lo + hi) / 2, max((hi - lo) / 2 + 2, 10.0)
+        fig.update_yaxes(range=[max(0.0, mid - half), min(100.0, mid + half)])
     fig.update_yaxes(title={"text": "Satisfaction (0-100)"})
     return fig
 

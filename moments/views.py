@@ -1,18 +1,518 @@
+"""HTML pages of a journey: quadrant dashboard, run status, exports, report, moment detail, journey map, management.
+
+Views are thin: the filter form turns the query string into analysis parameters, ``services.analysis_request``
+returns the run (reusing finished work), selectors read its results, ``charts`` builds the figures and templates
+embed them as JSON (``json_script``; the CSP forbids inline scripts).
+"""
+
+from __future__ import annotations
+
+import math
+import pandas as pd
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods
 
-from .selectors import journey_get
+from cxapp.models import Organisation
+from cxapp.selectors import EDIT_ROLES, membership_get, organisation_ids_with_role
+
+from . import charts, exports, selectors, services
+from .forms import SEGMENT_PREFIX, DashboardFilterForm, JourneyForm, MomentForm
+from .models import QUADRANT_ACTIONS, AnalysisRun, Journey, Moment, Quadrant, RunStatus
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+METHOD_LABELS = {
+    "relative_weights": "Relative weights (Johnson 2000)",
+    "shapley": "Shapley / LMG decomposition",
+    "correlation": "Correlation (Pearson r)",
+}
+THRESHOLD_LABELS = {"mean": "mean of the placed moments", "median": "median of the placed moments", "fixed": "fixed"}
 
 
-@login_required
-def dashboard(request: HttpRequest, journey_id: int) -> HttpResponse:
-    journey = journey_get(user=request.user, journey_id=journey_id)
-    if journey is None:
+# ---------------------------------------------------------------------------------------------------- helpers
+def _journey_or_404(request: HttpRequest, journey_id: int) -> Journey:
+    journey = selectors.journey_get(user=request.user, journey_id=journey_id)
+    if journey is None:  # another organisation's journey does not exist, as far as this user knows
         raise Http404("No such journey.")
-    return render(request, "moments/dashboard.html", {"journey": journey, "moments": journey.moments.all()})
+    return journey
+
+
+def _can_edit(user, journey: Journey) -> bool:
+    membership = membership_get(user=user, organisation_id=journey.organisation_id)
+    return membership is not None and membership.can_edit
+
+
+def _require_edit(request: HttpRequest, journey: Journey) -> None:
+    if not _can_edit(request.user, journey):
+        raise PermissionDenied("Only analysts and admins can change journeys.")
+
+
+class ViewState:
+    """The dashboard state of one request: filter form, analysis run (and comparison run), query string."""
+
+    def __init__(self, request: HttpRequest, journey: Journey):
+        self.journey = journey
+        surveys = selectors.journey_surveys(journey=journey)
+        self.surveys = surveys
+        self.form = DashboardFilterForm(request.GET or None, surveys=surveys, segments=_segments(journey))
+        self.params = self.form.params()
+        if self.params["segment_filter"]:
+            self.params["segment_filter"] = {k: [v] for k, v in self.params["segment_filter"].items()}
+        self.error = ""
+        try:
+            self.run = services.analysis_request(journey=journey, user=request.user, **self.params)
+        except ValueError as exc:
+            self.run, self.error = None, str(exc)
+        self.compare_run = None
+        compare_id = self.form.compare_wave_id()
+        if self.run is not None and compare_id and compare_id not in self.params["survey_ids"]:
+            compare_params = self.params | {"survey_ids": [compare_id]}
+            try:
+                self.compare_run = services.analysis_request(journey=journey, user=request.user, **compare_params)
+            except ValueError:
+                self.compare_run = None
+        self.query = request.GET.urlencode()
+
+    @property
+    def pending_run(self) -> AnalysisRun | None:
+        """The first run the page is still waiting for, if any."""
+        for run in (self.run, self.compare_run):
+            if run is not None and not run.is_finished:
+                return run
+        return None
+
+    @property
+    def waves_label(self) -> str:
+        names = [s.name for s in self.surveys if s.pk in self.params["survey_ids"]]
+        return " + ".join(names) if names else "no waves"
+
+    @property
+    def segments_label(self) -> str:
+        segment_filter = self.params["segment_filter"] or {}
+        return ", ".join(f"{k}: {', '.join(v)}" for k, v in segment_filter.items()) or "all customers"
+
+
+def _segments(journey: Journey) -> dict[str, list[str]]:
+    return selectors.segment_values(journey=journey)
+
+
+def _finite(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
+    """One dict per moment in rank order: every number of the run, the moment's links and flags."""
+    suffix = f"?{query}" if query else ""
+    rows = []
+    for result in selectors.moment_results(run=run):
+        row = {
+            "result": result,
+            "moment_id": result.moment_id,
+            "moment": result.moment.name,
+            "stage": result.moment.stage,
+            "position": result.moment.position,
+            "rank": result.rank,
+            "quadrant": result.quadrant,
+            "quadrant_label": Quadrant(result.quadrant).label,
+            "action": result.action,
+            "flags": result.flags,
+            "url": reverse("moments:moment_detail", args=[journey.pk, result.moment_id]) + suffix,
+        }
+        for field in (
+            "satisfaction", "satisfaction_low", "satisfaction_high", "impact", "impact_low", "impact_high", "reach",
+            "occurrence_effect", "occurrence_low", "occurrence_high", "stability", "what_if", "what_if_low",
+            "what_if_high", "top_box", "correlation",
+        ):  # fmt: skip
+            row[field] = _finite(getattr(result, field))
+        row["n"] = result.n
+        rows.append(row)
+    return rows
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    columns = [c for c in (rows[0] if rows else {"moment_id": 0}) if c != "result"]
+    return pd.DataFrame([{c: r[c] for c in columns} for r in rows], columns=columns)
+
+
+def _confidence(stability: float | None) -> tuple[str, str]:
+    """Words for a stability share, and a CSS modifier."""
+    if stability is None:
+        return "not measured", "unknown"
+    if stability >= 0.9:
+        return "high confidence", "high"
+    if stability >= 0.8:
+        return "fair confidence", "fair"
+    return "uncertain", "low"
+
+
+def _summary_context(run: AnalysisRun) -> dict:
+    summary = run.summary or {}
+    outcome_type = summary.get("outcome_type", "nps")
+    shares = [summary.get(k) for k in ("promoters", "passives", "detractors")]
+    return {
+        "summary": summary,
+        "outcome_label": {"nps": "NPS", "binary": "Outcome rate", "numeric": "Outcome"}.get(outcome_type, "Outcome"),
+        "outcome_unit": {"nps": "", "binary": "%", "numeric": ""}.get(outcome_type, ""),
+        "what_if_unit": summary.get("what_if_unit") or "NPS points",
+        "ppd": [round(100 * s, 1) for s in shares] if all(s is not None for s in shares) else None,
+        "method_label": METHOD_LABELS.get(summary.get("method", run.method), run.method),
+        "threshold_label": THRESHOLD_LABELS.get(run.threshold_mode, run.threshold_mode),
+    }
+
+
+def _previous_positions(compare_run: AnalysisRun | None) -> pd.DataFrame | None:
+    if compare_run is None or compare_run.status != RunStatus.DONE:
+        return None
+    placed = [
+        {"moment_id": r.moment_id, "satisfaction": r.satisfaction, "impact": r.impact}
+        for r in selectors.moment_results(run=compare_run)
+        if not r.is_insufficient and r.satisfaction is not None and r.impact is not None
+    ]
+    return pd.DataFrame(placed, columns=["moment_id", "satisfaction", "impact"])
+
+
+def _dashboard_context(request: HttpRequest, journey: Journey) -> dict:
+    state = ViewState(request, journey)
+    context = {
+        "journey": journey,
+        "state": state,
+        "form": state.form,
+        "segment_fields": [state.form[SEGMENT_PREFIX + name] for name in state.form.segment_names],
+        "run": state.run,
+        "can_edit": _can_edit(request.user, journey),
+        "query": state.query,
+    }
+    run = state.run
+    if run is None or run.status != RunStatus.DONE or state.pending_run is not None:
+        return context
+    rows = _results_rows(run, journey, state.query)
+    changes = {}
+    if state.compare_run is not None and state.compare_run.status == RunStatus.DONE:
+        compared = services.analysis_compare(run_before=state.compare_run, run_after=run)
+        changes = {int(r.moment_id): r for r in compared.itertuples()}
+    for row in rows:
+        row["confidence"], row["confidence_class"] = _confidence(row["stability"])
+        change = changes.get(row["moment_id"])
+        row["change"] = _finite(change.satisfaction_change) if change is not None else None
+        row["change_significant"] = bool(change.significant) if change is not None else False
+        row["moved_from"] = change.quadrant_before if change is not None and change.moved else None
+    placed = [r for r in rows if r["quadrant"] != Quadrant.INSUFFICIENT]
+    figure = charts.quadrant_figure(_frame(rows), run.summary or {}, previous=_previous_positions(state.compare_run))
+    context |= _summary_context(run)
+    context |= {
+        "rows": rows,
+        "placed": placed,
+        "insufficient": [r for r in rows if r["quadrant"] == Quadrant.INSUFFICIENT],
+        "top": placed[:3],
+        "pain_points": [r for r in rows if "pain_point" in r["flags"]],
+        "figure": charts.figure_json(figure),
+        "compare_run": state.compare_run,
+        "compare_name": next((s.name for s in state.surveys if s.pk == state.form.compare_wave_id()), ""),
+        "quadrant_actions": {q.value: QUADRANT_ACTIONS[q] for q in Quadrant},
+    }
+    return context
+
+
+# ---------------------------------------------------------------------------------------------------- pages
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """The quadrant map, KPI header, top priorities and the prioritised table for the filters in the URL."""
+    journey = _journey_or_404(request, journey_id)
+    return render(request, "moments/dashboard.html", _dashboard_context(request, journey))
 
 
 @login_required
+@require_GET
+def report(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """The dashboard's chart and table on one printable page (print CSS; the browser saves it as PDF)."""
+    journey = _journey_or_404(request, journey_id)
+    return render(request, "moments/report.html", _dashboard_context(request, journey))
+
+
+@login_required
+@require_GET
+def run_status(request: HttpRequest, journey_id: int, run_id: int) -> JsonResponse:
+    """Status of an analysis run, polled by the progress bar."""
+    journey = _journey_or_404(request, journey_id)
+    run = get_object_or_404(AnalysisRun, pk=run_id, journey=journey)
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "progress": round(run.progress or 0.0, 3),
+            "message": run.message,
+            "finished": run.is_finished,
+        }
+    )
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, journey_id: int, fmt: str) -> HttpResponse:
+    """The prioritised list of the current view as CSV, XLSX or JSON (same query string as the dashboard)."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404("Unknown export format.")
+    journey = _journey_or_404(request, journey_id)
+    state = ViewState(request, journey)
+    run = state.run
+    if run is None or run.status != RunStatus.DONE:
+        message = state.error or (run.message if run is not None and run.message else "")
+        status = 409 if run is not None and run.status == RunStatus.FAILED or run is None else 202
+        text = message or "The analysis for this view is still computing; try again in a moment."
+        return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    frame = selectors.priorities_frame(run=run)
+    meta = selectors.priorities_meta(run=run)
+    body = {"csv": exports.priorities_csv, "xlsx": exports.priorities_xlsx, "json": exports.priorities_json}[fmt](
+        frame, meta
+    )
+    if isinstance(body, dict):
+        import json
+
+        body = json.dumps(body).encode()
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    waves = slugify("-".join(s.name for s in run.surveys.all())) or "all-waves"
+    response["Content-Disposition"] = f'attachment; filename="{journey.slug}-priorities-{waves}.{fmt}"'
+    return response
+
+
+@login_required
+@require_GET
+def moment_detail(request: HttpRequest, journey_id: int, moment_id: int) -> HttpResponse:
+    """One moment: its numbers with intervals, quadrant and action, what-if, and five charts of its ratings."""
+    journey = _journey_or_404(request, journey_id)
+    moment = get_object_or_404(Moment, pk=moment_id, journey=journey)
+    state = ViewState(request, journey)
+    context = {
+        "journey": journey,
+        "moment": moment,
+        "state": state,
+        "query": state.query,
+        "run": state.run,
+        "can_edit": _can_edit(request.user, journey),
+    }
+    if state.run is not None and state.run.status == RunStatus.DONE:
+        result = next((r for r in _results_rows(state.run, journey, state.query) if r["moment_id"] == moment.pk), None)
+        if result is not None:
+            result["confidence"], result["confidence_class"] = _confidence(result["stability"])
+        context |= _summary_context(state.run)
+        context["result"] = result
+        context["total"] = len(selectors.moment_results(run=state.run))
+    context["figures"] = _detail_figures(journey, moment, state, context)
+    return render(request, "moments/moment_detail.html", context)
+
+
+def _detail_figures(journey: Journey, moment: Moment, state: ViewState, context: dict) -> dict:
+    """The detail charts from ``selectors.moment_detail_data`` (only those with something to draw)."""
+    try:
+        data = selectors.moment_detail_data(
+            journey=journey,
+            moment=moment,
+            survey_ids=state.params["survey_ids"],
+            segment_filter=state.params["segment_filter"],
+        )
+    except ValueError:
+        return {}
+    context["detail"] = data
+    outcome_label = context.get("outcome_label", "NPS")
+    result = context.get("result") or {}
+    summary = context.get("summary") or {}
+    figures = {}
+    distribution = data.get("distribution")
+    if distribution is not None and distribution["count"].sum() > 0:
+        threshold = _finite(summary.get("threshold_satisfaction"))
+        scale = data.get("scale") or summary.get("scale")
+        level = None
+        if threshold is not None and scale:
+            level = scale[0] + threshold / 100 * (scale[1] - scale[0])
+        figures["distribution"] = charts.figure_json(charts.distribution_figure(distribution, threshold_level=level))
+    by_level = data.get("outcome_by_level")
+    if by_level is not None and (by_level["n"] > 0).any():
+        figures["by_level"] = charts.figure_json(charts.outcome_by_level_figure(by_level, outcome_label=outcome_label))
+    occurrence = data.get("occurrence") or {}
+    groups = [
+        {"group": label, **occurrence[key]}
+        for key, label in (("experienced", "Experienced it"), ("not_experienced", "Did not"))
+        if occurrence.get(key) and occurrence[key].get("n")
+    ]
+    if groups:
+        frame = pd.DataFrame(groups, columns=["group", "n", "outcome", "outcome_low", "outcome_high"])
+        pain = "pain_point" in (result.get("flags") or []) or bool(occurrence.get("pain_point"))
+        figures["occurrence"] = charts.figure_json(
+            charts.occurrence_figure(frame.astype({"outcome": float}), outcome_label=outcome_label, pain_point=pain)
+        )
+    trend = data.get("trend")
+    if len(state.surveys) > len(state.params["survey_ids"]):
+        # The trend always spans every wave, whatever waves the rest of the page is filtered to.
+        trend = selectors.moment_detail_data(
+            journey=journey, moment=moment, survey_ids=None, segment_filter=state.params["segment_filter"]
+        )["trend"]
+    if trend is not None and trend["satisfaction"].notna().any():
+        trend = trend.rename(columns={"survey": "wave"}).astype(
+            {"satisfaction": float, "satisfaction_low": float, "satisfaction_high": float}
+        )
+        figures["trend"] = charts.figure_json(charts.trend_figure(trend))
+    segments = data.get("segments")
+    if segments is not None and len(segments) and segments["satisfaction"].notna().any():
+        segments = segments[segments["satisfaction"].notna()].rename(columns={"experienced": "n"})
+        figures["segments"] = charts.figure_json(
+            charts.segment_figure(
+                segments.astype({"satisfaction": float, "satisfaction_low": float, "satisfaction_high": float})
+            )
+        )
+    return figures
+
+
+STAGE_ORDER_FALLBACK = "Other"
+
+
+@login_required
+@require_GET
+def journey_map(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """The journey at a glance: one column per stage, moments in position order, coloured by quadrant."""
+    journey = _journey_or_404(request, journey_id)
+    state = ViewState(request, journey)
+    results = {}
+    if state.run is not None and state.run.status == RunStatus.DONE:
+        results = {r["moment_id"]: r for r in _results_rows(state.run, journey, state.query)}
+    stages: dict[str, list] = {}
+    for moment in journey.moments.order_by("position", "name"):
+        stages.setdefault(moment.stage or STAGE_ORDER_FALLBACK, []).append(
+            {"moment": moment, "result": results.get(moment.pk)}
+        )
+    return render(
+        request,
+        "moments/journey_map.html",
+        {
+            "journey": journey,
+            "state": state,
+            "run": state.run,
+            "query": state.query,
+            "stages": stages,
+            "can_edit": _can_edit(request.user, journey),
+            "quadrant_actions": {q.value: QUADRANT_ACTIONS[q] for q in Quadrant},
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- management
+def _editable_organisations(user):
+    return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, *EDIT_ROLES))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def journey_create(request: HttpRequest) -> HttpResponse:
-    raise Http404("Journey management is not available yet.")
+    organisations = _editable_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied("Only analysts and admins can create journeys.")
+    form = JourneyForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        journey = form.save()
+        messages.success(request, f"Journey “{journey.name}” created. Add its moments next.")
+        return redirect("moments:journey_edit", journey_id=journey.pk)
+    return render(request, "moments/journey_form.html", {"form": form, "journey": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_edit(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """Journey name and description, and the list of its moments with add / edit / delete."""
+    journey = _journey_or_404(request, journey_id)
+    _require_edit(request, journey)
+    form = JourneyForm(request.POST or None, instance=journey, organisations=_editable_organisations(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Journey saved.")
+        return redirect("moments:journey_edit", journey_id=journey.pk)
+    return render(
+        request,
+        "moments/journey_form.html",
+        {"form": form, "journey": journey, "moments": journey.moments.order_by("position", "name")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_delete(request: HttpRequest, journey_id: int) -> HttpResponse:
+    journey = _journey_or_404(request, journey_id)
+    _require_edit(request, journey)
+    if request.method == "POST":
+        name = journey.name
+        journey.delete()
+        messages.success(request, f"Journey “{name}” deleted.")
+        return redirect("home")
+    counts = {
+        "moments": journey.moments.count(),
+        "waves": journey.surveys.count(),
+    }
+    return render(request, "moments/confirm_delete.html", {"journey": journey, "object": journey, "counts": counts})
+
+
+def _stages(journey: Journey) -> list[str]:
+    return sorted({s for s in journey.moments.values_list("stage", flat=True) if s})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moment_create(request: HttpRequest, journey_id: int) -> HttpResponse:
+    journey = _journey_or_404(request, journey_id)
+    _require_edit(request, journey)
+    last = journey.moments.order_by("-position").values_list("position", flat=True).first()
+    initial = {"position": (last or 0) + 1}
+    form = MomentForm(request.POST or None, journey=journey, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        moment = form.save()
+        messages.success(request, f"Moment “{moment.name}” added.")
+        return redirect("moments:journey_edit", journey_id=journey.pk)
+    return render(
+        request, "moments/moment_form.html", {"form": form, "journey": journey, "moment": None, "stages": _stages(journey)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moment_edit(request: HttpRequest, journey_id: int, moment_id: int) -> HttpResponse:
+    journey = _journey_or_404(request, journey_id)
+    _require_edit(request, journey)
+    moment = get_object_or_404(Moment, pk=moment_id, journey=journey)
+    form = MomentForm(request.POST or None, instance=moment, journey=journey)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Moment “{moment.name}” saved.")
+        return redirect("moments:journey_edit", journey_id=journey.pk)
+    return render(
+        request,
+        "moments/moment_form.html",
+        {"form": form, "journey": journey, "moment": moment, "stages": _stages(journey)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moment_delete(request: HttpRequest, journey_id: int, moment_id: int) -> HttpResponse:
+    journey = _journey_or_404(request, journey_id)
+    _require_edit(request, journey)
+    moment = get_object_or_404(Moment, pk=moment_id, journey=journey)
+    if request.method == "POST":
+        name = moment.name
+        moment.delete()
+        messages.success(request, f"Moment “{name}” deleted.")
+        return redirect("moments:journey_edit", journey_id=journey.pk)
+    return render(request, "moments/confirm_delete.html", {"journey": journey, "object": moment, "moment": moment})
+

@@ -1,0 +1,84 @@
+"""Number formatting for the dashboard: missing numbers show as an en dash, signs use a true minus."""
+
+import math
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+MINUS = "\u2212"
+DASH = "\u2013"
+
+
+def _finite(value) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+@register.filter
+def num(value, digits=1) -> str:
+    value = _finite(value)
+    if value is None:
+        return DASH
+    return f"{value:,.{int(digits)}f}".replace("-", MINUS)
+
+
+@register.filter
+def signed(value, digits=1) -> str:
+    value = _finite(value)
+    if value is None:
+        return DASH
+    return f"{value:+,.{int(digits)}f}".replace("-", MINUS)
+
+
+@register.filter
+def pct(value, digits=0) -> str:
+    """A share 0-1 as a percentage."""
+    value = _finite(value)
+    if value is None:
+        return DASH
+    if 0 < value < 0.01 and int(digits) == 0:
+        digits = 1  # "0.5%", not a misleading "0%"
+    return f"{100 * value:.{int(digits)}f}%"
+
+
+@register.simple_tag
+def interval(low, high, digits=1, sign=False):
+    """``[low, high]`` as small muted text, or nothing when either end is missing."""
+    low, high = _finite(low), _finite(high)
+    if low is None or high is None:
+        return ""
+    fmt = signed if sign else num
+    return format_html('<span class="ci">{} to {}</span>', fmt(low, digits), fmt(high, digits))
+
+
+@register.filter
+def sortval(value) -> str:
+    """A machine-readable sort key for a table cell (empty for missing numbers, which sort last)."""
+    value = _finite(value)
+    return "" if value is None else repr(value)
+
+
+@register.filter
+def flag_label(flag: str) -> str:
+    return {
+        "pain_point": "Pain point",
+        "uncertain": "Uncertain",
+        "brand_moment": "Brand moment",
+        "insufficient_data": "Insufficient data",
+    }.get(flag, flag)
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def unit(value) -> str:
+    """An analysis unit for people: "% of R^2, signed" -> "% of R², signed"."""
+    return str(value or "% of R^2, signed").replace("R^2", "R²")

@@ -1,0 +1,164 @@
+/* Momentum pages: draw the Plotly figures embedded as JSON, sort tables, poll a computing analysis.
+   Plain JavaScript, no inline scripts (the CSP allows only files from 'self'). */
+(function () {
+  "use strict";
+
+  var NARROW = 640;
+
+  function figureFor(el) {
+    var node = document.getElementById(el.dataset.figure);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  /* On a phone the bubble labels and the long quadrant actions would overlap: keep names in the hover only. */
+  function adaptToWidth(figure, width) {
+    if (width >= NARROW) return figure;
+    (figure.data || []).forEach(function (trace) {
+      if (trace.mode === "markers+text") {
+        trace.mode = "markers";
+        if (Array.isArray(trace.marker.size)) trace.marker.size = trace.marker.size.map(function (s) { return s * 0.7; });
+      }
+    });
+    var layout = figure.layout || {};
+    if (layout.xaxis && layout.xaxis.title) layout.xaxis.title.text = layout.xaxis.title.text.replace(/ of those who experienced it/, "");
+    if (layout.yaxis && layout.yaxis.title) layout.yaxis.title.text = layout.yaxis.title.text.replace(/ on the outcome.*$/, "");
+    if (layout.legend && layout.legend.orientation === "h") layout.legend.y = -0.2;
+    (layout.annotations || []).forEach(function (a) {
+      if (a.name && a.name.indexOf("label-") === 0) a.text = a.text.split("<br>")[0];
+    });
+    layout.margin = Object.assign({}, layout.margin, { l: 48, r: 10, b: (layout.margin && layout.margin.b > 60) ? 120 : 50 });
+    if (layout.height && layout.height > 440) layout.height = 440;
+    if (layout.legend) layout.legend.font = { size: 11 };
+    return figure;
+  }
+
+  function drawPlots() {
+    if (typeof Plotly === "undefined") return;
+    document.querySelectorAll(".js-plot").forEach(function (el) {
+      var figure = figureFor(el);
+      if (!figure) return;
+      figure = adaptToWidth(figure, el.clientWidth || window.innerWidth);
+      var config = {
+        responsive: true,
+        displaylogo: false,
+        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "zoomIn2d", "zoomOut2d"],
+        toImageButtonOptions: { format: "png", filename: el.dataset.filename || el.id, scale: 2 },
+      };
+      Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
+        el.classList.add("is-drawn");
+      });
+      if (el.dataset.clickable) {
+        el.on("plotly_click", function (event) {
+          var point = event.points && event.points[0];
+          var url = point && point.customdata && point.customdata[0];
+          if (url) window.location.assign(url);
+        });
+      }
+    });
+    document.querySelectorAll(".js-download-chart").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var el = document.getElementById(button.dataset.target);
+        Plotly.downloadImage(el, {
+          format: button.dataset.format,
+          filename: button.dataset.filename,
+          width: 1200,
+          height: 760,
+          scale: button.dataset.format === "png" ? 2 : 1,
+        });
+      });
+    });
+  }
+
+  /* Sortable tables: header buttons sort by each cell's data-sort; empty values always sort last. */
+  function sortTable(table, index, type, direction) {
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[index].dataset.sort, y = b.cells[index].dataset.sort;
+      if (x === "" && y === "") return 0;
+      if (x === "") return 1;
+      if (y === "") return -1;
+      var cmp = type === "num" ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
+      return direction === "ascending" ? cmp : -cmp;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+
+  function initSortable() {
+    document.querySelectorAll("table.js-sortable").forEach(function (table) {
+      var headers = table.tHead.rows[0].cells;
+      Array.prototype.forEach.call(headers, function (th, index) {
+        var button = th.querySelector("button.sort");
+        if (!button) return;
+        button.addEventListener("click", function () {
+          var current = th.getAttribute("aria-sort");
+          var direction = current === "ascending" ? "descending" : "ascending";
+          Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", direction);
+          sortTable(table, index, button.dataset.type, direction);
+        });
+      });
+      table.addEventListener("click", function (event) {
+        if (event.target.closest("a, button")) return;
+        var row = event.target.closest("tr[data-href]");
+        if (row) window.location.assign(row.dataset.href);
+      });
+    });
+  }
+
+  /* While the analysis of this view computes: poll its status, move the bar, reload when it is finished. */
+  function initRunProgress() {
+    var box = document.querySelector(".js-run-progress");
+    if (!box) return;
+    var bar = box.querySelector(".progress");
+    var fill = bar.querySelector("span");
+    var message = box.querySelector(".js-run-message");
+    var delay = 700;
+    function poll() {
+      fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (run) {
+          var percent = Math.round((run.progress || 0) * 100);
+          fill.style.width = percent + "%";
+          bar.setAttribute("aria-valuenow", String(percent));
+          message.textContent = (run.status === "running" ? "Computing: " + percent + "%" : "Queued: waiting for a worker") +
+            (run.message ? " · " + run.message : "");
+          if (run.finished) {
+            message.textContent = run.status === "done" ? "Done: drawing the results…" : "Failed: " + run.message;
+            window.location.reload();
+            return;
+          }
+          delay = Math.min(delay * 1.2, 3000);
+          window.setTimeout(poll, delay);
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+    window.setTimeout(poll, 400);
+  }
+
+  /* Fixed targets only matter for the fixed threshold mode. */
+  function initFilters() {
+    var select = document.getElementById("id_threshold");
+    if (!select) return;
+    var fields = document.querySelectorAll(".js-fixed-targets");
+    function sync() {
+      fields.forEach(function (f) { f.hidden = select.value !== "fixed"; });
+    }
+    select.addEventListener("change", sync);
+    sync();
+  }
+
+  function initPrint() {
+    document.querySelectorAll(".js-print").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawPlots();
+    initSortable();
+    initRunProgress();
+    initFilters();
+    initPrint();
+  });
+})();
