@@ -71,7 +71,7 @@ def marker_symbol(flags: Iterable[str]) -> str:
 
 
 def bubble_size(reach: float | None) -> float:
-    """Marker diameter in px for a reach share 0-1: area grows with reach, 10 px floor so a rare moment stays visible."""
+    """Marker diameter in px for a reach share 0-1 (10 px floor, so that a rare moment stays visible)."""
     if reach is None or not math.isfinite(reach):
         return 10.0
     return 10.0 + 38.0 * math.sqrt(max(0.0, min(1.0, reach)))
@@ -214,9 +214,7 @@ def quadrant_figure(
     if "url" not in frame:
         frame["url"] = ""
     frame["flags"] = [_flags_list(v) for v in frame.get("flags", [[]] * len(frame))]
-    placed_mask = (
-        (frame["quadrant"] != "insufficient_data") & frame["satisfaction"].notna() & frame["impact"].notna()
-    )
+    placed_mask = (frame["quadrant"] != "insufficient_data") & frame["satisfaction"].notna() & frame["impact"].notna()
     placed = frame[placed_mask]
     ts = _clean(summary.get("threshold_satisfaction"))
     ti = _clean(summary.get("threshold_impact"))
@@ -284,7 +282,7 @@ def quadrant_figure(
         for row in placed.itertuples():
             if row.moment_id not in before.index:
                 continue
-            px, py = _clean(before.at[row.moment_id, "satisfaction"]), _clean(before.at[row.moment_id, "impact"])
+            px, py = _clean(before.loc[row.moment_id, "satisfaction"]), _clean(before.loc[row.moment_id, "impact"])
             if px is None or py is None or (abs(px - row.satisfaction) < 1e-9 and abs(py - row.impact) < 1e-9):
                 continue
             fig.add_annotation(
@@ -367,12 +365,20 @@ def quadrant_figure(
                     "line": {"color": [colour if s.endswith("-open") else "#ffffff" for s in symbols], "width": 2},
                 },
                 error_x={
-                    "type": "data", "symmetric": False, "color": colour, "thickness": 1.2, "width": 0,
+                    "type": "data",
+                    "symmetric": False,
+                    "color": colour,
+                    "thickness": 1.2,
+                    "width": 0,
                     "array": list((rows["satisfaction_high"] - rows["satisfaction"]).clip(lower=0).fillna(0)),
                     "arrayminus": list((rows["satisfaction"] - rows["satisfaction_low"]).clip(lower=0).fillna(0)),
                 },
                 error_y={
-                    "type": "data", "symmetric": False, "color": colour, "thickness": 1.2, "width": 0,
+                    "type": "data",
+                    "symmetric": False,
+                    "color": colour,
+                    "thickness": 1.2,
+                    "width": 0,
                     "array": list((rows["impact_high"] - rows["impact"]).clip(lower=0).fillna(0)),
                     "arrayminus": list((rows["impact"] - rows["impact_low"]).clip(lower=0).fillna(0)),
                 },
@@ -462,7 +468,10 @@ def outcome_by_level_figure(by_level: pd.DataFrame, *, outcome_label: str = "NPS
             line={"color": "#009E73", "width": 2.5},
             marker={"size": 8},
             error_y={
-                "type": "data", "symmetric": False, "color": "#009E73", "thickness": 1.2,
+                "type": "data",
+                "symmetric": False,
+                "color": "#009E73",
+                "thickness": 1.2,
                 "array": list((frame["outcome_high"] - frame["outcome"]).fillna(0)),
                 "arrayminus": list((frame["outcome"] - frame["outcome_low"]).fillna(0)),
             },
@@ -493,7 +502,10 @@ def occurrence_figure(groups: pd.DataFrame, *, outcome_label: str = "NPS", pain_
             orientation="h",
             marker={"color": colours[: len(groups)]},
             error_x={
-                "type": "data", "symmetric": False, "color": INK, "thickness": 1.4,
+                "type": "data",
+                "symmetric": False,
+                "color": INK,
+                "thickness": 1.4,
                 "array": list((groups["outcome_high"] - groups["outcome"]).fillna(0)),
                 "arrayminus": list((groups["outcome"] - groups["outcome_low"]).fillna(0)),
             },
@@ -528,14 +540,16 @@ def trend_figure(trend: pd.DataFrame) -> go.Figure:
             line={"color": "#0072B2", "width": 2.5},
             marker={"size": 9},
             error_y={
-                "type": "data", "symmetric": False, "color": "#0072B2", "thickness": 1.2,
+                "type": "data",
+                "symmetric": False,
+                "color": "#0072B2",
+                "thickness": 1.2,
                 "array": list((trend["satisfaction_high"] - trend["satisfaction"]).fillna(0)),
                 "arrayminus": list((trend["satisfaction"] - trend["satisfaction_low"]).fillna(0)),
             },
             customdata=np.column_stack([trend["n"], trend["satisfaction_low"], trend["satisfaction_high"]]),
             hovertemplate=(
-                "%{x}: %{y:.1f} [%{customdata[1]:.1f}, %{customdata[2]:.1f}]<br>n = %{customdata[0]:,}"
-                "<extra></extra>"
+                "%{x}: %{y:.1f} [%{customdata[1]:.1f}, %{customdata[2]:.1f}]<br>n = %{customdata[0]:,}<extra></extra>"
             ),
             name="Satisfaction",
         )  # fmt: skip
@@ -567,14 +581,16 @@ def segment_figure(segments: pd.DataFrame) -> go.Figure:
             orientation="h",
             marker={"color": "#56B4E9"},
             error_x={
-                "type": "data", "symmetric": False, "color": INK, "thickness": 1.2,
+                "type": "data",
+                "symmetric": False,
+                "color": INK,
+                "thickness": 1.2,
                 "array": list((frame["satisfaction_high"] - frame["satisfaction"]).fillna(0)),
                 "arrayminus": list((frame["satisfaction"] - frame["satisfaction_low"]).fillna(0)),
             },
             customdata=np.column_stack([frame["n"], frame["satisfaction_low"], frame["satisfaction_high"]]),
             hovertemplate=(
-                "%{y}: %{x:.1f} [%{customdata[1]:.1f}, %{customdata[2]:.1f}]<br>n = %{customdata[0]:,}"
-                "<extra></extra>"
+                "%{y}: %{x:.1f} [%{customdata[1]:.1f}, %{customdata[2]:.1f}]<br>n = %{customdata[0]:,}<extra></extra>"
             ),
         )  # fmt: skip
     )

@@ -8,6 +8,7 @@ embed them as JSON (``json_script``; the CSP forbids inline scripts).
 from __future__ import annotations
 
 import math
+
 import pandas as pd
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -480,9 +481,8 @@ def moment_create(request: HttpRequest, journey_id: int) -> HttpResponse:
         moment = form.save()
         messages.success(request, f"Moment “{moment.name}” added.")
         return redirect("moments:journey_edit", journey_id=journey.pk)
-    return render(
-        request, "moments/moment_form.html", {"form": form, "journey": journey, "moment": None, "stages": _stages(journey)}
-    )
+    context = {"form": form, "journey": journey, "moment": None, "stages": _stages(journey)}
+    return render(request, "moments/moment_form.html", context)
 
 
 @login_required
@@ -515,4 +515,3 @@ def moment_delete(request: HttpRequest, journey_id: int, moment_id: int) -> Http
         messages.success(request, f"Moment “{name}” deleted.")
         return redirect("moments:journey_edit", journey_id=journey.pk)
     return render(request, "moments/confirm_delete.html", {"journey": journey, "object": moment, "moment": moment})
-
