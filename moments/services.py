@@ -330,21 +330,25 @@ def analysis_compare(*, run_before: AnalysisRun, run_after: AnalysisRun) -> pd.D
 
 def analysis_runs_sweep_stale() -> int:
     """Re-enqueues analysis runs whose worker died (RUNNING, heartbeat older than MOMENTUM_STALE_AFTER_SECONDS)
-    or whose queue message was lost (QUEUED for over ten times that). The task re-claims them with the
-    conditional update, so a duplicate message is harmless. Returns how many were re-enqueued."""
+    or whose queue message was lost (QUEUED, untouched for ten times that). Each is put back to QUEUED with a
+    fresh heartbeat first, which spaces the re-sends; the task claims with a conditional update, so a duplicate
+    message is harmless. Returns how many were re-enqueued. Beat runs it every minute (moments.sweep_stale_runs).
+    """
+    now = timezone.now()
     stale = _stale_before()
-    lost = timezone.now() - timedelta(seconds=10 * settings.MOMENTUM_STALE_AFTER_SECONDS)
-    ids = list(
-        AnalysisRun.objects.filter(
-            Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale)
-            | Q(status=RunStatus.RUNNING, heartbeat_at__isnull=True)
-            | Q(status=RunStatus.QUEUED, created_at__lt=lost)
-        ).values_list("pk", flat=True)
+    lost = now - timedelta(seconds=10 * settings.MOMENTUM_STALE_AFTER_SECONDS)
+    dead = Q(status=RunStatus.RUNNING) & (Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
+    waiting = Q(status=RunStatus.QUEUED) & (
+        Q(heartbeat_at__lt=lost) | Q(heartbeat_at__isnull=True, created_at__lt=lost)
     )
-    for run_id in ids:
-        logger.warning("re-enqueuing stale analysis run %s", run_id)
-        _enqueue(run_id)
-    return len(ids)
+    sent = 0
+    for run_id in AnalysisRun.objects.filter(dead | waiting).values_list("pk", flat=True):
+        # Conditional, so a run that a worker just claimed or finished is left alone.
+        if AnalysisRun.objects.filter(dead | waiting, pk=run_id).update(status=RunStatus.QUEUED, heartbeat_at=now):
+            logger.warning("re-enqueuing stale analysis run %s", run_id)
+            _enqueue(run_id)
+            sent += 1
+    return sent
 
 
 # ------------------------------------------------------------------------------------------------ demo

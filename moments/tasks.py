@@ -9,6 +9,7 @@ from . import services
 @shared_task(
     name="moments.compute_analysis",
     acks_late=True,
+    reject_on_worker_lost=True,
     ignore_result=True,
     autoretry_for=(OperationalError,),  # the database went away: worth another try; anything else is recorded
     retry_backoff=True,

@@ -136,6 +136,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cxapp.worker_heartbeat", "schedule": 60.0},
     "surveys.sweep_stale_jobs": {"task": "surveys.sweep_stale_jobs", "schedule": 60.0},
+    "moments.sweep_stale_runs": {"task": "moments.sweep_stale_runs", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {

@@ -106,8 +106,13 @@ def test_the_sweeper_reenqueues_stale_runs(journey, settings, monkeypatch):
     old = timezone.now() - timedelta(seconds=settings.MOMENTUM_STALE_AFTER_SECONDS + 5)
     AnalysisRun.objects.filter(pk=stale.pk).update(status=RunStatus.RUNNING, heartbeat_at=old)
     fresh = analysis_request(journey=journey, method="correlation", enqueue=False)
-    assert analysis_runs_sweep_stale() == 1
-    assert sent == [stale.pk] and fresh.pk not in sent
+    lost = analysis_request(journey=journey, method="shapley", enqueue=False)
+    AnalysisRun.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(days=1))
+    assert analysis_runs_sweep_stale() == 2
+    assert sorted(sent) == sorted([stale.pk, lost.pk]) and fresh.pk not in sent
+    assert AnalysisRun.objects.get(pk=stale.pk).status == RunStatus.QUEUED
+    assert analysis_runs_sweep_stale() == 0  # re-sends are spaced
+    assert analysis_run_compute(run_id=stale.pk).status == RunStatus.DONE
 
 
 def test_compare_two_wave_runs(journey):
