@@ -29,6 +29,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from surveys.ingest import values as V
 from surveys.ingest.errors import IngestError
@@ -103,7 +105,7 @@ class _Errors:
 class _State:
     """What must stay fixed across chunks."""
 
-    seen_ids: pd.Series = field(default_factory=lambda: pd.Series([], dtype="int64"))
+    seen_ids: list[tuple[pa.Array, np.ndarray]] = field(default_factory=list)  # ids and first lines per chunk
     date_family: str | None = None
     scale: tuple[float, float] | None = None
     positives: frozenset[str] | None = None
@@ -187,25 +189,24 @@ def _chunk_validate(table: RawTable, mapping: Mapping, frame: pd.DataFrame, stat
 
     # ratings
     k = len(mapping.moments)
-    ratings = np.full((n, k), np.nan, dtype=np.float64)
+    # one contiguous row per moment while parsing (column writes into an n x k array are strided)
+    ratings = np.full((k, n), np.nan, dtype=np.float64)
     columns = list(mapping.moments.values())
-    parsed = []
     for j, column in enumerate(columns):
         p = V.numbers_parse(
             frame[column], decimal=table.decimal, na_values=na_values, value_labels=table.value_labels.get(column)
         )
         errors.add(p.status == V.BAD, column, frame[column], "not a number")
-        ratings[:, j] = p.values
-        parsed.append(p)
+        ratings[j] = p.values
     if state.scale is None and k:
-        finite = ratings[np.isfinite(ratings)]
-        if finite.size:
-            state.scale = scale_standard(float(finite.min()), float(finite.max()))
+        low_seen, high_seen = np.nanmin(ratings, initial=np.inf), np.nanmax(ratings, initial=-np.inf)
+        if np.isfinite(low_seen):
+            state.scale = scale_standard(float(low_seen), float(high_seen))
     low, high = state.scale or (0.0, 100.0)
     for j, column in enumerate(columns):
-        outside = (ratings[:, j] < low) | (ratings[:, j] > high)
+        outside = (ratings[j] < low) | (ratings[j] > high)
         errors.add(outside, column, frame[column], f"out of scale {_num(low)}-{_num(high)}")
-    scaled = ((ratings - low) / (high - low) * 100.0).astype(np.float32)
+    scaled = ((ratings - low) * (100.0 / (high - low))).astype(np.float32).T
 
     experienced = None
     if mapping.experienced:
@@ -244,25 +245,35 @@ def _num(x: float) -> str:
 
 
 def _duplicates(ids: pd.Series, lines: np.ndarray, column: str, errors: _Errors, state: _State) -> None:
-    """Every occurrence after the first, within this chunk and against earlier chunks."""
-    present = ids != ""
-    keyed = pd.Series(lines, index=ids.to_numpy())
-    first_here = keyed[present.to_numpy()].groupby(level=0, sort=False).transform("min")
-    first_line = np.zeros(len(ids), dtype=np.int64)
-    first_line[present.to_numpy()] = first_here.to_numpy()
-    earlier = state.seen_ids.reindex(ids.to_numpy()).to_numpy(dtype="float64", na_value=np.nan)
-    from_before = ~np.isnan(earlier) & present.to_numpy()
-    first_line = np.where(from_before, np.nan_to_num(earlier).astype(np.int64), first_line)
-    dup = present.to_numpy() & (from_before | (first_line != lines))
+    """Every occurrence after the first, within this chunk and against earlier chunks.
+
+    Hash-based: factorize the chunk's ids, look the distinct ones up in each earlier chunk's ids (pyarrow index_in,
+    no Python string objects).
+    """
+    present = (ids != "").to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(ids)
+    _, first_index = np.unique(codes, return_index=True)
+    first_line = lines[first_index]  # per distinct id, its first line in this chunk
+    distinct = pa.array(np.asarray(uniques, dtype=object) if not hasattr(uniques, "__arrow_array__") else uniques)
+    distinct = distinct.cast(pa.large_string())
+    earlier = np.full(len(distinct), -1, dtype=np.int64)
+    for seen, seen_lines in state.seen_ids:
+        position = pc.index_in(distinct, value_set=seen).to_numpy(zero_copy_only=False)
+        position = np.nan_to_num(position.astype("float64"), nan=-1).astype(np.int64)
+        hit = (position >= 0) & (earlier < 0)
+        earlier[hit] = seen_lines[position[hit]]
+    first_line = np.where(earlier >= 0, earlier, first_line)
+    row_first = first_line[codes]
+    dup = present & (row_first != lines)
     if dup.any():
-        reasons = np.array([f"duplicate respondent id, first seen on line {x}" for x in first_line[dup]], dtype=object)
+        reasons = ("duplicate respondent id, first seen on line " + pd.Series(row_first[dup]).astype(str)).to_numpy(
+            dtype=object
+        )
         full = np.empty(len(ids), dtype=object)
         full[dup] = reasons
         errors.add(dup, column, ids, full)
-    new = present.to_numpy() & ~dup
-    fresh = pd.Series(lines[new], index=ids.to_numpy()[new])
-    fresh = fresh[~fresh.index.duplicated()]
-    state.seen_ids = pd.concat([state.seen_ids, fresh]) if len(state.seen_ids) else fresh
+    new = earlier < 0
+    state.seen_ids.append((distinct.filter(pa.array(new)), first_line[new]))
 
 
 def _outcome(
