@@ -9,6 +9,7 @@ which would confirm they exist). Viewers read; analysts and admins write (403 fo
 
 from __future__ import annotations
 
+from django import forms
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django_filters import rest_framework as filters
@@ -18,6 +19,8 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
     extend_schema_view,
     inline_serializer,
 )
@@ -27,6 +30,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cxapp.pagination import StrictLimitOffsetPagination
 from cxapp.permissions import IsEditorOrReadOnly, edit_require
 
 from . import exports, selectors, services
@@ -36,6 +40,7 @@ from .models import AnalysisRun, Journey, Moment, RunStatus
 from .serializers import (
     AnalysisSummarySerializer,
     JourneySerializer,
+    JourneyUpdateSerializer,
     MomentResultSerializer,
     MomentSerializer,
     RunParamsSerializer,
@@ -44,6 +49,7 @@ from .serializers import (
 )
 
 SEGMENT_PREFIX = "segment."
+MAX_ID = 2**63 - 1  # bigint primary keys: a larger number must be a 400, not an overflow in the database
 EXPORT_FORMATS = ("csv", "xlsx", "json")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_WRITERS = {
@@ -57,10 +63,18 @@ FORBIDDEN = OpenApiResponse(description="Your role in the organisation is read-o
 
 
 # ---------------------------------------------------------------------------------------------------- journeys
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class JourneyFilter(filters.FilterSet):
     # A plain number, not a ModelChoiceFilter: that would answer 400 for ids that do not exist and 200 for
     # foreign ones, telling them apart.
-    organisation = filters.NumberFilter(field_name="organisation_id", help_text="Only this organisation's journeys.")
+    organisation = IdFilter(field_name="organisation_id", help_text="Only this organisation's journeys.")
     slug = filters.CharFilter()
 
     class Meta:
@@ -95,6 +109,7 @@ def _journeys(request):
 )
 class JourneyListCreateApi(generics.ListCreateAPIView):
     serializer_class = JourneySerializer
+    pagination_class = StrictLimitOffsetPagination
     filterset_class = JourneyFilter
 
     def get_queryset(self):
@@ -124,7 +139,7 @@ class JourneyListCreateApi(generics.ListCreateAPIView):
     ),
 )
 class JourneyDetailApi(generics.RetrieveUpdateDestroyAPIView):
-    serializer_class = JourneySerializer
+    serializer_class = JourneyUpdateSerializer
     permission_classes = [*APIView.permission_classes, IsEditorOrReadOnly]
     http_method_names = ["get", "patch", "delete", "head", "options"]
     lookup_url_kwarg = "journey_id"
@@ -186,6 +201,7 @@ def _journey_or_404(request, journey_id: int) -> Journey:
 )
 class JourneyMomentListCreateApi(generics.ListCreateAPIView):
     serializer_class = MomentSerializer
+    pagination_class = StrictLimitOffsetPagination
     filterset_class = MomentFilter
 
     def get_journey(self) -> Journey:
@@ -243,18 +259,24 @@ class MomentDetailApi(generics.RetrieveUpdateDestroyAPIView):
         )
 
 
+SURVEY_PARAMETER = OpenApiParameter(
+    "survey",
+    {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "maxItems": 100},
+    explode=True,
+    description="Waves to analyse (repeat the parameter for several); all the journey's waves when absent.",
+)
+
+
 class JourneySegmentsApi(APIView):
     class Input(serializers.Serializer):
-        survey = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=100)
+        survey = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=100
+        )
 
     @extend_schema(
         summary="Segment names and values of a journey's waves (for `segment.<name>` filters)",
         tags=["analysis"],
-        parameters=[
-            OpenApiParameter(
-                "survey", OpenApiTypes.INT, many=True, explode=True, description="Waves (all when absent)."
-            )
-        ],
+        parameters=[SURVEY_PARAMETER],
         responses={
             200: OpenApiResponse(
                 OpenApiTypes.OBJECT,
@@ -274,13 +296,7 @@ class JourneySegmentsApi(APIView):
 
 # ---------------------------------------------------------------------------------------------------- analysis
 FILTER_PARAMETERS = [
-    OpenApiParameter(
-        "survey",
-        OpenApiTypes.INT,
-        many=True,
-        explode=True,
-        description="Waves to analyse (repeat the parameter for several); all the journey's waves when absent.",
-    ),
+    SURVEY_PARAMETER,
     OpenApiParameter(
         "segment.<name>",
         OpenApiTypes.STR,
@@ -312,7 +328,9 @@ FILTER_PARAMETERS = [
 class AnalysisFilterInput(serializers.Serializer):
     """The filters that select one analysis run (query parameters)."""
 
-    survey = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=100)
+    survey = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=100
+    )
     method = serializers.ChoiceField(choices=METHODS, default="relative_weights")
     threshold = serializers.ChoiceField(choices=THRESHOLD_MODES, default="mean")
     fixed_satisfaction = serializers.FloatField(required=False, min_value=0, max_value=100)
@@ -410,6 +428,7 @@ FAILED_RESPONSE = OpenApiResponse(
 
 
 class JourneyAnalysisApi(APIView):
+    @extend_schema_serializer(component_name="AnalysisResult")  # nested names collide across apps otherwise
     class Output(serializers.Serializer):
         run = RunRefSerializer()
         params = RunParamsSerializer()

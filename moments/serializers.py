@@ -36,8 +36,6 @@ class JourneySerializer(serializers.ModelSerializer):
         if request is not None:
             # Foreign organisations are "not found" (400), exactly like ids that do not exist.
             self.fields["organisation"].queryset = organisations_for_user(request.user)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            self.fields["organisation"].read_only = True
 
     def get_moment_count(self, journey: Journey) -> int:
         count = getattr(journey, "moment_count", None)
@@ -56,6 +54,12 @@ class JourneySerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError({"slug": "This organisation already has a journey with this slug."})
             attrs["slug"] = slug
         return attrs
+
+
+class JourneyUpdateSerializer(JourneySerializer):
+    """A journey's edit: it stays in its organisation."""
+
+    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
 class MomentSerializer(serializers.ModelSerializer):

@@ -48,7 +48,9 @@ def test_a_bad_token_is_401(journey):
 def test_token_from_the_endpoint_authenticates(analyst, journey):
     client = APIClient()
     wrong = client.post("/api/auth/token/", {"username": "alice", "password": "wrong"}, format="json")
-    assert wrong.status_code == 400
+    assert wrong.status_code == 401
+    assert wrong["WWW-Authenticate"] == "Token"
+    assert client.post("/api/auth/token/", {"username": "alice"}, format="json").status_code == 400
     response = client.post("/api/auth/token/", {"username": "alice", "password": PASSWORD_FIXTURE}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]

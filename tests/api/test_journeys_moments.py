@@ -166,3 +166,18 @@ def test_viewer_cannot_add_change_or_delete_moments(manager, journey):
     assert client.patch(f"/api/moments/{moment.pk}/", {"name": "X"}, format="json").status_code == 403
     assert client.delete(f"/api/moments/{moment.pk}/").status_code == 403
     assert journey.moments.count() == 4
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=-1", "limit=abc", "offset=-5", "offset=x&offset=y", "organisation=1e200", "organisation=0"]
+)
+def test_malformed_list_parameters_are_400_not_ignored_or_500(analyst, journey, query):
+    assert api_client(analyst).get(f"/api/journeys/?{query}").status_code == 400
+
+
+def test_ids_beyond_bigint_are_400_not_500(analyst, journey):
+    client = api_client(analyst)
+    huge = 2**70
+    assert client.get(f"/api/journeys/{journey.pk}/analysis/?survey={huge}").status_code == 400
+    assert client.get(f"/api/journeys/{journey.pk}/segments/?survey={huge}").status_code == 400
+    assert client.get(f"/api/journeys/{huge}/").status_code == 404
