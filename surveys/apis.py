@@ -7,7 +7,9 @@ uploading needs the analyst or admin role (403 for a viewer).
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -19,6 +21,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -116,7 +119,7 @@ class _UploadOutput(serializers.ModelSerializer):
     def get_error_report_url(self, upload: Upload) -> str | None:
         if not upload.error_count:
             return None
-        path = reverse("surveys:upload_errors", kwargs={"upload_id": upload.pk})
+        path = reverse("api-upload-errors", kwargs={"upload_id": upload.pk})
         return self.context["request"].build_absolute_uri(path)
 
 
@@ -255,6 +258,34 @@ class UploadDetailApi(APIView):
         if upload is None:
             raise NotFound("No such upload.")
         return Response(_UploadDetailOutput(upload, context={"request": request}).data)
+
+
+class _CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, (str, bytes)) else JSONRenderer().render(data)
+
+
+class UploadErrorReportApi(APIView):
+    renderer_classes = [_CsvRenderer, JSONRenderer]
+
+    @extend_schema(
+        summary="Every row error of an upload as CSV (line, column, value, reason)",
+        tags=["uploads"],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 404: NOT_FOUND},
+    )
+    def get(self, request, upload_id: int):
+        upload = selectors.upload_get(user=request.user, upload_id=upload_id)
+        if upload is None or not upload.error_report:
+            raise NotFound("No such upload, or it has no row errors.")
+        return HttpResponse(
+            upload.error_report,
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="upload-{upload.pk}-errors.csv"'},
+        )
 
 
 # ---------------------------------------------------------------------------------------------------- surveys

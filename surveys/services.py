@@ -714,7 +714,8 @@ def _upload_run(upload: Upload, progress: _Progress) -> None:
     except _Refused:
         _upload_fail(
             upload.pk,
-            f"{tally.rows_invalid:,} rows have errors; nothing was imported. Fix them, or import again with "
+            f"{tally.rows_invalid:,} {'row has' if tally.rows_invalid == 1 else 'rows have'} errors; "
+            "nothing was imported. Fix them, or import again with "
             "“skip invalid rows” to store the other rows.",
             **_tally_fields(tally),
         )
