@@ -255,7 +255,8 @@ def test_an_analyst_creates_a_journey_and_its_moments(client, analyst, organisat
     duplicate = client.post(_url("moment_create", journey.pk), {"name": "SIM Delivery", "position": 3})
     assert duplicate.status_code == 200 and "already has a moment" in duplicate.content.decode()
 
-    client.post(_url("moment_edit", journey.pk, moment.pk), {"name": "SIM delivery", "stage": "Buy", "position": 5, "aliases": ""})
+    edit = {"name": "SIM delivery", "stage": "Buy", "position": 5, "aliases": ""}
+    client.post(_url("moment_edit", journey.pk, moment.pk), edit)
     moment.refresh_from_db()
     assert (moment.stage, moment.position, moment.aliases) == ("Buy", 5, [])
 
