@@ -187,6 +187,8 @@ def body_from_schema(schema: dict, node: dict, foreign: dict[str, int]) -> dict:
         if prop.get("readOnly"):
             continue
         kind = FIELD_OBJECTS.get(name)
+        if kind is None and "type" not in prop and name not in node.get("required", []):
+            continue  # free-form JSON (e.g. a mapping): a placeholder would fail validation before the checks
         if kind is not None:
             body[name] = [foreign[kind]] if prop.get("type") == "array" else foreign[kind]
         elif prop.get("format") == "binary":
