@@ -26,6 +26,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -108,6 +109,7 @@ def _journeys(request):
     ),
 )
 class JourneyListCreateApi(generics.ListCreateAPIView):
+    parser_classes = [JSONParser]  # a JSON API: form encodings cannot express lists such as aliases
     serializer_class = JourneySerializer
     pagination_class = StrictLimitOffsetPagination
     filterset_class = JourneyFilter
@@ -139,6 +141,7 @@ class JourneyListCreateApi(generics.ListCreateAPIView):
     ),
 )
 class JourneyDetailApi(generics.RetrieveUpdateDestroyAPIView):
+    parser_classes = [JSONParser]  # a JSON API: form encodings cannot express lists such as aliases
     serializer_class = JourneyUpdateSerializer
     permission_classes = [*APIView.permission_classes, IsEditorOrReadOnly]
     http_method_names = ["get", "patch", "delete", "head", "options"]
@@ -200,6 +203,7 @@ def _journey_or_404(request, journey_id: int) -> Journey:
     ),
 )
 class JourneyMomentListCreateApi(generics.ListCreateAPIView):
+    parser_classes = [JSONParser]  # a JSON API: form encodings cannot express lists such as aliases
     serializer_class = MomentSerializer
     pagination_class = StrictLimitOffsetPagination
     filterset_class = MomentFilter
@@ -248,6 +252,7 @@ class JourneyMomentListCreateApi(generics.ListCreateAPIView):
     ),
 )
 class MomentDetailApi(generics.RetrieveUpdateDestroyAPIView):
+    parser_classes = [JSONParser]  # a JSON API: form encodings cannot express lists such as aliases
     serializer_class = MomentSerializer
     permission_classes = [*APIView.permission_classes, IsEditorOrReadOnly]
     http_method_names = ["get", "patch", "delete", "head", "options"]
@@ -282,6 +287,7 @@ class JourneySegmentsApi(APIView):
                 OpenApiTypes.OBJECT,
                 examples=[OpenApiExample("Segments", value={"plan": ["Basic", "Fibre"], "region": ["North", "South"]})],
             ),
+            400: OpenApiResponse(description="Invalid wave ids."),
             404: NOT_FOUND,
         },
     )
