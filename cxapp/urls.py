@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("organisations/<int:organisation_id>/members/", include("cxapp.member_urls")),
     path("", include("moments.urls")),
     path("", include("surveys.urls")),
     path("api/", include("cxapp.api_urls")),

@@ -1,13 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from moments.selectors import journeys_overview
+from moments.selectors import analysis_latest, journey_surveys, journeys_overview, moment_results
 
+from .forms import MemberAddForm, MemberRoleForm
+from .models import Membership, Organisation, Role
+from .selectors import EDIT_ROLES, membership_get, organisation_ids_with_role
+from .services import membership_set
 from .tasks import WORKER_HEARTBEAT_KEY
 from .throttling import client_ip, login_failure_record, login_lockout_get, login_success_record
 
@@ -37,8 +43,95 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The journeys of the user's organisations, with their moments, waves and respondents."""
-    return render(request, "home.html", {"journeys": journeys_overview(user=request.user)})
+    """The journeys of the user's organisations, with their counts and, where analysed, NPS and top priority."""
+    journeys = list(journeys_overview(user=request.user))
+    edit_ids = organisation_ids_with_role(request.user, *EDIT_ROLES)
+    for journey in journeys:
+        journey.latest = journey_latest_summary(journey=journey)
+        journey.can_edit = journey.organisation_id in edit_ids
+    admin_of = Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, Role.ADMIN))
+    return render(
+        request, "home.html", {"journeys": journeys, "can_edit": bool(edit_ids), "admin_organisations": admin_of}
+    )
+
+
+def journey_latest_summary(*, journey) -> dict | None:
+    """NPS and the top priority of the journey's latest wave in its default analysis, if it has been computed."""
+    surveys = journey_surveys(journey=journey)
+    if not surveys:
+        return None
+    run = analysis_latest(journey=journey, survey_ids=[surveys[-1].pk], current=False)
+    if run is None:
+        return None
+    top = moment_results(run=run).exclude(quadrant="insufficient_data").first()
+    return {"wave": surveys[-1].name, "summary": run.summary or {}, "top": top}
+
+
+# ---------------------------------------------------------------------------------------------------- members
+def _admin_organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    """The organisation if the user administers it; 404 for strangers, 403 for its other members."""
+    membership = membership_get(user=request.user, organisation_id=organisation_id)
+    if membership is None:
+        raise Http404("No such organisation.")
+    if not membership.can_manage_members:
+        raise PermissionDenied("Only the organisation's admins manage its members.")
+    return membership.organisation
+
+
+def _is_last_admin(membership: Membership) -> bool:
+    admins = Membership.objects.filter(organisation=membership.organisation, role=Role.ADMIN)
+    return membership.role == Role.ADMIN and admins.count() == 1
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Members of an organisation with their roles; admins add existing users by username."""
+    organisation = _admin_organisation(request, organisation_id)
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        membership = membership_set(
+            organisation=organisation, username=form.cleaned_data["username"], role=form.cleaned_data["role"]
+        )
+        messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.")
+        return redirect("members", organisation_id=organisation.pk)
+    memberships = organisation.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "cxapp/members.html",
+        {"organisation": organisation, "memberships": memberships, "form": form, "roles": Role.choices},
+    )
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
+    organisation = _admin_organisation(request, organisation_id)
+    membership = get_object_or_404(Membership, pk=membership_id, organisation=organisation)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid role.")
+    elif _is_last_admin(membership) and form.cleaned_data["role"] != Role.ADMIN:
+        messages.error(request, "An organisation needs at least one admin: make someone else admin first.")
+    else:
+        membership_set(
+            organisation=organisation, username=membership.user.get_username(), role=form.cleaned_data["role"]
+        )
+        messages.success(request, f"{membership.user.get_username()}'s role changed.")
+    return redirect("members", organisation_id=organisation.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
+    organisation = _admin_organisation(request, organisation_id)
+    membership = get_object_or_404(Membership, pk=membership_id, organisation=organisation)
+    if _is_last_admin(membership):
+        messages.error(request, "An organisation needs at least one admin: this one cannot be removed.")
+    else:
+        membership.delete()
+        messages.success(request, f"{membership.user.get_username()} removed from {organisation.name}.")
+    return redirect("members", organisation_id=organisation.pk)
 
 
 @require_GET

@@ -173,20 +173,3 @@ class MomentForm(forms.ModelForm):
         if commit:
             moment.save()
         return moment
-
-
-class MemberAddForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=150)
-    role = forms.ChoiceField(label="Role")
-
-    def __init__(self, *args, roles, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles
-
-
-class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role")
-
-    def __init__(self, *args, roles, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles

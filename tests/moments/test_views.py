@@ -275,3 +275,58 @@ def test_deleting_asks_for_confirmation_first(client, analyst, organisation):
     assert client.get(_url("journey_delete", journey.pk)).status_code == 200
     response = client.post(_url("journey_delete", journey.pk))
     assert response.status_code == 302 and not Journey.objects.filter(pk=journey.pk).exists()
+
+
+# ---------------------------------------------------------------------------------------------------- members
+def test_an_org_admin_adds_changes_and_removes_members(client, org_admin, analyst, organisation, other_organisation):
+    from django.contrib.auth import get_user_model
+
+    from cxapp.models import Membership
+
+    newcomer = get_user_model().objects.create_user(username="dave", password="x")
+    client.force_login(org_admin)
+    page = client.get(reverse("members", args=[organisation.pk]))
+    assert page.status_code == 200 and b"alice" in page.content
+
+    client.post(reverse("members", args=[organisation.pk]), {"username": "dave", "role": "analyst"})
+    membership = Membership.objects.get(user=newcomer, organisation=organisation)
+    assert membership.role == "analyst"
+    unknown = client.post(reverse("members", args=[organisation.pk]), {"username": "nobody", "role": "viewer"})
+    assert b"No user with this username" in unknown.content
+
+    client.post(reverse("member_role", args=[organisation.pk, membership.pk]), {"role": "viewer"})
+    membership.refresh_from_db()
+    assert membership.role == "viewer"
+    client.post(reverse("member_remove", args=[organisation.pk, membership.pk]))
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+    # The last admin can neither leave nor be demoted.
+    own = Membership.objects.get(user=org_admin, organisation=organisation)
+    client.post(reverse("member_role", args=[organisation.pk, own.pk]), {"role": "viewer"})
+    client.post(reverse("member_remove", args=[organisation.pk, own.pk]))
+    own.refresh_from_db()
+    assert own.role == "admin"
+
+    # Another organisation's members page does not exist for this admin.
+    assert client.get(reverse("members", args=[other_organisation.pk])).status_code == 404
+
+
+def test_only_admins_manage_members(client, analyst, manager, organisation):
+    from cxapp.models import Membership
+
+    target = Membership.objects.get(user=manager)
+    client.force_login(analyst)
+    assert client.get(reverse("members", args=[organisation.pk])).status_code == 403
+    assert client.post(reverse("member_role", args=[organisation.pk, target.pk]), {"role": "admin"}).status_code == 403
+    assert client.post(reverse("member_remove", args=[organisation.pk, target.pk])).status_code == 403
+    target.refresh_from_db()
+    assert target.role == "viewer"
+
+
+def test_home_cards_show_the_latest_nps_and_top_priority(client, manager, journey):
+    client.force_login(manager)
+    response = client.get("/")
+    card = response.context["journeys"][0]
+    assert card.latest["top"].rank == 1
+    assert "Top priority" in response.content.decode()
+    assert "New journey" not in response.content.decode()
