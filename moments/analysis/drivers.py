@@ -20,6 +20,7 @@ Sources:
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -157,13 +158,8 @@ def subset_r_squared(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
     single batched solve, so the 2^k regressions take k numpy calls.
     """
     k = len(rxy)
-    masks = np.arange(1 << k)
-    bits = ((masks[:, None] >> np.arange(k)) & 1).astype(bool)
-    size = bits.sum(axis=1)
     r2 = np.zeros(1 << k)
-    for s in range(1, k + 1):
-        sel = masks[size == s]
-        idx = np.nonzero(bits[sel])[1].reshape(len(sel), s)
+    for sel, idx in _subsets_by_size(k):
         sub = rxx[idx[:, :, None], idx[:, None, :]]
         rhs = rxy[idx][:, :, None]
         try:
@@ -172,6 +168,19 @@ def subset_r_squared(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
             beta = np.linalg.pinv(sub) @ rhs
         r2[sel] = (rhs * beta).sum(axis=(1, 2))
     return r2
+
+
+@functools.lru_cache(maxsize=32)
+def _subsets_by_size(k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For s = 1..k: (bitmasks of the subsets of size s, their member indices as a C(k, s) x s array)."""
+    masks = np.arange(1 << k)
+    bits = ((masks[:, None] >> np.arange(k)) & 1).astype(bool)
+    size = bits.sum(axis=1)
+    out = []
+    for s in range(1, k + 1):
+        sel = masks[size == s]
+        out.append((sel, np.nonzero(bits[sel])[1].reshape(len(sel), s)))
+    return out
 
 
 def lmg(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
