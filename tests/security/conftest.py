@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 
 THROTTLE_PATTERNS = ("*momentum:login-throttle*", "*throttle_*")
 
@@ -106,14 +107,15 @@ def tenant_build(organisation, *, names: dict[str, str], pk_base: int | None, up
     ratings = rng.integers(0, 101, size=(n, 3)).astype(float)
     ratings[rng.random((n, 3)) > 0.9] = np.nan
     outcome = np.clip(np.rint(np.nan_to_num(ratings, nan=50).mean(axis=1) / 10 + rng.normal(0, 1, n)), 0, 10)
-    responses_store(
-        survey=survey,
-        moments=moments,
-        respondent_id=np.array([f"{names['respondent']}{i:04d}" for i in range(n)], dtype=object),
-        outcome=outcome,
-        ratings=ratings,
-        segments=pd.DataFrame({"region": [names["region"]] * n}),
-    )
+    with transaction.atomic():  # the staging table is ON COMMIT DROP: one transaction per store
+        responses_store(
+            survey=survey,
+            moments=moments,
+            respondent_id=np.array([f"{names['respondent']}{i:04d}" for i in range(n)], dtype=object),
+            outcome=outcome,
+            ratings=ratings,
+            segments=pd.DataFrame({"region": [names["region"]] * n}),
+        )
     relative = f"{organisation.pk}/{names['respondent']}upload.csv"
     (upload_root / relative).parent.mkdir(parents=True, exist_ok=True)
     (upload_root / relative).write_bytes(
