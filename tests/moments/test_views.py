@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -39,14 +40,15 @@ def broadband_journey(organisation, *, respondents_per_wave: int = 600, compute:
             scale_min=low, scale_max=high, data_version=1,
         )  # fmt: skip
         frame = wave.frame
-        responses_store(
-            survey=survey,
-            moments=[by_slug[s] for s in slugs],
-            respondent_id=frame["respondent_id"].to_numpy(dtype=object),
-            outcome=frame["ltr"].to_numpy(dtype=np.float64),
-            ratings=(frame[slugs].to_numpy(dtype=np.float64) - low) / (high - low) * 100.0,
-            segments=frame[["region", "plan"]],
-        )
+        with transaction.atomic():  # one transaction per upload, as responses_store expects
+            responses_store(
+                survey=survey,
+                moments=[by_slug[s] for s in slugs],
+                respondent_id=frame["respondent_id"].to_numpy(dtype=object),
+                outcome=frame["ltr"].to_numpy(dtype=np.float64),
+                ratings=(frame[slugs].to_numpy(dtype=np.float64) - low) / (high - low) * 100.0,
+                segments=frame[["region", "plan"]],
+            )
     if compute:
         latest = journey.surveys.order_by("period_start").last()
         run = services.analysis_request(journey=journey, survey_ids=[latest.pk], enqueue=False)
