@@ -128,6 +128,9 @@ def label_positions(
 def _num(value, digits: int = 1, signed: bool = False) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
+    if round(value, digits) == 0:
+        value = 0.0
+        signed = False  # zero has no sign
     text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
     return text.replace("-", "−")
 

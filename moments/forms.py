@@ -10,11 +10,11 @@ from cxapp.models import Organisation
 from .models import Journey, Moment
 
 METHOD_CHOICES = [
-    ("relative_weights", "Relative weights (Johnson)"),
+    ("relative_weights", "Relative weights"),
     ("shapley", "Shapley / LMG"),
     ("correlation", "Correlation"),
 ]
-THRESHOLD_CHOICES = [("mean", "Mean of moments"), ("median", "Median of moments"), ("fixed", "Fixed targets")]
+THRESHOLD_CHOICES = [("mean", "Mean"), ("median", "Median"), ("fixed", "Fixed targets")]
 SEGMENT_PREFIX = "seg_"
 
 

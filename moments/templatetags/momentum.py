@@ -32,6 +32,8 @@ def signed(value, digits=1) -> str:
     value = _finite(value)
     if value is None:
         return DASH
+    if round(value, int(digits)) == 0:
+        return f"{0:.{int(digits)}f}"  # no "+0.0" or "−0.0": zero has no sign
     return f"{value:+,.{int(digits)}f}".replace("-", MINUS)
 
 
