@@ -13,5 +13,6 @@ REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "re
 def mtcars() -> pd.DataFrame:
     path = REFERENCE / "mtcars.csv"
     if not path.exists():
-        pytest.skip(f"reference data not found at {path}")
+        # A missing reference must fail, not skip: a skipped check would let a wrong engine land.
+        pytest.fail(f"reference data not found at {path} (CI keeps ../shared beside the clone)")
     return pd.read_csv(path)
