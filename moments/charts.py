@@ -195,6 +195,7 @@ def quadrant_figure(
     summary: dict,
     *,
     previous: pd.DataFrame | None = None,
+    previous_label: str = "Previous position",
     height: int = 560,
 ) -> go.Figure:
     """The satisfaction x impact map of one analysis run.
@@ -301,6 +302,12 @@ def quadrant_figure(
                     name="previous",
                 )
             )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=previous_label, hoverinfo="skip",
+                marker={"size": 8, "color": "rgba(0,0,0,0)", "line": {"color": "#8a8f98", "width": 1.5}},
+            )
+        )  # fmt: skip
 
     positions = dict(
         zip(
@@ -447,7 +454,7 @@ def distribution_figure(distribution: pd.DataFrame, *, threshold_level: float | 
     if threshold_level is not None and math.isfinite(threshold_level):
         fig.add_vline(x=threshold_level, line={"color": "#6b7380", "dash": "dash", "width": 1.5})
         fig.add_annotation(
-            x=threshold_level, y=1, yref="paper", text="threshold", showarrow=False, xanchor="left", xshift=4,
+            x=threshold_level, y=1.0, yref="paper", yanchor="bottom", text="threshold", showarrow=False,
             font={"size": 11, "color": MUTED},
         )  # fmt: skip
     _base_layout(fig, height=300)
@@ -523,8 +530,8 @@ def occurrence_figure(groups: pd.DataFrame, *, outcome_label: str = "NPS", pain_
             textfont={"color": "#ffffff"},
         )  # fmt: skip
     )
-    _base_layout(fig, height=200)
-    fig.update_layout(margin={"l": 150, "r": 20, "t": 10, "b": 45})
+    _base_layout(fig, height=260)
+    fig.update_layout(margin={"l": 130, "r": 20, "t": 10, "b": 45}, bargap=0.35)
     fig.update_xaxes(title={"text": outcome_label}, zeroline=True, zerolinecolor="#9aa3b1")
     fig.update_yaxes(autorange="reversed")
     return fig

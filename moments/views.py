@@ -213,7 +213,13 @@ def _dashboard_context(request: HttpRequest, journey: Journey) -> dict:
         row["change_significant"] = bool(change.significant) if change is not None else False
         row["moved_from"] = change.quadrant_before if change is not None and change.moved else None
     placed = [r for r in rows if r["quadrant"] != Quadrant.INSUFFICIENT]
-    figure = charts.quadrant_figure(_frame(rows), run.summary or {}, previous=_previous_positions(state.compare_run))
+    compare_name = next((s.name for s in state.surveys if s.pk == state.form.compare_wave_id()), "")
+    figure = charts.quadrant_figure(
+        _frame(rows),
+        run.summary or {},
+        previous=_previous_positions(state.compare_run),
+        previous_label=f"Position in {compare_name}",
+    )
     context |= _summary_context(run)
     context |= {
         "rows": rows,
@@ -223,7 +229,7 @@ def _dashboard_context(request: HttpRequest, journey: Journey) -> dict:
         "pain_points": [r for r in rows if "pain_point" in r["flags"]],
         "figure": charts.figure_json(figure),
         "compare_run": state.compare_run,
-        "compare_name": next((s.name for s in state.surveys if s.pk == state.form.compare_wave_id()), ""),
+        "compare_name": compare_name,
         "quadrant_actions": {q.value: QUADRANT_ACTIONS[q] for q in Quadrant},
     }
     return context
