@@ -389,13 +389,20 @@ def upload_create(
 
 
 def _mapping_propose(*, survey: Survey, table: RawTable) -> tuple[dict, dict]:
-    if survey.mapping:
+    # The wave's own saved mapping first, then the journey's other waves, newest first: the next wave's file
+    # usually has the same columns as the last one.
+    others = Survey.objects.filter(journey_id=survey.journey_id).exclude(pk=survey.pk).exclude(mapping={})
+    candidates = [(survey.mapping, "this survey's last upload")]
+    candidates += [(s.mapping, f"the wave “{s.name}”") for s in others.order_by("-created_at")[:10]]
+    for saved_json, source in candidates:
+        if not saved_json:
+            continue
         try:
-            saved = Mapping.from_json(survey.mapping)
+            saved = Mapping.from_json(saved_json)
         except IngestError:
-            saved = None
-        if saved is not None and not saved.check_columns(table):
-            return saved.to_json(), {"confident": True, "reasons": ["the mapping saved by this survey's last upload"]}
+            continue
+        if not saved.check_columns(table):
+            return saved.to_json(), {"confident": True, "reasons": [f"the mapping saved by {source}"]}
     moments = {m.name: list(m.aliases or []) for m in Moment.objects.filter(journey=survey.journey)}
     proposal = propose_mapping(table, moments=moments)
     return proposal.mapping.to_json(), {"confident": proposal.confident, "reasons": proposal.reasons}

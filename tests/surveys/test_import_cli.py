@@ -111,14 +111,17 @@ def test_importing_the_same_file_twice_updates_instead_of_duplicating(tmp_path):
     assert Survey.objects.get().data_version == 2
 
 
-def test_the_saved_mapping_is_reused_for_the_next_wave_of_the_same_survey(tmp_path):
+def test_the_saved_mapping_is_reused_for_the_same_wave_and_the_next_one(tmp_path):
     path = synthetic_csv(tmp_path / "wave.csv", 50)
     run(path, "--journey", "broadband", "--survey", "W1", "--mapping", mapping_file(tmp_path, SYNTHETIC_MAPPING))
 
-    out, _ = run(synthetic_csv(tmp_path / "wave2.csv", 60, seed=1), "--journey", "broadband", "--survey", "W1")
+    again, _ = run(synthetic_csv(tmp_path / "wave1b.csv", 60, seed=1), "--journey", "broadband", "--survey", "W1")
+    nxt, _ = run(synthetic_csv(tmp_path / "wave2.csv", 70, seed=2), "--journey", "broadband", "--survey", "W2")
 
-    assert "the mapping saved by this survey's last upload" in out
-    assert Response.objects.count() == 60
+    assert "the mapping saved by this survey's last upload" in again
+    assert "the mapping saved by the wave “W1”" in nxt
+    assert Response.objects.filter(survey__name="W1").count() == 60
+    assert Response.objects.filter(survey__name="W2").count() == 70
 
 
 def test_without_a_confident_automatic_mapping_the_import_is_refused_with_the_proposal(shared_data):
