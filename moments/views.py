@@ -69,10 +69,12 @@ class ViewState:
         if self.params["segment_filter"]:
             self.params["segment_filter"] = {k: [v] for k, v in self.params["segment_filter"].items()}
         self.error = ""
-        try:
-            self.run = services.analysis_request(journey=journey, user=request.user, **self.params)
-        except ValueError as exc:
-            self.run, self.error = None, str(exc)
+        self.run = None
+        if surveys:  # a journey without waves has nothing to analyse: the page says how to start instead
+            try:
+                self.run = services.analysis_request(journey=journey, user=request.user, **self.params)
+            except ValueError as exc:
+                self.error = str(exc)
         self.compare_run = None
         compare_id = self.form.compare_wave_id()
         if self.run is not None and compare_id and compare_id not in self.params["survey_ids"]:

@@ -332,3 +332,14 @@ def test_home_cards_show_the_latest_nps_and_top_priority(client, manager, journe
     assert card.latest["top"].rank == 1
     assert "Top priority" in response.content.decode()
     assert "New journey" not in response.content.decode()
+
+
+def test_a_journey_without_waves_says_how_to_start(client, analyst, organisation):
+    journey = Journey.objects.create(organisation=organisation, name="Mobile", slug="mobile")
+    client.force_login(analyst)
+    for name in ("dashboard", "journey_map"):
+        response = client.get(_url(name, journey.pk))
+        assert response.status_code == 200
+        assert response.context["run"] is None
+    assert b"No analysis yet" in client.get(_url("dashboard", journey.pk)).content
+    assert not AnalysisRun.objects.filter(journey=journey).exists()
