@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
@@ -48,6 +49,7 @@ FOREIGN_MARKERS = (
     "leakupload.csv",
     "leakcolumn",
     "leakerror",
+    "leakresp-member",
 )
 
 
@@ -61,7 +63,7 @@ class Tenants:
 
     @property
     def foreign_ids(self) -> set[int]:
-        return {v for k, v in self.foreign.items() if k != "organisation"}
+        return {v for k, v in self.foreign.items() if k not in ("organisation", "membership")}
 
 
 def _csv(header: list[str], rows: int, prefix: str) -> bytes:
@@ -142,7 +144,12 @@ def tenant_build(organisation, *, names: dict[str, str], pk_base: int | None, up
     run.surveys.set([survey])
     run = analysis_run_compute(run_id=run.pk)
     assert run.status == "done", run.message
+    from cxapp.models import Membership
+
+    member = get_user_model().objects.create_user(f"{names['respondent']}member", email="member@example.com")
+    membership = Membership.objects.create(user=member, organisation=organisation, role="viewer")
     return {
+        "membership": membership.pk,
         "organisation": organisation.pk,
         "journey": journey.pk,
         "moment": moments[0].pk,

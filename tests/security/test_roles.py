@@ -22,8 +22,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_throttles")]
 VIEWER, ANALYST, ADMIN = "viewer", "analyst", "admin"
 RANK = {VIEWER: 0, ANALYST: 1, ADMIN: 2}
 
-# URL name -> (role needed to read, role needed to write; None = no write on this URL)
-EXPECTED: dict[str, tuple[str, str | None]] = {
+# URL name -> (role needed to read, role needed to write); None = no such method on this URL (405)
+EXPECTED: dict[str, tuple[str | None, str | None]] = {
+    "members": (ADMIN, ADMIN),
+    "member_role": (None, ADMIN),
+    "member_remove": (None, ADMIN),
     "home": (VIEWER, None),
     "moments:dashboard": (VIEWER, None),
     "moments:report": (VIEWER, None),
@@ -65,6 +68,8 @@ def _routes():
 
 def _deletes(route, method: str) -> str | None:
     """The kind of object a request deletes (the journey cascades to everything), or None."""
+    if "remove" in route.name:
+        return "membership"
     if method != "DELETE" and "delete" not in route.name:
         return None
     return "moment" if "moment_id" in route.kwargs else "journey"
@@ -117,15 +122,19 @@ def test_each_role_reads_and_writes_what_it_may(role, organisation, manager, ana
         read_role, write_role = EXPECTED[route.name]
         for filled in route_fill(route, ids, ids):
             response = client.get(filled.url)
-            problems += _judge(role, read_role, "GET", filled.url, response)
+            if read_role is None:
+                if response.status_code != 405:
+                    problems.append(f"{role} GET {filled.url}: {response.status_code}, expected 405")
+            else:
+                problems += _judge(role, read_role, "GET", filled.url, response)
             if write_role is not None:
                 methods = writes_of.get(route.schema_path, []) if route.is_api else [("POST", {})]
                 writes += [(route, filled, method, body, write_role) for method, body in methods]
     # Writes after every read, deletions last and the journey's very last: they take the other objects with them.
-    order = {None: 0, "moment": 1, "journey": 2}
+    order = {None: 0, "membership": 1, "moment": 1, "journey": 2}
     deleted: set[str] = set()
     for route, filled, method, body, write_role in sorted(writes, key=lambda w: order[_deletes(w[0], w[2])]):
-        if "journey" in deleted or ("moment" in deleted and "moment_id" in route.kwargs):
+        if "journey" in deleted or any(f"{kind}_id" in route.kwargs for kind in deleted):
             continue
         if route.is_api:
             if method == "POST" and route.name == "api-upload-list":

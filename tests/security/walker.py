@@ -23,6 +23,7 @@ KWARG_OBJECTS = {
     "upload_id": "upload",
     "run_id": "run",
     "organisation_id": "organisation",
+    "membership_id": "membership",
 }
 # kwargs that are not ids: every listed value is tried
 KWARG_VALUES = {"fmt": ["csv", "xlsx", "json"], "format": ["json"]}
