@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -171,83 +172,184 @@ def _filter_sql(segment_filter: dict[str, list[str]]) -> tuple[str, list]:
     return sql, params
 
 
+def _array_matrix(column: pa.ChunkedArray, value_type: pa.DataType) -> np.ndarray:
+    """Parses a column of ``array_to_string(arr, ',', '')`` texts into an n x width matrix (width = the longest
+    array; missing cells and NULL elements are null -> NaN / False), vectorised with pyarrow compute."""
+    n = len(column)
+    lists = pc.split_pattern(column.fill_null(""), ",")
+    lengths = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = pc.list_flatten(lists)
+    flat = pc.if_else(pc.equal(flat, ""), pa.scalar(None, pa.string()), flat)
+    if pa.types.is_boolean(value_type):
+        values = pc.equal(flat, "t").fill_null(False).to_numpy(zero_copy_only=False)
+        fill = False
+    else:
+        # Parsed as float32: the shortest text PostgreSQL writes for a real maps back to exactly the stored value.
+        values = flat.cast(pa.float32()).to_numpy(zero_copy_only=False)
+        fill = np.nan
+    width = int(lengths.max()) if n else 0
+    matrix = np.full((n, width), fill, dtype=values.dtype)
+    if width:
+        rows = np.repeat(np.arange(n), lengths)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        matrix[rows, np.arange(len(values)) - starts] = values
+    return matrix
+
+
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+
+
+def _binary_rows_dtype(width: int) -> np.dtype:
+    """Layout of one row of ``COPY (SELECT id, survey_id, outcome, padded ratings) TO STDOUT (FORMAT binary)``:
+    int16 field count, then per field an int32 length and the value (big-endian); the ratings array is
+    ``array_send`` output: ndim, has-null flag, element type, dimension, lower bound, then (length, value) pairs."""
+    fields = [
+        ("nfields", ">i2"),
+        ("id_len", ">i4"),
+        ("id", ">i8"),
+        ("survey_len", ">i4"),
+        ("survey_id", ">i8"),
+        ("outcome_len", ">i4"),
+        ("outcome", ">f8"),
+        ("array_len", ">i4"),
+    ]
+    if width:
+        fields += [("ndim", ">i4"), ("hasnull", ">i4"), ("oid", ">i4"), ("dim", ">i4"), ("lbound", ">i4")]
+        fields.append(("elements", [("len", ">i4"), ("value", ">f4")], (width,)))
+    else:
+        fields += [("ndim", ">i4"), ("hasnull", ">i4"), ("oid", ">i4")]
+    return np.dtype(fields)
+
+
 def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]]) -> dict:
+    """Two COPYs of every chosen wave, each parsed without a Python loop over respondents.
+
+    1. The numbers, in PostgreSQL's binary COPY format: id, survey id, outcome and the ratings array, padded to the
+       widest wave and with NULL elements replaced by NaN, so every row has the same byte layout and
+       ``numpy.frombuffer`` reads the whole stream as one structured array. Binary avoids PostgreSQL formatting
+       25 million floats as text, which dominated the text COPY (measured: 2x faster end to end).
+    2. The text: id, respondent id, one column per segment key (and the explicit experienced flags where a wave has
+       them) as CSV into pyarrow.
+    Both are aligned on the response id. Each wave's columns are then mapped from its ``moment_ids`` to the
+    journey's moments.
+    """
     from surveys.models import Response
 
     k = len(moments)
     keys = _segment_keys(surveys)
     table = Response._meta.db_table
     filter_sql, filter_params = _filter_sql(segment_filter)
+    survey_pks = [s.pk for s in surveys]
+    width = max(len(s.moment_ids) for s in surveys)
+    where = f"FROM {table} WHERE survey_id = ANY(%s){filter_sql}"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT survey_id FROM {table} WHERE survey_id = ANY(%s) AND experienced IS NOT NULL",  # noqa: S608
-            [[s.pk for s in surveys]],
+            [survey_pks],
         )
         flagged = {row[0] for row in cursor.fetchall()}
-        selects, params = [], []
-        for survey in surveys:
-            position = {moment_id: i + 1 for i, moment_id in enumerate(survey.moment_ids)}  # SQL arrays start at 1
-            # Indexes are integers computed here and segment keys are parameters: nothing from users is spliced.
-            rating_cols = [f"ratings[{position[m.pk]}]" if m.pk in position else "NULL::real" for m in moments]
-            if survey.pk in flagged:
-                # Explicit flags where mapped; an array shorter than moment_ids (older upload) reads as NULL.
-                flag_cols = [
-                    f"COALESCE(experienced[{position[m.pk]}], ratings[{position[m.pk]}] IS NOT NULL)"
-                    if m.pk in position
-                    else "false"
-                    for m in moments
-                ]
-            else:
-                flag_cols = [f"ratings[{position[m.pk]}] IS NOT NULL" if m.pk in position else "false" for m in moments]
-            segment_cols = ["segments ->> %s" for _ in keys]
-            cols = ["survey_id", "respondent_id", "outcome", *segment_cols, *rating_cols]
-            if flagged:  # only then: most uploads map no flag columns, and the matrix is half as wide without
-                cols += flag_cols
-            selects.append(f"SELECT {', '.join(cols)} FROM {table} WHERE survey_id = %s{filter_sql}")  # noqa: S608
-            params += [*keys, survey.pk, *filter_params]
-        query = cursor.mogrify(" UNION ALL ".join(selects), params).decode()
-        buffer = io.BytesIO()
-        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-    buffer.seek(0)
-    names = ["survey_id", "respondent_id", "outcome"]
-    names += [f"s{i}" for i in range(len(keys))] + [f"r{j}" for j in range(k)]
-    types = {"survey_id": pa.int64(), "respondent_id": pa.string(), "outcome": pa.float64()}
-    types |= {f"s{i}": pa.string() for i in range(len(keys))} | {f"r{j}": pa.float32() for j in range(k)}
-    if flagged:
-        names += [f"e{j}" for j in range(k)]
-        types |= {f"e{j}": pa.bool_() for j in range(k)}
-    if buffer.getbuffer().nbytes == 0:
+        padded = (
+            f"array_replace(ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]), NULL, 'NaN')"
+            if width
+            else "'{}'::real[]"
+        )
+        numbers = cursor.mogrify(
+            f"SELECT id::int8, survey_id::int8, COALESCE(outcome, 'NaN')::float8, {padded} {where}",
+            [survey_pks, *filter_params],
+        ).decode()
+        binary = io.BytesIO()
+        cursor.copy_expert(f"COPY ({numbers}) TO STDOUT WITH (FORMAT binary)", binary)
+        # Segment keys are parameters; nothing from users is spliced into the SQL.
+        text_cols = ["id", "respondent_id", *["segments ->> %s" for _ in keys]]
+        if flagged:
+            text_cols.append("array_to_string(experienced, ',', '')")
+        texts = cursor.mogrify(f"SELECT {', '.join(text_cols)} {where}", [*keys, survey_pks, *filter_params]).decode()
+        text = io.BytesIO()
+        cursor.copy_expert(f"COPY ({texts}) TO STDOUT WITH (FORMAT csv)", text)
+
+    raw = binary.getbuffer()
+    header = 19  # signature, flags, header-extension length (0)
+    if raw[:11].tobytes() != COPY_SIGNATURE:
+        raise RuntimeError("unexpected COPY binary header")
+    dtype = _binary_rows_dtype(width)
+    n = (len(raw) - header - 2) // dtype.itemsize  # minus the int16 trailer
+    rows = np.frombuffer(raw, dtype=dtype, count=n, offset=header)
+    expected_len = 20 + 8 * width if width else 12
+    if n and not ((rows["nfields"] == 4).all() and (rows["array_len"] == expected_len).all()):
+        raise RuntimeError("unexpected COPY binary row layout")
+    order = np.argsort(rows["id"], kind="stable")
+    ids = rows["id"][order].astype(np.int64)
+    survey_id = rows["survey_id"][order].astype(np.int64)
+    outcome = rows["outcome"][order].astype(np.float64)
+    stored = rows["elements"]["value"][order].astype(np.float32) if width else np.empty((n, 0), np.float32)
+    del rows, raw
+    binary.close()
+
+    if n == 0:
         return _empty_columns(k) | {"segments": pd.DataFrame({key: pd.Series([], dtype="string") for key in keys})}
-    table_ = pa_csv.read_csv(
-        buffer,
+    text.seek(0)
+    names = ["id", "respondent_id", *[f"s{i}" for i in range(len(keys))]]
+    types = {"id": pa.int64(), "respondent_id": pa.string()} | {f"s{i}": pa.string() for i in range(len(keys))}
+    if flagged:
+        names.append("experienced")
+        types["experienced"] = pa.string()
+    parsed = pa_csv.read_csv(
+        text,
         read_options=pa_csv.ReadOptions(column_names=names),
         convert_options=pa_csv.ConvertOptions(
             column_types=types,
             strings_can_be_null=True,
             quoted_strings_can_be_null=False,  # COPY writes NULL bare and an empty string as ""
-            true_values=["t"],
-            false_values=["f"],
         ),
     )
-    n = table_.num_rows
-    ratings = np.empty((n, k), dtype=np.float64)
-    for j in range(k):
-        # Parsed as float32: the shortest text PostgreSQL writes for a real maps back to exactly the stored value.
-        ratings[:, j] = table_.column(f"r{j}").to_numpy(zero_copy_only=False)  # nulls become NaN
-    if flagged:
-        experienced = np.empty((n, k), dtype=bool)
-        for j in range(k):
-            experienced[:, j] = table_.column(f"e{j}").fill_null(False).to_numpy()
-    else:
-        experienced = ~np.isnan(ratings)
+    text_order = pc.sort_indices(parsed.column("id"))
+    parsed = parsed.take(text_order)
+    text_ids = parsed.column("id").to_numpy()
+    if not np.array_equal(text_ids, ids):
+        # An import committed between the two COPYs: keep the respondents both saw.
+        common, in_numbers, in_text = np.intersect1d(ids, text_ids, assume_unique=True, return_indices=True)
+        ids, survey_id, outcome, stored = common, survey_id[in_numbers], outcome[in_numbers], stored[in_numbers]
+        parsed = parsed.take(pa.array(in_text))
+        n = len(ids)
+
+    stored_flags = _array_matrix(parsed.column("experienced"), pa.bool_()) if flagged else None
+    flag_present = (
+        pc.list_value_length(pc.split_pattern(parsed.column("experienced"), ","))
+        .fill_null(0)
+        .to_numpy(zero_copy_only=False)
+        if flagged
+        else None
+    )
+    ratings = np.full((n, k), np.nan)
+    experienced = np.zeros((n, k), dtype=bool)
+    for survey in surveys:
+        rows_of = np.flatnonzero(survey_id == survey.pk)
+        pairs = [(j, survey.moment_ids.index(m.pk)) for j, m in enumerate(moments) if m.pk in survey.moment_ids]
+        if rows_of.size == 0 or not pairs:
+            continue
+        target, source = (np.array(x) for x in zip(*pairs, strict=True))
+        everyone = rows_of.size == n  # one wave: column takes instead of a 2-D fancy index (4x faster)
+        block = (stored[:, source] if everyone else stored[np.ix_(rows_of, source)]).astype(np.float64)
+        if everyone:
+            ratings[:, target] = block
+        else:
+            ratings[np.ix_(rows_of, target)] = block
+        has = ~np.isnan(block)
+        if survey.pk in flagged:
+            source_flags = np.minimum(source, stored_flags.shape[1] - 1)
+            flags = stored_flags[np.ix_(rows_of, source_flags)]
+            # NULL flag arrays (rows imported without flag columns) and short ones read as "has a rating".
+            explicit = flag_present[rows_of][:, None] > source[None, :]
+            has = np.where(explicit, flags, has)
+        experienced[np.ix_(rows_of, target)] = has
     segments = pd.DataFrame(
-        {key: table_.column(f"s{i}").to_pandas().astype("string") for i, key in enumerate(keys)},
+        {key: parsed.column(f"s{i}").to_pandas().astype("string") for i, key in enumerate(keys)},
         index=pd.RangeIndex(n),
     )
     return {
-        "respondent_id": table_.column("respondent_id").to_numpy(zero_copy_only=False),
-        "survey_id": table_.column("survey_id").to_numpy(),
-        "outcome": table_.column("outcome").to_numpy(zero_copy_only=False).astype(np.float64),
+        "respondent_id": parsed.column("respondent_id").to_numpy(zero_copy_only=False),
+        "survey_id": survey_id,
+        "outcome": outcome,
         "ratings": ratings,
         "experienced": experienced,
         "segments": segments,

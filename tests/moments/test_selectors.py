@@ -94,3 +94,19 @@ def test_priorities_frame_and_moment_detail(two_waves, settings):
     occurrence = detail["occurrence"]
     assert occurrence["experienced"]["n"] + occurrence["not_experienced"]["n"] == 350
     assert set(detail["segments"]["segment"]) == {"plan", "region"}
+
+
+def test_a_wave_that_grew_a_moment_reads_older_shorter_arrays_as_not_experienced(organisation):
+    rng = np.random.default_rng(8)
+    journey = journey_with_moments(organisation, ["a", "b", "c"])
+    r1, y1 = random_wave_data(rng, 40, 2)
+    wave_store(journey, "W1", ["b", "a"], r1, y1, prefix="early")
+    r2, y2 = random_wave_data(rng, 30, 3)
+    survey = wave_store(journey, "W1", ["c", "a", "b"], r2, y2, prefix="late")  # appends c to moment_ids
+    assert len(survey.moment_ids) == 3
+    frame = journey_ratings_frame(journey=journey)
+    assert frame.n == 70
+    early = np.char.startswith(frame.respondent_id.astype(str), "early")
+    np.testing.assert_array_equal(frame.ratings[early][:, [1, 0]], r1.astype(np.float32))
+    assert np.isnan(frame.ratings[early][:, 2]).all() and not frame.experienced[early][:, 2].any()
+    np.testing.assert_array_equal(frame.ratings[~early][:, [2, 0, 1]], r2.astype(np.float32))
