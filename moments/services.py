@@ -45,6 +45,15 @@ def _enqueue(run_id: int) -> None:
     compute_analysis.delay(run_id)
 
 
+def _enqueue_after_commit(run_id: int) -> None:
+    """Enqueues; a broker outage must not break the request that committed the run: the row stays QUEUED and
+    ``analysis_runs_sweep_stale`` sends it again later."""
+    try:
+        _enqueue(run_id)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not enqueue analysis run %s; the stale-run sweeper will retry", run_id)
+
+
 @transaction.atomic
 def analysis_request(
     *,
@@ -118,7 +127,7 @@ def analysis_request(
     )
     run.surveys.set(surveys)
     if enqueue:
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        transaction.on_commit(lambda: _enqueue_after_commit(run.pk))
     return run
 
 
