@@ -45,10 +45,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # Quadrant fills (colour-blind safe, Okabe-Ito family, light tints so black text stays readable).
 QUADRANT_FILLS = {
-    "raise": "#F4C7A1",
-    "amplify": "#B9DDF1",
-    "improve": "#F1E4A6",
-    "reduce": "#CDE8D6",
+    "raise": "#FBE7DC",
+    "amplify": "#DCF3EC",
+    "improve": "#FDF1D8",
+    "reduce": "#DCEBF7",
     "insufficient_data": "#DDDDDD",
 }
 
