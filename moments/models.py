@@ -75,6 +75,7 @@ class AnalysisRun(models.Model):
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
     progress = models.FloatField(default=0.0, help_text="0-1")
     message = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Claims so far; a run that keeps killing workers fails")
     summary = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cxapp.models import Membership, Organisation, Role
@@ -131,6 +131,9 @@ def analysis_request(
     return run
 
 
+MAX_ATTEMPTS = 3
+
+
 def _stale_before() -> timezone.datetime:
     return timezone.now() - timedelta(seconds=settings.MOMENTUM_STALE_AFTER_SECONDS)
 
@@ -142,7 +145,7 @@ def _claim(run_id: int) -> bool:
     claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale)
     claimable |= Q(status=RunStatus.RUNNING, heartbeat_at__isnull=True)
     updated = AnalysisRun.objects.filter(claimable, pk=run_id).update(
-        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0.0, message=""
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0.0, message="", attempts=F("attempts") + 1
     )
     return updated == 1
 
@@ -204,6 +207,14 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
     if not _claim(run_id):
         return AnalysisRun.objects.get(pk=run_id)
     run = AnalysisRun.objects.select_related("journey").get(pk=run_id)
+    if run.attempts > MAX_ATTEMPTS:
+        # Each earlier claim ended with its worker gone (killed, out of memory): re-sending it forever would take
+        # a worker down every minute.
+        return _fail(
+            run_id,
+            f"The analysis stopped its worker {run.attempts - 1} times (for example out of memory) and was abandoned. "
+            "Narrow the waves or segments, or ask an administrator to give the workers more memory.",
+        )
     progress = _ProgressWriter(run.pk, echo)
     try:
         progress(0.0, force=True)

@@ -99,6 +99,17 @@ def test_a_running_run_with_a_stale_heartbeat_is_reclaimed_and_a_fresh_one_is_no
     assert analysis_run_compute(run_id=run.pk).status == RunStatus.DONE
 
 
+def test_a_run_that_keeps_killing_its_worker_is_abandoned_with_a_message(journey, settings):
+    run = analysis_request(journey=journey, enqueue=False)
+    old = timezone.now() - timedelta(seconds=settings.MOMENTUM_STALE_AFTER_SECONDS + 5)
+    # Three claims already ended with the worker gone (the row stayed RUNNING with a dead heartbeat).
+    AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, heartbeat_at=old, attempts=3)
+    run = analysis_run_compute(run_id=run.pk)
+    assert run.status == RunStatus.FAILED
+    assert "stopped its worker 3 times" in run.message
+    assert not MomentResult.objects.filter(run=run).exists()
+
+
 def test_the_sweeper_reenqueues_stale_runs(journey, settings, monkeypatch):
     sent = []
     monkeypatch.setattr("moments.services._enqueue", sent.append)
