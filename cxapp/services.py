@@ -23,11 +23,39 @@ def organisation_create(*, name: str, slug: str | None = None) -> Organisation:
     return Organisation.objects.create(name=name, slug=slug or slugify(name))
 
 
+class MembershipError(ValueError):
+    """A membership change that would break an organisation's rules; the message is shown to the admin."""
+
+
+LAST_ADMIN_MESSAGE = "An organisation needs at least one admin: make someone else admin first."
+
+
+def _is_last_admin(membership: Membership) -> bool:
+    admins = Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+    return membership.role == Role.ADMIN and admins.count() == 1
+
+
 @transaction.atomic
 def membership_set(*, organisation: Organisation, username: str, role: str) -> Membership:
-    """Adds the user to the organisation with ``role`` or changes their role."""
+    """Adds the user to the organisation with ``role`` or changes their role; never leaves it without an admin."""
     if role not in Role.values:
-        raise ValueError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.")
-    user = get_user_model().objects.get(username=username)
+        raise MembershipError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.")
+    # Serialises concurrent changes of one organisation's members, so two admins demoting each other at the same
+    # moment cannot both succeed.
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise MembershipError(f"No user named {username!r}.")
+    current = Membership.objects.filter(user=user, organisation=organisation).first()
+    if current is not None and role != Role.ADMIN and _is_last_admin(current):
+        raise MembershipError(LAST_ADMIN_MESSAGE)
     membership, _ = Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
     return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    if _is_last_admin(membership):
+        raise MembershipError("An organisation needs at least one admin: this one cannot be removed.")
+    membership.delete()

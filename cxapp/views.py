@@ -13,7 +13,7 @@ from moments.selectors import analysis_latest, journey_surveys, journeys_overvie
 from .forms import MemberAddForm, MemberRoleForm
 from .models import Membership, Organisation, Role
 from .selectors import EDIT_ROLES, membership_get, organisation_ids_with_role
-from .services import membership_set
+from .services import MembershipError, membership_remove, membership_set
 from .tasks import WORKER_HEARTBEAT_KEY
 from .throttling import client_ip, login_failure_record, login_lockout_get, login_success_record
 
@@ -78,11 +78,6 @@ def _admin_organisation(request: HttpRequest, organisation_id: int) -> Organisat
     return membership.organisation
 
 
-def _is_last_admin(membership: Membership) -> bool:
-    admins = Membership.objects.filter(organisation=membership.organisation, role=Role.ADMIN)
-    return membership.role == Role.ADMIN and admins.count() == 1
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
@@ -90,11 +85,16 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = _admin_organisation(request, organisation_id)
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        membership = membership_set(
-            organisation=organisation, username=form.cleaned_data["username"], role=form.cleaned_data["role"]
-        )
-        messages.success(request, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.")
-        return redirect("members", organisation_id=organisation.pk)
+        try:
+            membership = membership_set(
+                organisation=organisation, username=form.cleaned_data["username"], role=form.cleaned_data["role"]
+            )
+        except MembershipError as error:
+            form.add_error(None, str(error))
+        else:
+            role = membership.get_role_display().lower()
+            messages.success(request, f"{membership.user.get_username()} is now {role}.")
+            return redirect("members", organisation_id=organisation.pk)
     memberships = organisation.memberships.select_related("user").order_by("user__username")
     return render(
         request,
@@ -111,12 +111,14 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a valid role.")
-    elif _is_last_admin(membership) and form.cleaned_data["role"] != Role.ADMIN:
-        messages.error(request, "An organisation needs at least one admin: make someone else admin first.")
-    else:
+        return redirect("members", organisation_id=organisation.pk)
+    try:
         membership_set(
             organisation=organisation, username=membership.user.get_username(), role=form.cleaned_data["role"]
         )
+    except MembershipError as error:
+        messages.error(request, str(error))
+    else:
         messages.success(request, f"{membership.user.get_username()}'s role changed.")
     return redirect("members", organisation_id=organisation.pk)
 
@@ -126,10 +128,11 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
 def member_remove(request: HttpRequest, organisation_id: int, membership_id: int) -> HttpResponse:
     organisation = _admin_organisation(request, organisation_id)
     membership = get_object_or_404(Membership, pk=membership_id, organisation=organisation)
-    if _is_last_admin(membership):
-        messages.error(request, "An organisation needs at least one admin: this one cannot be removed.")
+    try:
+        membership_remove(membership=membership)
+    except MembershipError as error:
+        messages.error(request, str(error))
     else:
-        membership.delete()
         messages.success(request, f"{membership.user.get_username()} removed from {organisation.name}.")
     return redirect("members", organisation_id=organisation.pk)
 

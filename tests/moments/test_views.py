@@ -308,6 +308,11 @@ def test_an_org_admin_adds_changes_and_removes_members(client, org_admin, analys
     client.post(reverse("member_remove", args=[organisation.pk, own.pk]))
     own.refresh_from_db()
     assert own.role == "admin"
+    # Nor through the add form, by re-adding themselves with a lesser role.
+    readd = client.post(reverse("members", args=[organisation.pk]), {"username": org_admin.username, "role": "viewer"})
+    assert b"at least one admin" in readd.content
+    own.refresh_from_db()
+    assert own.role == "admin"
 
     # Another organisation's members page does not exist for this admin.
     assert client.get(reverse("members", args=[other_organisation.pk])).status_code == 404
