@@ -4,15 +4,20 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from .throttling import client_ip, login_failure_record, login_lockout_get, login_success_record
+
 
 class TokenObtainApi(APIView):
     """DRF's obtain_auth_token, but throttled (DRF ships it unthrottled, which invites password guessing) and
-    answering wrong credentials with 401 like every other authentication failure."""
+    answering wrong credentials with 401 like every other authentication failure.
+
+    It shares the login page's lock-out (cxapp.throttling): the same counters per username + client and per
+    client, so password guessing cannot move from the form to the API to get ten more tries."""
 
     authentication_classes: list = []
     permission_classes: list = []
@@ -34,14 +39,25 @@ class TokenObtainApi(APIView):
             200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
             400: OpenApiResponse(description="Username or password missing."),
             401: OpenApiResponse(description="Wrong username or password, or an inactive user."),
+            429: OpenApiResponse(
+                description="Too many failed attempts for this username from this client (shared with the login "
+                "page): retry after the `Retry-After` header's seconds, even with the right password."
+            ),
         },
     )
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
+        username, ip = data.validated_data["username"], client_ip(request)
+        # Refused before the password is checked: a right guess inside the lock-out gets nothing either.
+        lockout = login_lockout_get(username=username, ip=ip)
+        if lockout is not None:
+            raise Throttled(wait=lockout.retry_after_seconds, detail=lockout.message)
         credentials = AuthTokenSerializer(data=data.validated_data, context={"request": request})
         if not credentials.is_valid():
+            login_failure_record(username=username, ip=ip)
             raise AuthenticationFailed("Unable to log in with the provided credentials.")
+        login_success_record(username=username, ip=ip)
         token, _ = Token.objects.get_or_create(user=credentials.validated_data["user"])
         return Response({"token": token.key})
 

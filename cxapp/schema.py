@@ -1,5 +1,14 @@
 """OpenAPI post-processing shared by every API: the answers any endpoint can give that views do not declare."""
 
+from rest_framework import serializers
+
+
+class ErrorDetail(serializers.Serializer):
+    """The body of DRF's errors that are not field errors (401, 403, 404, 429...): ``{"detail": "..."}``."""
+
+    detail = serializers.CharField()
+
+
 UNAUTHENTICATED = {
     "description": "Not authenticated: send `Authorization: Token <key>` (see `POST /api/auth/token/`) or a session "
     "cookie. The answer carries `WWW-Authenticate: Token`.",

@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 
 from cxapp.pagination import StrictLimitOffsetPagination
 from cxapp.permissions import IsEditorOrReadOnly, edit_require
+from cxapp.schema import ErrorDetail
 
 from . import exports, selectors, services
 from .analysis.engine import METHODS
@@ -96,9 +97,14 @@ def _journeys(request):
     post=extend_schema(
         summary="Create a journey",
         description="`organisation` must be one where you are an analyst or admin (a viewer gets 403; another "
-        "organisation's id is answered like an unknown id, 400).",
+        "organisation's id is answered like an unknown id, 404).",
         tags=["journeys"],
-        responses={201: JourneySerializer, 400: OpenApiResponse(description="Invalid input."), 403: FORBIDDEN},
+        responses={
+            201: JourneySerializer,
+            400: OpenApiResponse(description="Invalid input (field errors), e.g. a slug the organisation already has."),
+            403: FORBIDDEN,
+            404: OpenApiResponse(ErrorDetail, description="No such organisation, or you are not a member of it."),
+        },
         examples=[
             OpenApiExample(
                 "New journey",

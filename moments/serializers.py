@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 
 from cxapp.models import Organisation
 from cxapp.selectors import organisations_for_user
@@ -17,10 +18,24 @@ from .models import AnalysisRun, Journey, Moment, MomentResult, Quadrant, RunSta
 
 
 # ---------------------------------------------------------------------------------------------------- CRUD
+class OrganisationField(serializers.PrimaryKeyRelatedField):
+    """One of the user's organisations. An id that names none of them answers 404, the same for an id that does
+    not exist and for another organisation's (telling them apart would confirm the other one exists): the
+    request is well formed, what it points at is not there for this user."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if exc.get_codes() == ["does_not_exist"]:
+                raise NotFound("No such organisation, or you are not a member of it.") from None
+            raise
+
+
 class JourneySerializer(serializers.ModelSerializer):
     """A journey. ``organisation`` is set on create (one of yours) and fixed afterwards."""
 
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    organisation = OrganisationField(queryset=Organisation.objects.none())
     slug = serializers.SlugField(max_length=80, required=False, help_text="Defaults to the slugified name.")
     moment_count = serializers.SerializerMethodField()
 
@@ -34,7 +49,7 @@ class JourneySerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            # Foreign organisations are "not found" (400), exactly like ids that do not exist.
+            # Foreign organisations are "not found" (404), exactly like ids that do not exist.
             self.fields["organisation"].queryset = organisations_for_user(request.user)
 
     def get_moment_count(self, journey: Journey) -> int:

@@ -15,16 +15,15 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
-    inline_serializer,
 )
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cxapp.pagination import StrictLimitOffsetPagination
 from cxapp.permissions import edit_require
 
 from . import selectors, services
@@ -32,6 +31,7 @@ from .ingest import IngestError
 from .models import OutcomeType, Survey, Upload, UploadStatus
 
 ERRORS_SHOWN = 100
+MAX_ID = 2**63 - 1  # bigint primary keys: a larger number matches nothing instead of overflowing in the database
 # A plain string in the schema: an enum here would collide with the analysis runs' "status" enum.
 STATUS_HELP = "One of: " + ", ".join(f"{value} ({label})" for value, label in UploadStatus.choices) + "."
 NOT_FOUND = OpenApiResponse(description="Not found, or not in one of your organisations.")
@@ -144,11 +144,31 @@ class _UploadDetailOutput(_UploadOutput):
 
 
 # ---------------------------------------------------------------------------------------------------- uploads
-class UploadListCreateApi(APIView):
+@extend_schema_field({"type": "string", "format": "binary", "minLength": 1})
+class _NonEmptyFileField(serializers.FileField):
+    """A file with at least one byte (DRF refuses an empty one: "The submitted file is empty.")."""
+
+
+class _UploadRefused(serializers.Serializer):
+    detail = serializers.CharField(help_text="What is wrong, in one sentence.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text='Invalid form fields and their problems, e.g. `{"file": ["The submitted file is empty."]}`.',
+    )
+    upload = serializers.IntegerField(required=False, help_text="The stored upload, when the file was stored.")
+    mapping_page = serializers.URLField(required=False, help_text="Where to finish the mapping in the browser.")
+    proposal = serializers.JSONField(required=False, help_text="The automatic mapping proposed for the file.")
+
+
+class UploadListCreateApi(generics.ListAPIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    serializer_class = _UploadOutput
+    pagination_class = StrictLimitOffsetPagination
+    filter_backends: list = []
 
     class InputSerializer(serializers.Serializer):
-        file = serializers.FileField(help_text="The survey export: CSV, XLSX or SPSS .sav.")
+        file = _NonEmptyFileField(help_text="The survey export: CSV, XLSX or SPSS .sav.")
         journey = serializers.CharField(help_text="Journey id or slug (one where you are an analyst or admin).")
         survey = serializers.CharField(max_length=200, help_text="Wave name; created when new.")
         mapping = serializers.JSONField(
@@ -166,39 +186,37 @@ class UploadListCreateApi(APIView):
         url = serializers.URLField()
         status = serializers.CharField(help_text=STATUS_HELP)
 
-    @extend_schema(
-        summary="List uploads",
-        tags=["uploads"],
-        responses=_UploadOutput(many=True),
-    )
-    def get(self, request):
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(selectors.uploads_for_user(request.user), request, view=self)
-        return paginator.get_paginated_response(_UploadOutput(page, many=True, context={"request": request}).data)
+    def get_queryset(self):
+        return selectors.uploads_for_user(self.request.user)
+
+    @extend_schema(summary="List uploads", tags=["uploads"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Upload a survey export and start its import",
         description="Multipart form. Stores the file, applies `mapping` (or the automatic one) and queues the "
-        "import; answers 202 with the upload to poll (`Location` header and `url`).",
+        "import; answers 202 with the upload to poll (`Location` header and `url`). Every 400 has the same "
+        "shape: `detail` says what is wrong (an empty file, a file over the size limit, one that cannot be read, "
+        "too many columns, a mapping that does not fit), `fields` lists invalid form fields, `upload` and "
+        "`proposal` come with an automatic mapping that is not confident. If the queue is unreachable the upload "
+        "is still stored and answered 202 with status `queued`: it starts once the queue is back.",
         tags=["uploads"],
         request={"multipart/form-data": InputSerializer},
         responses={
             202: AcceptedSerializer,
-            400: inline_serializer(
-                "UploadRefused",
-                {
-                    "detail": serializers.CharField(),
-                    "upload": serializers.IntegerField(required=False),
-                    "proposal": serializers.JSONField(required=False),
-                },
-            ),
+            400: _UploadRefused,
             403: FORBIDDEN,
             404: NOT_FOUND,
         },
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            problems = "; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in data.errors.items())
+            return Response(
+                {"detail": f"Invalid upload ({problems})", "fields": data.errors}, status=status.HTTP_400_BAD_REQUEST
+            )
         journey = selectors.journey_visible(user=request.user, journey=data.validated_data["journey"])
         if journey is None:
             raise NotFound("No such journey.")
@@ -289,22 +307,26 @@ class UploadErrorReportApi(APIView):
 
 
 # ---------------------------------------------------------------------------------------------------- surveys
-class SurveyListApi(APIView):
+class SurveyListApi(generics.ListAPIView):
+    serializer_class = _SurveyOutput
+    pagination_class = StrictLimitOffsetPagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        journey = self.request.query_params.get("journey")
+        journey_id = int(journey) if journey and journey.isdigit() and int(journey) <= MAX_ID else None
+        surveys = selectors.surveys_for_user(self.request.user, journey_id=journey_id)
+        if journey and journey_id is None:
+            surveys = surveys.filter(journey__slug=journey)
+        return surveys
+
     @extend_schema(
         summary="List survey waves",
         tags=["surveys"],
-        parameters=[OpenApiParameter("journey", int, description="Only this journey's waves.")],
-        responses=_SurveyOutput(many=True),
+        parameters=[OpenApiParameter("journey", str, description="Only this journey's waves (id or slug).")],
     )
-    def get(self, request):
-        journey = request.query_params.get("journey")
-        journey_id = int(journey) if journey and journey.isdigit() else None
-        surveys = selectors.surveys_for_user(request.user, journey_id=journey_id)
-        if journey and journey_id is None:
-            surveys = surveys.filter(journey__slug=journey)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(surveys, request, view=self)
-        return paginator.get_paginated_response(_SurveyOutput(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class SurveyDetailApi(APIView):

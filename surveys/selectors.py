@@ -63,6 +63,8 @@ def journey_for_upload(*, user: User, journey: str | int) -> Journey | None:
     """A journey the user may upload into, by id or slug (a slug must be unique among those journeys)."""
     journeys = journeys_for_upload(user)
     if isinstance(journey, int) or str(journey).isdigit():
+        if int(journey) > 2**63 - 1:  # beyond bigint: no such journey (not an overflow in the database)
+            return None
         return journeys.filter(pk=int(journey)).first()
     matches = list(journeys.filter(slug=journey)[:2])
     return matches[0] if len(matches) == 1 else None
@@ -72,5 +74,7 @@ def journey_visible(*, user: User, journey: str | int) -> Journey | None:
     """A journey of the user's organisations (any role), by id or slug."""
     journeys = Journey.objects.filter(organisation__in=organisations_for_user(user))
     if isinstance(journey, int) or str(journey).isdigit():
+        if int(journey) > 2**63 - 1:  # beyond bigint: no such journey (not an overflow in the database)
+            return None
         return journeys.filter(pk=int(journey)).first()
     return journeys.filter(slug=journey).first()

@@ -77,6 +77,7 @@ def _aligned(matrix: np.ndarray, columns: Sequence[int], width: int, fill: float
     return out
 
 
+@transaction.atomic
 def responses_store(
     *,
     survey: Survey,
@@ -91,8 +92,10 @@ def responses_store(
     """Upserts one batch of responses of ``survey`` in bulk and returns how many were created and updated.
 
     ``ratings`` is n x len(moments), satisfaction on 0-100, NaN = not experienced; columns follow ``moments``,
-    which are aligned to the survey's ordered ``moment_ids`` first. Must run inside the caller's transaction
-    (one per upload) so a failed upload leaves nothing behind.
+    which are aligned to the survey's ordered ``moment_ids`` first.
+
+    Atomic on its own (the staging table lives until commit, so it needs a transaction around it); inside the
+    caller's transaction (an upload's one) it is a savepoint, and a failed upload still leaves nothing behind.
     """
     n = len(respondent_id)
     if n == 0:

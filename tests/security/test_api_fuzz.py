@@ -43,13 +43,6 @@ def fuzz_token(transactional_db, organisation, analyst, clean_throttles, monkeyp
     return Token.objects.create(user=analyst).key
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bugs reported to the API owners: GET /api/surveys/ and /api/uploads/ answer a paginated envelope where "
-    "the schema documents an array (surveys/apis.py:172, :297); POST /api/uploads/ answers DRF field errors where "
-    "its documented 400 requires `detail` (surveys/apis.py:185-196) and refuses an empty file the schema allows; "
-    "POST /api/journeys/ answers 400 for a schema-valid unknown organisation id (moments/apis.py JourneyListCreateApi)",
-)
 def test_the_api_survives_fuzzing_with_every_check(live_server, fuzz_token):
     # One hypothesis run per operation, driven by hand: schemathesis' lazy pytest fixture needs pytest internals
     # that pytest 9 no longer has (``Function._nodeid``).
