@@ -25,6 +25,8 @@ cleanup() {
   status=$?
   set +e
   [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+  # a fault test may have restarted Redis as a daemon on the same port
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1
   [ -f "$WORK/pg/postmaster.pid" ] && "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1
   rm -rf "$WORK"
   exit $status

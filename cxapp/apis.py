@@ -6,10 +6,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from .throttling import client_ip, login_failure_record, login_lockout_get, login_success_record
+from .throttling import AnonRateThrottle, client_ip, login_failure_record, login_lockout_get, login_success_record
 
 
 class TokenObtainApi(APIView):

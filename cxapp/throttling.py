@@ -7,13 +7,19 @@ Two counters, each a fixed window that starts at the first failure:
 A locked-out attempt is refused before the password is checked, so a correct guess inside the lock-out does not
 get in either. A successful login clears the username + IP counter.
 
+When the cache (Redis) is unreachable, every limit here fails open and logs an error: an outage of Redis, which
+holds no data (DESIGN section 3), must not take logins, uploads and the API down with it. The passwords' hashing
+still slows guessing meanwhile.
+
 The client IP is DRF's ``get_ident`` (REMOTE_ADDR, or X-Forwarded-For when ``NUM_PROXIES`` is set), so the API
 throttles and the login throttle identify a client the same way.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -21,9 +27,47 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from rest_framework.throttling import BaseThrottle
+from rest_framework import throttling
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # the embedded default runs without the redis package's server; its cache is local memory
+    RedisError = OSError
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "momentum:login-throttle"
+CACHE_ERRORS = (RedisError, OSError)
+
+
+def _fail_open(default):
+    """Runs the function; when the cache is unreachable, logs it and returns ``default`` instead of a 500."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except CACHE_ERRORS:
+                logger.error("throttle cache unreachable in %s: the limit is not applied", function.__name__,
+                             exc_info=True)  # fmt: skip
+                return default
+
+        return wrapper
+
+    return decorate
+
+
+class AnonRateThrottle(throttling.AnonRateThrottle):
+    """DRF's, failing open when the cache is unreachable."""
+
+    allow_request = _fail_open(True)(throttling.AnonRateThrottle.allow_request)
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    """DRF's, failing open when the cache is unreachable."""
+
+    allow_request = _fail_open(True)(throttling.UserRateThrottle.allow_request)
 
 
 @dataclass(frozen=True)
@@ -41,7 +85,7 @@ class Lockout:
 
 
 def client_ip(request: HttpRequest) -> str:
-    return BaseThrottle().get_ident(request) or "unknown"
+    return throttling.BaseThrottle().get_ident(request) or "unknown"
 
 
 def _keys(username: str, ip: str) -> list[tuple[str, int]]:
@@ -54,6 +98,7 @@ def _keys(username: str, ip: str) -> list[tuple[str, int]]:
     ]
 
 
+@_fail_open(None)
 def login_lockout_get(*, username: str, ip: str) -> Lockout | None:
     """The lock-out in force for this username from this IP, or None when another attempt is allowed."""
     now = time.time()
@@ -66,6 +111,7 @@ def login_lockout_get(*, username: str, ip: str) -> Lockout | None:
     return None
 
 
+@_fail_open(None)
 def login_failure_record(*, username: str, ip: str) -> None:
     """Counts one failed login against both windows (atomic INCR in Redis)."""
     window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
@@ -79,6 +125,7 @@ def login_failure_record(*, username: str, ip: str) -> None:
             cache.set(key, 1, timeout=window)
 
 
+@_fail_open(None)
 def login_success_record(*, username: str, ip: str) -> None:
     account_key, _ = _keys(username, ip)[0]
     cache.delete_many([account_key, f"{account_key}:reset"])

@@ -34,6 +34,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from cxapp.models import Organisation
 from moments.models import Journey, Moment
@@ -44,6 +45,8 @@ from .models import Response, Survey, Upload, UploadStatus
 logger = logging.getLogger(__name__)
 
 STAGING_TABLE = "momentum_response_staging"
+# What publishing a task raises when Redis is down (kombu wraps the redis-py errors; the socket ones may leak).
+BROKER_ERRORS = (BrokerOperationalError, ConnectionError, OSError)
 
 
 @dataclass(frozen=True)
@@ -311,6 +314,13 @@ def _upload_path(upload: Upload) -> Path:
     return Path(settings.UPLOAD_ROOT) / upload.file_path
 
 
+def _size_text(size: int) -> str:
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
+
+
 def _file_store(*, organisation: Organisation, source: Iterable[bytes], original_name: str) -> tuple[str, int]:
     """Streams ``source`` to ``UPLOAD_ROOT/<org>/<uuid>.<ext>`` (never the user's name); returns (relative path,
     size). Stops at ``UPLOAD_MAX_BYTES`` and leaves no partial file behind."""
@@ -328,7 +338,7 @@ def _file_store(*, organisation: Organisation, source: Iterable[bytes], original
                 size += len(block)
                 if size > limit:
                     raise IngestError(
-                        f"The file is larger than the limit of {limit / 1024 / 1024:.0f} MB: split it, or remove "
+                        f"The file is larger than the limit of {_size_text(limit)}: split it, or remove "
                         "columns that are not needed, and upload again."
                     )
                 out.write(block)
@@ -339,6 +349,16 @@ def _file_store(*, organisation: Organisation, source: Iterable[bytes], original
         target.unlink(missing_ok=True)
         raise IngestError("The file is empty.")
     return relative, size
+
+
+def _table_read(path: Path, *, filename: str) -> RawTable:
+    """read_table with the deployment's caps on columns and cell size (settings UPLOAD_MAX_*)."""
+    return read_table(
+        path,
+        filename=filename,
+        max_columns=settings.UPLOAD_MAX_COLUMNS,
+        max_field_bytes=settings.UPLOAD_MAX_CELL_BYTES,
+    )
 
 
 def _file_blocks(path: Path, size: int = 1024 * 1024) -> Iterator[bytes]:
@@ -371,7 +391,7 @@ def upload_create(
     relative, size = _file_store(organisation=organisation, source=source, original_name=original_name)
     stored = Path(settings.UPLOAD_ROOT) / relative
     try:
-        table = read_table(stored, filename=original_name)
+        table = _table_read(stored, filename=original_name)
         mapping, proposal = _mapping_propose(survey=survey, table=table)
     except BaseException:
         stored.unlink(missing_ok=True)
@@ -413,7 +433,7 @@ def _mapping_propose(*, survey: Survey, table: RawTable) -> tuple[dict, dict]:
 
 def upload_table(*, upload: Upload) -> RawTable:
     """The stored file of ``upload``, opened for reading (raises IngestError when it is gone or unreadable)."""
-    return read_table(_upload_path(upload), filename=upload.original_name)
+    return _table_read(_upload_path(upload), filename=upload.original_name)
 
 
 def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False, enqueue: bool = True) -> Upload:
@@ -460,10 +480,29 @@ def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False,
     return upload
 
 
-def _ingest_enqueue(upload_id: int) -> None:
+QUEUE_DOWN_MESSAGE = (
+    "Queued. The job queue cannot be reached right now: the import starts by itself once it is back "
+    "(nothing to do, the file is stored)."
+)
+
+
+def _ingest_enqueue(upload_id: int) -> bool:
+    """Sends the upload to the worker; False when the broker is unreachable.
+
+    Runs after commit, so the upload is stored and QUEUED whatever happens here: a broker error is logged and
+    written on the row (the page says so) instead of failing the request, and ``jobs_sweep_stale`` sends the
+    upload again once its heartbeat is stale. The publish retry policy (settings) bounds the wait.
+    """
     from .tasks import ingest_upload  # tasks import services: a module-level import would be circular
 
-    ingest_upload.delay(upload_id)
+    try:
+        ingest_upload.delay(upload_id)
+    except BROKER_ERRORS:
+        logger.exception("upload %s: the queue is unreachable; it stays queued for the sweeper", upload_id)
+        with contextlib.suppress(OperationalError, InterfaceError):
+            Upload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(message=QUEUE_DOWN_MESSAGE)
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------------------------------ ingest
@@ -493,8 +532,10 @@ class _Tally:
 
 
 def _csv_safe(value: object) -> str:
-    """Keeps spreadsheet programs from running a cell of the report as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
+    """Keeps spreadsheet programs from running a cell of the report as a formula (CSV injection), and NUL bytes
+    out of the report."""
+    # PostgreSQL text cannot hold NUL: the report shows it as the four characters \x00
+    text = "" if value is None else str(value).replace("\x00", "\\x00")
     if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not _is_number(text)):
         return "'" + text
     return text
@@ -657,7 +698,7 @@ def upload_ingest(*, upload_id: int, on_progress: Callable[[float, str], None] |
 
 def _upload_run(upload: Upload, progress: _Progress) -> None:
     path = _upload_path(upload)
-    table = read_table(path, filename=upload.original_name)
+    table = _table_read(path, filename=upload.original_name)
     mapping = Mapping.from_json(upload.mapping)
     estimate = _rows_estimate(table, path)
     tally = _Tally()
@@ -785,5 +826,8 @@ def jobs_sweep_stale() -> list[int]:
     for upload_id in ids:
         # Touching the heartbeat spaces the re-sends by the stale delay.
         Upload.objects.filter(pk=upload_id).update(heartbeat_at=now)
-        _ingest_enqueue(upload_id)
+        if _ingest_enqueue(upload_id):
+            Upload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED, message=QUEUE_DOWN_MESSAGE).update(
+                message="Queued for import."
+            )
     return ids

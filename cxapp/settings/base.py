@@ -97,7 +97,10 @@ STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__)
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles")))
 # Uploaded survey files are private: kept outside anything that is served, named by the app.
 UPLOAD_ROOT = Path(env("UPLOAD_ROOT", default=str(BASE_DIR / "var" / "uploads")))
-UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)  # refused while streaming to disk
+UPLOAD_MAX_COLUMNS = env.int("UPLOAD_MAX_COLUMNS", default=2000)
+# No cell may be larger; no CSV row larger than 8 cells' worth (at least 8 MB): see surveys/ingest/table.py.
+UPLOAD_MAX_CELL_BYTES = env.int("UPLOAD_MAX_CELL_BYTES", default=1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -107,9 +110,15 @@ STORAGES = {
 }
 
 REDIS_URL = env("REDIS_URL", default="")
+# An unreachable Redis must cost a request seconds, not minutes: the throttles then fail open (cxapp/throttling.py).
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -129,7 +138,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Above the hard time limit, so a long task still running is never redelivered to a second worker.
     "visibility_timeout": CELERY_TASK_TIME_LIMIT + 15 * 60,
+    "socket_connect_timeout": 2,
 }
+# Publishing from a web request while Redis is down: give up after about a second (the default policy and the
+# connection's own retries can hold the request much longer); the job's row stays QUEUED and the sweeper
+# (surveys.sweep_stale_jobs, moments.sweep_stale_runs) sends it once Redis is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -152,8 +167,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "cxapp.throttling.AnonRateThrottle",  # DRF's, failing open when Redis is unreachable
+        "cxapp.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="60/min"),

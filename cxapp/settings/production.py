@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_CACHE_OPTIONS, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # raises ImproperlyConfigured when unset
@@ -17,7 +17,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_CACHE_OPTIONS,
+    }
+}
 
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED and SECURE_SSL_REDIRECT as fits.
 if env.bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=False):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -46,6 +47,67 @@ def encoding_detect(path: Path) -> str:
         if _decodes(path, encoding):
             return encoding
     return "latin-1"
+
+
+def encoding_detect_lossy(path: Path) -> tuple[str, bool]:
+    """``encoding_detect``, telling damaged files apart: (codec name, whether some bytes cannot be decoded).
+
+    A file that fails strict UTF-8 yet holds more valid multi-byte UTF-8 characters than invalid bytes is a UTF-8
+    export with a few damaged bytes: it is read as UTF-8 with those bytes replaced (U+FFFD), so one bad byte does
+    not turn every accented letter of the file into cp1252 mojibake. A file that is not cp1252 either (bytes
+    0x81, 0x8D, 0x8F, 0x90, 0x9D) is read as cp1252 with those replaced, rather than as latin-1 control
+    characters. Validation reports mapped cells holding a replaced byte as row errors.
+    """
+    encoding = encoding_detect(path)
+    if encoding == "utf-8-sig" and not _decodes(path, encoding):
+        return encoding, True
+    if encoding != "latin-1" and not (encoding == "cp1252" and _utf8_mostly(path)):
+        return encoding, False
+    if _utf8_mostly(path):
+        return "utf-8", True
+    return "cp1252", True
+
+
+def _utf8_mostly(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    size = chars = invalid = 0
+    with path.open("rb") as fh:
+        while block := fh.read(8 << 20):
+            text = decoder.decode(block)
+            size, chars, invalid = size + len(block), chars + len(text), invalid + text.count("\ufffd")
+    text = decoder.decode(b"", final=True)
+    chars, invalid = chars + len(text), invalid + text.count("\ufffd")
+    # each valid multi-byte character is 2-4 bytes read as one character; an invalid byte is one U+FFFD
+    multibyte_extra = size - chars
+    return multibyte_extra > 0 and invalid <= multibyte_extra
+
+
+LOSSY_PREFIX = "momentum-lossy-"
+
+
+def lossy_codec(encoding: str) -> str:
+    """The name of a codec that decodes ``encoding``, replacing undecodable bytes with U+FFFD (pyarrow's CSV
+    reader decodes non-UTF-8 files through Python codecs, strictly, and takes no error handler)."""
+    return LOSSY_PREFIX + encoding
+
+
+def _lossy_search(name: str) -> codecs.CodecInfo | None:
+    normal = name.replace("_", "-")
+    if not normal.startswith(LOSSY_PREFIX):
+        return None
+    base = codecs.lookup(normal[len(LOSSY_PREFIX) :])
+    return codecs.CodecInfo(
+        name=LOSSY_PREFIX + base.name,
+        encode=base.encode,
+        decode=lambda data, errors="replace": base.decode(data, errors),
+        incrementalencoder=base.incrementalencoder,
+        incrementaldecoder=functools.partial(base.incrementaldecoder, errors="replace"),
+        streamreader=base.streamreader,
+        streamwriter=base.streamwriter,
+    )
+
+
+codecs.register(_lossy_search)
 
 
 def _decodes(path: Path, encoding: str) -> bool:

@@ -7,6 +7,15 @@ blank lines in a CSV are skipped and not counted.
 NUL bytes: kept in the cell text; validation reports a mapped cell containing one as a row error (the row is kept
 in the report, excluded from the good rows). NUL bytes in header names are dropped.
 
+Size caps (a hostile or broken file must fail fast, with bounded memory): at most ``max_columns`` columns; no cell
+over ``max_field_bytes``; no CSV record over ``max_row_bytes`` (8 MB, or 8 cells' worth when larger). A quote that is
+never closed turns the rest of the file into one cell: ``_row_sizes_check`` scans the raw bytes (numpy, a few MB at
+a time) before pyarrow reads anything, and names the line where the runaway record starts.
+
+Undecodable bytes: a file that is UTF-8 except for a few invalid bytes (a damaged export) is read as UTF-8 with
+each invalid byte replaced by U+FFFD, and validation reports the mapped cells that hold one as row errors, instead
+of reading the whole file as cp1252 and garbling every accented letter.
+
 Ragged CSV rows: a short row is padded with empty cells; a long row whose extra cells are empty is cut; a long
 row with non-empty extra cells is cut and reported by validation as a row error ("row has N fields, expected M").
 """
@@ -49,6 +58,8 @@ class RawTable:
     value_labels: dict[str, dict] = field(default_factory=dict)
     column_meta: dict[str, dict] = field(default_factory=dict)  # e.g. {"StartDate": {"timezone": "America/Denver"}}
     max_field_bytes: int = 1_000_000
+    # the file has bytes its encoding cannot decode: they were replaced with U+FFFD (validation reports them)
+    lossy: bool = False
     # CSV reader state
     _skip_physical: int = field(default=0, repr=False)
     _drop_trailing: bool = field(default=False, repr=False)
@@ -112,8 +123,60 @@ def read_table(
 # --- CSV ----------------------------------------------------------------------------------------------------------
 
 
+ROW_SCAN_BLOCK = 4 << 20
+
+
+def max_row_bytes(max_field_bytes: int) -> int:
+    return max(8 << 20, 8 * max_field_bytes)
+
+
+def _row_sizes_check(path: Path, encoding: str, limit: int) -> None:
+    """Raises IngestError when a CSV record (a row, quoted line breaks included) is longer than ``limit`` bytes.
+
+    Steps, per block of raw bytes: positions of quotes and of line ends (CR or LF); a line end closes a record when
+    an even number of quotes precede it (quote parity carried over from earlier blocks; a doubled quote inside a
+    quoted cell counts twice and so changes nothing); the distance between record ends is the record's length.
+    Memory: one block and its position arrays. Skipped for UTF-16, where a byte 0x22 need not be a quote.
+    """
+    if encoding.lower().replace("_", "-").startswith("utf-16"):
+        return
+    odd_quotes = 0
+    offset = row_start = lines_before = 0
+    row_start_line = 1
+    with path.open("rb") as fh:
+        while block := fh.read(ROW_SCAN_BLOCK):
+            data = np.frombuffer(block, dtype=np.uint8)
+            quotes = np.flatnonzero(data == 0x22)
+            newlines = np.flatnonzero(data == 0x0A)
+            ends = np.flatnonzero((data == 0x0A) | (data == 0x0D))
+            record_ends = ends[((np.searchsorted(quotes, ends) + odd_quotes) & 1) == 0]
+            if len(record_ends):
+                absolute = record_ends + offset
+                starts = np.concatenate(([row_start], absolute[:-1] + 1))
+                too_long = np.flatnonzero(absolute - starts > limit)
+                if len(too_long):
+                    i = int(too_long[0])
+                    before = lines_before + int(np.searchsorted(newlines, starts[i] - offset))
+                    _row_too_long(row_start_line if i == 0 else before + 1, limit)
+                row_start = int(absolute[-1]) + 1
+                row_start_line = lines_before + int(np.searchsorted(newlines, record_ends[-1] + 1)) + 1
+            odd_quotes = (odd_quotes + len(quotes)) & 1
+            lines_before += len(newlines)
+            offset += len(block)
+            if offset - row_start > limit:
+                _row_too_long(row_start_line, limit)
+
+
+def _row_too_long(line: int, limit: int) -> None:
+    raise IngestError(
+        f"The row starting on line {line:,} is larger than {limit / (1 << 20):.0f} MB, most likely because a quote "
+        '(") opened there is never closed; the file cannot be imported. Check that line in a text editor.'
+    )
+
+
 def _csv_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
-    encoding = sniff.encoding_detect(path)
+    encoding, lossy = sniff.encoding_detect_lossy(path)
+    _row_sizes_check(path, encoding, max_row_bytes(max_field_bytes))
     text, complete = sniff.head_text(path, encoding)
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -140,13 +203,16 @@ def _csv_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
         first_data_line=header_rows + 1,
         column_meta=layout.meta,
         max_field_bytes=max_field_bytes,
+        lossy=lossy,
         _skip_physical=skip,
         _drop_trailing=layout.drop_trailing,
     )
     return table
 
 
-def _arrow_encoding(encoding: str) -> str:
+def _arrow_encoding(encoding: str, lossy: bool = False) -> str:
+    if lossy:
+        return sniff.lossy_codec(encoding)
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
@@ -168,7 +234,8 @@ def _csv_chunks(table: RawTable) -> Iterator[pd.DataFrame]:
         skipped[line] = (cells + [""] * width)[:width]
         return "skip"
 
-    block = max(16 << 20, 4 * table.max_field_bytes)
+    # twice the longest record _row_sizes_check lets through: pyarrow never needs to grow a block
+    block = 2 * max_row_bytes(table.max_field_bytes)
     try:
         reader = pacsv.open_csv(
             table.path,
@@ -177,7 +244,7 @@ def _csv_chunks(table: RawTable) -> Iterator[pd.DataFrame]:
                 skip_rows=table._skip_physical,
                 block_size=block,
                 use_threads=False,  # keeps InvalidRow.number known, so repaired rows get their line back
-                encoding=_arrow_encoding(table.encoding or "utf-8"),
+                encoding=_arrow_encoding(table.encoding or "utf-8", table.lossy),
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid

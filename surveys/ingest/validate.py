@@ -18,7 +18,8 @@ Rules (DESIGN section 4):
   min >= 0; else the observed range. It is fixed after the first chunk; later values outside it are errors.
 - experienced flags: yes/no/1/0 (any other non-empty text = yes, as multi-select exports write the label); an empty
   flag, or an unmapped flag, means "has a rating".
-- a NUL byte in a mapped cell, or a row with more fields than the header, is an error.
+- a NUL byte in a mapped cell, bytes the file's encoding cannot decode (read as U+FFFD, see table.py), or a row
+  with more fields than the header, is an error.
 """
 
 from __future__ import annotations
@@ -156,6 +157,9 @@ def _chunk_validate(table: RawTable, mapping: Mapping, frame: pd.DataFrame, stat
         raw = frame[column]
         errors.add(raw.str.contains("\x00", regex=False).to_numpy(dtype=bool, na_value=False), column, raw,
                    "NUL byte in cell")  # fmt: skip
+        if table.lossy:  # bytes the file's encoding cannot decode were read as U+FFFD
+            errors.add(raw.str.contains("\ufffd", regex=False).to_numpy(dtype=bool, na_value=False), column, raw,
+                       f"bytes that are not valid {table.encoding} text")  # fmt: skip
     if table.malformed:
         malformed = np.isin(lines, list(table.malformed))
         reasons = np.array([table.malformed.get(int(x), "") for x in lines[malformed]], dtype=object)

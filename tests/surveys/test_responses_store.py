@@ -37,8 +37,12 @@ def test_it_works_outside_a_transaction(survey):
 
 @pytest.mark.django_db(transaction=True)
 def test_inside_a_caller_transaction_it_rolls_back_with_it(survey):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        _store(survey, ["a", "b"])
-        raise RuntimeError("the upload failed after storing a chunk")
+    def failed_upload():
+        with transaction.atomic():
+            _store(survey, ["a", "b"])
+            raise RuntimeError("the upload failed after storing a chunk")
+
+    with pytest.raises(RuntimeError):
+        failed_upload()
 
     assert not Response.objects.exists()

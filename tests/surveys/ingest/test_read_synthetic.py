@@ -43,11 +43,18 @@ def test_delimiters(tmp_path, delimiter):
     assert table.columns == ["Hello, world, again", "b", "c"]
 
 
-def test_undecodable_bytes_fall_back(tmp_path):
-    # 0x81 is undefined in cp1252 too: latin-1 never fails
+def test_bytes_undefined_in_cp1252_are_replaced_and_flagged(tmp_path):
+    # 0x81 is undefined in cp1252: it is read as U+FFFD (validation reports the cell), é is still é
     table = read_table(write(tmp_path, "a.csv", b"a,b\n\x81x,\xe9\n"))
-    assert table.encoding == "latin-1"
-    assert table.preview()["b"].tolist() == ["é"]
+    assert (table.encoding, table.lossy) == ("cp1252", True)
+    assert table.preview().values.tolist() == [["\ufffdx", "é"]]
+
+
+def test_a_utf8_file_with_a_damaged_byte_stays_utf8(tmp_path):
+    body = b"a,b\n" + "Zürich,Genève\n".encode() * 3 + b"Z\xfcrich,Gen\xe8ve\n"
+    table = read_table(write(tmp_path, "a.csv", body))
+    assert (table.encoding, table.lossy) == ("utf-8", True)
+    assert table.preview()["a"].tolist() == ["Zürich", "Zürich", "Zürich", "Z\ufffdrich"]
 
 
 def test_undecodable_byte_at_the_end_is_found(tmp_path):

@@ -226,6 +226,7 @@ def test_unknown_column_in_mapping(tmp_path):
 
 def test_spss_labels_and_scale(tmp_path):
     import pyreadstat
+
     frame = pd.DataFrame({"resp": ["a1", "a2", "a3"], "checkin": [1.0, 3.0, 9.0], "ltr": [10.0, 7.0, 0.0]})
     path = tmp_path / "s.sav"
     labels = {1.0: "Very dissatisfied", 3.0: "Neutral", 5.0: "Very satisfied", 9.0: "Not applicable"}
