@@ -358,7 +358,9 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
                 reasons.append(f"moment '{name}': '{column}' (matches '{alias}')")
             else:
                 reasons.append(f"moment '{name}': no column matches {[name, *aliases]}")
-    else:
+    if not chosen:
+        # No known moment matched (a new journey, or a survey that names its moments differently): propose the
+        # rating-like columns as new moments rather than nothing, so the analyst edits instead of starting blank.
         names: set[str] = set()
         for column in table.columns:
             if column in used or _is_metadata(table, column) or not _rating_like(profiles[column]):

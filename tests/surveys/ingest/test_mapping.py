@@ -111,6 +111,14 @@ def test_proposal_airline(data_dir):
     assert set(m.segments.values()) == {"Gender", "Customer Type", "Type of Travel", "Class"}
 
 
+def test_when_no_known_moment_matches_the_rating_columns_are_proposed_as_new_moments(data_dir):
+    table = read_table(data_dir / "airline/test.csv")
+    proposal = propose_mapping(table, moments={"Installation": ["install"], "First bill": ["bill", "invoice"]})
+    assert list(proposal.mapping.moments.values()) == table.columns[8:22]
+    assert any("'Installation': no column" in r for r in proposal.reasons)
+    assert proposal.confident
+
+
 def test_proposal_corp_reputation(data_dir):
     table = read_table(data_dir / "corp_reputation/corporate_reputation_data.csv")
     proposal = propose_mapping(table)
