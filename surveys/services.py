@@ -448,6 +448,17 @@ def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False,
     problems = parsed.check_columns(upload_table(upload=upload))
     if problems:
         raise IngestError("The mapping does not fit the file: " + "; ".join(problems) + ".")
+    other_outcomes = set(
+        Survey.objects.filter(journey_id=upload.survey.journey_id, data_version__gt=0)
+        .exclude(pk=upload.survey_id)
+        .values_list("outcome_type", flat=True)
+    )
+    if other_outcomes and other_outcomes != {parsed.outcome_type}:
+        # Waves of one journey are pooled and compared: their outcomes must be the same kind of number.
+        raise IngestError(
+            f"The other waves of this journey have a {', '.join(sorted(other_outcomes))} outcome, this mapping a "
+            f"{parsed.outcome_type} one. Map the same kind of outcome, or import into a separate journey."
+        )
     with transaction.atomic():
         Survey.objects.filter(pk=upload.survey_id).update(mapping=parsed.to_json())
         moments_ensure(journey=upload.survey.journey, names=list(parsed.moments))
@@ -751,6 +762,10 @@ def _upload_run(upload: Upload, progress: _Progress) -> None:
             message += f" ({tally.created:,} new, {tally.updated:,} updated)"
             if tally.rows_invalid:
                 message += f"; {tally.rows_invalid:,} rows with errors were skipped"
+            if not mapping.moments:
+                # Allowed (outcome and segments still count for the KPI), but the analyst should know why the
+                # matrix stays empty.
+                message += "; no column was mapped to a moment, so these responses count for the outcome only"
             progress.report(1.0, message + ".", force=True)
             Upload.objects.filter(pk=upload.pk).update(
                 status=UploadStatus.DONE,

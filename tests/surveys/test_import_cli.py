@@ -46,6 +46,8 @@ def test_every_real_export_imports_with_the_right_respondent_count(name, shared_
     assert set(Moment.objects.filter(journey=survey.journey).values_list("name", flat=True)) == set(moments)
     assert len(survey.moment_ids) == len(moments)
     assert survey.mapping["outcome"] == sample_mapping(shared_data, name)["outcome"]
+    # a file without rating columns imports for its outcome, and says why the matrix will stay empty
+    assert ("no column was mapped to a moment" in upload.message) == (not moments)
 
 
 def test_airline_ratings_treat_zero_as_not_applicable_and_rescale_to_0_100(shared_data, tmp_path):

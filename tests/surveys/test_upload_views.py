@@ -102,6 +102,17 @@ def test_a_mapping_without_outcome_is_shown_again_with_the_problem(client, analy
     assert upload.status == UploadStatus.PENDING_MAPPING
 
 
+def test_a_wave_whose_outcome_differs_from_the_journeys_other_waves_is_refused(analyst, journey, upload, tmp_path):
+    other = services.survey_get_or_create(journey=journey, name="W0")
+    Survey.objects.filter(pk=other.pk).update(outcome_type="binary", data_version=1)
+    mapping = {"respondent_id": "rid", "outcome": "ltr", "outcome_type": "nps", "moments": {"Ordering": "m1"}}
+
+    with pytest.raises(services.IngestError, match="other waves of this journey have a binary outcome"):
+        services.upload_confirm(upload=upload, mapping=mapping, enqueue=False)
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.PENDING_MAPPING
+
+
 def test_status_json_and_the_error_report_of_a_failed_upload(client, manager, upload):
     mapping = {"respondent_id": "rid", "outcome": "ltr", "moments": {"Ordering": "m1", "Installation": "m2"},
                "scale": [1, 5]}  # fmt: skip
