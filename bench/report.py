@@ -37,8 +37,15 @@ def _verdict(met: bool | None) -> str:
     return "not measured" if met is None else ("**met**" if met else "**MISSED**")
 
 
+def _error_line(text: str) -> str:
+    """The exception line of a traceback (the last line naming an Error), else the last line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    named = [line for line in lines if "Error" in line.split(":")[0]]
+    return (named or lines or ["?"])[-1][:200]
+
+
 def _failures(runs: list[dict]) -> list[str]:
-    return [r["error"].strip().splitlines()[-1] for r in runs if not r.get("ok") and r.get("error")]
+    return [_error_line(r["error"]) for r in runs if not r.get("ok") and r.get("error")]
 
 
 def _extrapolated(run: dict, rows: int, target: int) -> float:
@@ -97,7 +104,7 @@ def _ingest(section: dict, lines: list[str], targets: list[tuple]) -> None:
     for m in section["momentum"]:
         for part in ("import", "analyse"):
             if not m[part]["ok"]:
-                lines.append(f"| Momentum `{part}` FAILED: {(m[part]['error'].splitlines() or ['?'])[-1]} | | | | |")
+                lines.append(f"| Momentum `{part}` FAILED: {_error_line(m[part]['error'])} | | | | |")
     lines.append("")
 
     alt = section.get("alternatives", {})
