@@ -7,11 +7,15 @@ embed them as JSON (``json_script``; the CSP forbids inline scripts).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import math
 
 import pandas as pd
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +40,7 @@ METHOD_LABELS = {
     "shapley": "Shapley / LMG decomposition",
     "correlation": "Correlation (Pearson r)",
 }
+FIGURE_CACHE_SECONDS = 24 * 3600
 THRESHOLD_LABELS = {"mean": "mean of the placed moments", "median": "median of the placed moments", "fixed": "fixed"}
 
 
@@ -189,6 +194,38 @@ def _previous_positions(compare_run: AnalysisRun | None) -> pd.DataFrame | None:
     return pd.DataFrame(placed, columns=["moment_id", "satisfaction", "impact"])
 
 
+def _quadrant_figure_json(frame: pd.DataFrame, summary: dict, *, previous, previous_label: str) -> dict:
+    """The quadrant figure as JSON, cached under a digest of everything it is drawn from.
+
+    Building it through ``plotly.graph_objs`` validates every property and took ~60% of the dashboard's CPU
+    (bench/FINDINGS.md), while the inputs are a few dozen numbers: any change of a result, a moment name or the
+    comparison gives another digest, so a cached figure is never stale. The cache is only a shortcut: when it is
+    unavailable the figure is built as before.
+    """
+    inputs = json.dumps(
+        [
+            frame.to_dict("records"),
+            summary,
+            None if previous is None else previous.to_dict("records"),
+            previous_label,
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    key = "moments:quadrant-figure:" + hashlib.sha256(inputs.encode()).hexdigest()
+    try:
+        figure = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not break the page
+        figure = None
+    if figure is None:
+        figure = charts.figure_json(
+            charts.quadrant_figure(frame, summary, previous=previous, previous_label=previous_label)
+        )
+        with contextlib.suppress(Exception):
+            cache.set(key, figure, timeout=FIGURE_CACHE_SECONDS)
+    return figure
+
+
 def _dashboard_context(request: HttpRequest, journey: Journey) -> dict:
     state = ViewState(request, journey)
     context = {
@@ -216,7 +253,7 @@ def _dashboard_context(request: HttpRequest, journey: Journey) -> dict:
         row["moved_from"] = change.quadrant_before if change is not None and change.moved else None
     placed = [r for r in rows if r["quadrant"] != Quadrant.INSUFFICIENT]
     compare_name = next((s.name for s in state.surveys if s.pk == state.form.compare_wave_id()), "")
-    figure = charts.quadrant_figure(
+    figure = _quadrant_figure_json(
         _frame(rows),
         run.summary or {},
         previous=_previous_positions(state.compare_run),
@@ -229,7 +266,7 @@ def _dashboard_context(request: HttpRequest, journey: Journey) -> dict:
         "insufficient": [r for r in rows if r["quadrant"] == Quadrant.INSUFFICIENT],
         "top": placed[:3],
         "pain_points": [r for r in rows if "pain_point" in r["flags"]],
-        "figure": charts.figure_json(figure),
+        "figure": figure,
         "compare_run": state.compare_run,
         "compare_name": compare_name,
         "quadrant_actions": {q.value: QUADRANT_ACTIONS[q] for q in Quadrant},
