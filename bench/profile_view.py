@@ -22,7 +22,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from pyinstrument import Profiler  # noqa: E402
 
 
@@ -32,7 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--user", default="bench-00")
     parser.add_argument("--html", type=Path)
+    parser.add_argument(
+        "--no-cache", action="store_true", help="answer with a dummy cache (what the page costs without its cache)"
+    )
     args = parser.parse_args(argv)
+    if args.no_cache:
+        override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}).enable()
     client = Client()
     client.force_login(get_user_model().objects.get(username=args.user))
     status = client.get(args.path).status_code
@@ -46,8 +51,11 @@ def main(argv: list[str] | None = None) -> int:
             client.get(args.path)
             timings.append(time.perf_counter() - started)
         profiler.stop()
-    print(f"{args.path}: status {status}; ms per answer {[round(t * 1000) for t in timings]}; ")
-    print(f"{len(queries) / args.repeat:.0f} queries per answer")
+    timings.sort()
+    print(
+        f"{args.path}: status {status}; {len(queries) / args.repeat:.0f} queries per answer; "
+        f"ms per answer: median {timings[len(timings) // 2] * 1000:.0f}, all {[round(t * 1000) for t in timings]}"
+    )
     if args.html:
         args.html.write_text(profiler.output_html())
     else:
