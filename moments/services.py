@@ -193,7 +193,7 @@ def _num(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = None) -> AnalysisRun:
+def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = None) -> AnalysisRun | None:
     """Computes a QUEUED run (or a RUNNING one whose heartbeat went stale) and stores its results.
 
     Steps: claim the row with a conditional update (nothing to do if another worker has it); load the matrix;
@@ -205,7 +205,8 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
     Not wrapped in a transaction on purpose: progress updates must be visible while it runs.
     """
     if not _claim(run_id):
-        return AnalysisRun.objects.get(pk=run_id)
+        # Someone else has it, it is finished, or it was deleted (its journey removed) after it was queued.
+        return AnalysisRun.objects.filter(pk=run_id).first()
     run = AnalysisRun.objects.select_related("journey").get(pk=run_id)
     if run.attempts > MAX_ATTEMPTS:
         # Each earlier claim ended with its worker gone (killed, out of memory): re-sending it forever would take

@@ -21,4 +21,14 @@ def test_healthz_reports_the_database_and_the_worker_heartbeat(client, celery_wo
     cache.set(WORKER_HEARTBEAT_KEY, "2026-11-22T00:00:00+00:00")
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "worker_heartbeat": "2026-11-22T00:00:00+00:00"}
+    assert response.json() == {"status": "ok", "queue": "ok", "worker_heartbeat": "2026-11-22T00:00:00+00:00"}
+
+
+def test_healthz_degrades_instead_of_failing_when_redis_is_unreachable(client, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    # (Django's setting_changed handler rebuilds the cache connections from the overridden CACHES.)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "queue": "unreachable", "worker_heartbeat": None}

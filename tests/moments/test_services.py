@@ -110,6 +110,12 @@ def test_a_run_that_keeps_killing_its_worker_is_abandoned_with_a_message(journey
     assert not MomentResult.objects.filter(run=run).exists()
 
 
+def test_a_run_deleted_after_it_was_queued_is_a_no_op_for_the_worker(journey):
+    run = analysis_request(journey=journey, enqueue=False)
+    AnalysisRun.objects.filter(pk=run.pk).delete()
+    assert analysis_run_compute(run_id=run.pk) is None
+
+
 def test_the_sweeper_reenqueues_stale_runs(journey, settings, monkeypatch):
     sent = []
     monkeypatch.setattr("moments.services._enqueue", sent.append)
