@@ -300,6 +300,21 @@ def _web(section: dict, lines: list[str], targets: list[tuple]) -> None:
         )
 
 
+WHY = {
+    "Ingest W1 end to end": "start-up of two Django processes (scipy import in the system checks), validation, "
+    "staging + upsert with RETURNING, re-reading 1M rows for the analysis (finding 2)",
+    "Analysis of W1 (all numbers": "loading the matrix from PostgreSQL takes 6-7 s of it; the engine 3 s (finding 3)",
+    "Analysis of W1 (with": "engine bootstrap; was OpenBLAS thread contention, fixed (finding 1)",
+    "/journeys/": "~100-250 ms of CPU per answer on 2 shared cores: rendering, run lookup per view; the Plotly "
+    "figure is now cached (finding 4)",
+    "/api/": "DRF serialisation + run lookup per answer, ~45-120 ms of CPU (finding 5)",
+}
+
+
+def _why(target: str) -> str:
+    return next((why for key, why in WHY.items() if key in target), "")
+
+
 def report_write(results: dict) -> Path:
     lines = [
         "# Momentum benchmarks",
@@ -329,8 +344,13 @@ def report_write(results: dict) -> Path:
                 f"{results[name]['load_average_end']:.1f}._"
             )
             body.append("")
-    lines += ["## Targets (DESIGN section 8)", "", "| target | measured | verdict |", "|---|---|---|"]
-    lines += [f"| {t} | {m} | {v} |" for t, m, v in targets]
+    lines += [
+        "## Targets (DESIGN section 8)",
+        "",
+        "| target | measured | verdict | why, where missed (details: FINDINGS below) |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {t} | {m} | {v} | {_why(t) if 'MISSED' in v else ''} |" for t, m, v in targets]
     lines += [""] + body
     if FINDINGS_MD.exists():
         lines += ["---", "", FINDINGS_MD.read_text().strip(), ""]
