@@ -20,6 +20,8 @@ class Command(BaseCommand):
         "Analyses a journey (the chosen waves, default all) and prints the prioritised moments. Reuses a finished "
         "run with identical data and parameters; otherwise computes it here, synchronously."
     )
+    # no system checks: they import every URLconf and view (and scipy with them) for nothing here
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         add_analysis_arguments(parser)

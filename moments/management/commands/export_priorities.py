@@ -17,6 +17,8 @@ class Command(BaseCommand):
         "first unless a finished run with identical data and parameters exists. Without -o, CSV and JSON go to "
         "stdout."
     )
+    # no system checks: they import every URLconf and view (and scipy with them) for nothing here
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         add_analysis_arguments(parser)
