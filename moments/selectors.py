@@ -62,15 +62,16 @@ def journey_get(*, user: AbstractBaseUser | AnonymousUser, journey_id: int) -> J
 class RatingsFrame:
     """A journey's respondents x moments matrix over the chosen waves (one row per response).
 
-    respondent_id: n str; survey_id: n int64; outcome: n float64 (likelihood to recommend 0-10 for nps, 0/1 for
-    binary, the number for numeric; NaN = missing); ratings: n x k float64, satisfaction on 0-100, NaN = not
-    experienced / not rated; experienced: n x k bool (explicit flags where mapped, else "has a rating");
-    moments: the journey's k moments in position order (the columns); segments: n rows, one str column per segment
-    key (<NA> where a respondent has no value); outcome_type and scale (min, max) of the waves (the first wave's
-    scale when they differ; ``scales`` maps survey id -> scale for going back to the original scale).
+    respondent_id: n str (None unless loaded ``with_ids``); survey_id: n int64; outcome: n float64 (likelihood to
+    recommend 0-10 for nps, 0/1 for binary, the number for numeric; NaN = missing); ratings: n x k float64,
+    satisfaction on 0-100, NaN = not experienced / not rated; experienced: n x k bool (explicit flags where mapped,
+    else "has a rating"); moments: the journey's k moments in position order (the columns); segments: n rows, one
+    str column per segment key (<NA> where a respondent has no value; no columns unless loaded ``with_ids``);
+    outcome_type and scale (min, max) of the waves (the first wave's scale when they differ; ``scales`` maps survey
+    id -> scale for going back to the original scale).
     """
 
-    respondent_id: np.ndarray
+    respondent_id: np.ndarray | None
     survey_id: np.ndarray
     outcome: np.ndarray
     ratings: np.ndarray
@@ -83,7 +84,7 @@ class RatingsFrame:
 
     @property
     def n(self) -> int:
-        return len(self.respondent_id)
+        return len(self.outcome)
 
 
 def journey_surveys(*, journey: Journey, survey_ids: Sequence[int] | None = None) -> list:
@@ -113,12 +114,15 @@ def journey_ratings_frame(
     journey: Journey,
     survey_ids: Sequence[int] | None = None,
     segment_filter: Mapping[str, Sequence[str]] | None = None,
+    with_ids: bool = False,
 ) -> RatingsFrame:
     """Loads the ratings of ``journey`` (chosen waves, optional segment filter) into one matrix.
 
     Each wave's arrays are aligned to its own ``moment_ids``; here every wave is mapped onto the journey's moments
     in position order (a moment a wave never asked about is NaN / not experienced there). ``segment_filter`` is
     ``{segment key: [accepted values]}``, all keys must match (AND), values of one key are alternatives (OR).
+    ``with_ids=False`` (the analysis) leaves out respondent ids and segment values, which the engine does not use:
+    on W1 their text COPY was a third of the load (bench/FINDINGS.md section 3).
 
     On PostgreSQL one ``COPY (SELECT ... ratings[1], ratings[2], ...) TO STDOUT`` streams the matrix as CSV into
     pyarrow (DESIGN section 8: never ``read_sql`` or ORM objects for a million rows); the filter runs in SQL. On
@@ -137,17 +141,17 @@ def journey_ratings_frame(
     scales = {s.pk: (float(s.scale_min), float(s.scale_max)) for s in surveys}
     scale = scales[surveys[0].pk] if surveys else (1.0, 10.0)
     if not surveys:
-        columns = _empty_columns(len(moments))
+        columns = _empty_columns(len(moments), with_ids=with_ids)
     elif connection.vendor == "postgresql":
-        columns = _ratings_postgresql(surveys, moments, segment_filter)
+        columns = _ratings_postgresql(surveys, moments, segment_filter, with_ids=with_ids)
     else:
-        columns = _ratings_generic(surveys, moments, segment_filter)
+        columns = _ratings_generic(surveys, moments, segment_filter, with_ids=with_ids)
     return RatingsFrame(moments=moments, outcome_type=outcome_type, scale=scale, scales=scales, **columns)
 
 
-def _empty_columns(k: int) -> dict:
+def _empty_columns(k: int, *, with_ids: bool = True) -> dict:
     return {
-        "respondent_id": np.array([], dtype=object),
+        "respondent_id": np.array([], dtype=object) if with_ids else None,
         "survey_id": np.array([], dtype=np.int64),
         "outcome": np.array([], dtype=np.float64),
         "ratings": np.empty((0, k), dtype=np.float64),
@@ -221,26 +225,29 @@ def _binary_rows_dtype(width: int) -> np.dtype:
     return np.dtype(fields)
 
 
-def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]]) -> dict:
-    """Two COPYs of every chosen wave, each parsed without a Python loop over respondents.
+def _ratings_postgresql(
+    surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]], *, with_ids: bool
+) -> dict:
+    """One or two COPYs of every chosen wave, each parsed without a Python loop over respondents.
 
-    1. The numbers, in PostgreSQL's binary COPY format: id, survey id, outcome and the ratings array, padded to the
-       widest wave and with NULL elements replaced by NaN, so every row has the same byte layout and
-       ``numpy.frombuffer`` reads the whole stream as one structured array. Binary avoids PostgreSQL formatting
-       25 million floats as text, which dominated the text COPY (measured: 2x faster end to end).
-    2. The text: id, respondent id, one column per segment key (and the explicit experienced flags where a wave has
-       them) as CSV into pyarrow.
+    1. The numbers, in PostgreSQL's binary COPY format: id, survey id, outcome and the ratings array with NULL
+       elements replaced by NaN (and padded to the widest wave when the waves differ in width), so every row has
+       the same byte layout and ``numpy.frombuffer`` reads the whole stream as one structured array. Binary avoids
+       PostgreSQL formatting 25 million floats as text, which dominated the text COPY (measured: 2x faster).
+    2. Only when needed (``with_ids``, or explicit experienced flags in a wave): the text (id, respondent id, one
+       column per segment key, the flags) as CSV into pyarrow.
     Both are aligned on the response id. Each wave's columns are then mapped from its ``moment_ids`` to the
     journey's moments.
     """
     from surveys.models import Response
 
     k = len(moments)
-    keys = _segment_keys(surveys)
+    keys = _segment_keys(surveys) if with_ids else []
     table = Response._meta.db_table
     filter_sql, filter_params = _filter_sql(segment_filter)
     survey_pks = [s.pk for s in surveys]
-    width = max(len(s.moment_ids) for s in surveys)
+    widths = {len(s.moment_ids) for s in surveys}
+    width = max(widths)
     where = f"FROM {table} WHERE survey_id = ANY(%s){filter_sql}"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -249,24 +256,35 @@ def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: di
             [survey_pks],
         )
         flagged = {row[0] for row in cursor.fetchall()}
-        padded = (
-            f"array_replace(ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]), NULL, 'NaN')"
-            if width
-            else "'{}'::real[]"
-        )
+        if not width:
+            padded = "'{}'::real[]"
+        elif len(widths) == 1:
+            # Arrays shorter than the wave (an import before a moment was added) still need padding: only those.
+            padded = (
+                f"array_replace(CASE WHEN cardinality(ratings) = {width} THEN ratings "
+                f"ELSE ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]) END, NULL, 'NaN')"
+            )
+        else:
+            padded = (
+                f"array_replace(ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]), NULL, 'NaN')"
+            )
         numbers = cursor.mogrify(
             f"SELECT id::int8, survey_id::int8, COALESCE(outcome, 'NaN')::float8, {padded} {where}",
             [survey_pks, *filter_params],
         ).decode()
         binary = io.BytesIO()
         cursor.copy_expert(f"COPY ({numbers}) TO STDOUT WITH (FORMAT binary)", binary)
-        # Segment keys are parameters; nothing from users is spliced into the SQL.
-        text_cols = ["id", "respondent_id", *["segments ->> %s" for _ in keys]]
-        if flagged:
-            text_cols.append("array_to_string(experienced, ',', '')")
-        texts = cursor.mogrify(f"SELECT {', '.join(text_cols)} {where}", [*keys, survey_pks, *filter_params]).decode()
-        text = io.BytesIO()
-        cursor.copy_expert(f"COPY ({texts}) TO STDOUT WITH (FORMAT csv)", text)
+        text = None
+        if with_ids or flagged:
+            # Segment keys are parameters; nothing from users is spliced into the SQL.
+            text_cols = ["id", "respondent_id", *["segments ->> %s" for _ in keys]] if with_ids else ["id"]
+            if flagged:
+                text_cols.append("array_to_string(experienced, ',', '')")
+            texts = cursor.mogrify(
+                f"SELECT {', '.join(text_cols)} {where}", [*keys, survey_pks, *filter_params]
+            ).decode()
+            text = io.BytesIO()
+            cursor.copy_expert(f"COPY ({texts}) TO STDOUT WITH (FORMAT csv)", text)
 
     raw = binary.getbuffer()
     header = 19  # signature, flags, header-extension length (0)
@@ -278,40 +296,47 @@ def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: di
     expected_len = 20 + 8 * width if width else 12
     if n and not ((rows["nfields"] == 4).all() and (rows["array_len"] == expected_len).all()):
         raise RuntimeError("unexpected COPY binary row layout")
-    order = np.argsort(rows["id"], kind="stable")
-    ids = rows["id"][order].astype(np.int64)
-    survey_id = rows["survey_id"][order].astype(np.int64)
-    outcome = rows["outcome"][order].astype(np.float64)
-    stored = rows["elements"]["value"][order].astype(np.float32) if width else np.empty((n, 0), np.float32)
-    del rows, raw
-    binary.close()
+    ids = rows["id"].astype(np.int64)
+    # A sequential scan returns a freshly imported wave in id order: then the gather by ``order`` is skipped.
+    order = None if n < 2 or (ids[1:] > ids[:-1]).all() else np.argsort(ids, kind="stable")
+    if order is not None:
+        ids = ids[order]
+    survey_id = rows["survey_id"].astype(np.int64) if order is None else rows["survey_id"][order].astype(np.int64)
+    outcome = rows["outcome"].astype(np.float64) if order is None else rows["outcome"][order].astype(np.float64)
+    # Big-endian float32 view of the elements; converted once, when copied into the journey's matrix below.
+    stored = rows["elements"]["value"] if width else np.empty((n, 0), np.float32)
+    if order is not None:
+        stored = stored[order]
 
     if n == 0:
-        return _empty_columns(k) | {"segments": pd.DataFrame({key: pd.Series([], dtype="string") for key in keys})}
-    text.seek(0)
-    names = ["id", "respondent_id", *[f"s{i}" for i in range(len(keys))]]
-    types = {"id": pa.int64(), "respondent_id": pa.string()} | {f"s{i}": pa.string() for i in range(len(keys))}
-    if flagged:
-        names.append("experienced")
-        types["experienced"] = pa.string()
-    parsed = pa_csv.read_csv(
-        text,
-        read_options=pa_csv.ReadOptions(column_names=names),
-        convert_options=pa_csv.ConvertOptions(
-            column_types=types,
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,  # COPY writes NULL bare and an empty string as ""
-        ),
-    )
-    text_order = pc.sort_indices(parsed.column("id"))
-    parsed = parsed.take(text_order)
-    text_ids = parsed.column("id").to_numpy()
-    if not np.array_equal(text_ids, ids):
-        # An import committed between the two COPYs: keep the respondents both saw.
-        common, in_numbers, in_text = np.intersect1d(ids, text_ids, assume_unique=True, return_indices=True)
-        ids, survey_id, outcome, stored = common, survey_id[in_numbers], outcome[in_numbers], stored[in_numbers]
-        parsed = parsed.take(pa.array(in_text))
-        n = len(ids)
+        return _empty_columns(k, with_ids=with_ids) | {
+            "segments": pd.DataFrame({key: pd.Series([], dtype="string") for key in keys})
+        }
+    parsed = None
+    if text is not None:
+        text.seek(0)
+        names = ["id", "respondent_id", *[f"s{i}" for i in range(len(keys))]] if with_ids else ["id"]
+        types = {name: pa.string() for name in names} | {"id": pa.int64()}
+        if flagged:
+            names.append("experienced")
+            types["experienced"] = pa.string()
+        parsed = pa_csv.read_csv(
+            text,
+            read_options=pa_csv.ReadOptions(column_names=names),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=types,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,  # COPY writes NULL bare and an empty string as ""
+            ),
+        )
+        parsed = parsed.take(pc.sort_indices(parsed.column("id")))
+        text_ids = parsed.column("id").to_numpy()
+        if not np.array_equal(text_ids, ids):
+            # An import committed between the two COPYs: keep the respondents both saw.
+            common, in_numbers, in_text = np.intersect1d(ids, text_ids, assume_unique=True, return_indices=True)
+            ids, survey_id, outcome, stored = common, survey_id[in_numbers], outcome[in_numbers], stored[in_numbers]
+            parsed = parsed.take(pa.array(in_text))
+            n = len(ids)
 
     stored_flags = _array_matrix(parsed.column("experienced"), pa.bool_()) if flagged else None
     flag_present = (
@@ -321,19 +346,27 @@ def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: di
         if flagged
         else None
     )
-    ratings = np.full((n, k), np.nan)
-    experienced = np.zeros((n, k), dtype=bool)
+    if len(surveys) == 1 and not flagged and width == k and surveys[0].moment_ids == [m.pk for m in moments]:
+        # One wave asking exactly the journey's moments in their order (W1): one conversion, no scatter.
+        ratings = stored.astype(np.float64)
+        experienced = ~np.isnan(ratings)
+        surveys = []
+    else:
+        ratings = np.full((n, k), np.nan)
+        experienced = np.zeros((n, k), dtype=bool)
     for survey in surveys:
         rows_of = np.flatnonzero(survey_id == survey.pk)
         pairs = [(j, survey.moment_ids.index(m.pk)) for j, m in enumerate(moments) if m.pk in survey.moment_ids]
         if rows_of.size == 0 or not pairs:
             continue
         target, source = (np.array(x) for x in zip(*pairs, strict=True))
-        everyone = rows_of.size == n  # one wave: column takes instead of a 2-D fancy index (4x faster)
-        block = (stored[:, source] if everyone else stored[np.ix_(rows_of, source)]).astype(np.float64)
+        everyone = rows_of.size == n  # one wave: column copies instead of 2-D fancy indexes (4x faster)
         if everyone:
-            ratings[:, target] = block
+            for t, s in zip(target.tolist(), source.tolist(), strict=True):
+                ratings[:, t] = stored[:, s]
+            block = ratings[:, target]
         else:
+            block = stored[np.ix_(rows_of, source)].astype(np.float64)
             ratings[np.ix_(rows_of, target)] = block
         has = ~np.isnan(block)
         if survey.pk in flagged:
@@ -342,13 +375,16 @@ def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: di
             # NULL flag arrays (rows imported without flag columns) and short ones read as "has a rating".
             explicit = flag_present[rows_of][:, None] > source[None, :]
             has = np.where(explicit, flags, has)
-        experienced[np.ix_(rows_of, target)] = has
+        if everyone:
+            experienced[:, target] = has
+        else:
+            experienced[np.ix_(rows_of, target)] = has
     segments = pd.DataFrame(
         {key: parsed.column(f"s{i}").to_pandas().astype("string") for i, key in enumerate(keys)},
         index=pd.RangeIndex(n),
     )
     return {
-        "respondent_id": parsed.column("respondent_id").to_numpy(zero_copy_only=False),
+        "respondent_id": parsed.column("respondent_id").to_numpy(zero_copy_only=False) if with_ids else None,
         "survey_id": survey_id,
         "outcome": outcome,
         "ratings": ratings,
@@ -357,7 +393,9 @@ def _ratings_postgresql(surveys: list, moments: list[Moment], segment_filter: di
     }
 
 
-def _ratings_generic(surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]]) -> dict:
+def _ratings_generic(
+    surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]], *, with_ids: bool
+) -> dict:
     """The SQLite path: ``values_list`` per wave (demo sizes), the same alignment and filter as on PostgreSQL."""
     from surveys.models import Response
 
@@ -400,11 +438,11 @@ def _ratings_generic(surveys: list, moments: list[Moment], segment_filter: dict[
             }
         )
     if not parts:
-        return _empty_columns(k)
+        return _empty_columns(k, with_ids=with_ids)
     segments = pd.concat([p["segments"] for p in parts], ignore_index=True)
-    segments = segments.reindex(columns=sorted(segments.columns)).astype("string")
+    segments = segments.reindex(columns=sorted(segments.columns) if with_ids else []).astype("string")
     return {
-        "respondent_id": np.concatenate([p["respondent_id"] for p in parts]),
+        "respondent_id": np.concatenate([p["respondent_id"] for p in parts]) if with_ids else None,
         "survey_id": np.concatenate([p["survey_id"] for p in parts]),
         "outcome": np.concatenate([p["outcome"] for p in parts]),
         "ratings": np.vstack([p["ratings"] for p in parts]),
@@ -469,10 +507,13 @@ def analysis_params_key(
     min_sample: int | None = None,
     bootstrap: int | None = None,
     seed: int = 0,
+    surveys: Sequence | None = None,
 ) -> str:
     """sha256 of everything a run's numbers depend on: the journey, each chosen wave with its data version (a new
-    import changes the key), the segment filter, method, thresholds, minimum sample, bootstrap size and seed."""
-    surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
+    import changes the key), the segment filter, method, thresholds, minimum sample, bootstrap size and seed.
+    ``surveys``: the chosen waves when the caller has just loaded them (``journey_surveys``), saving that query."""
+    if surveys is None:
+        surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
     if threshold_mode != "fixed":
         fixed_satisfaction = fixed_impact = None
     payload = {
@@ -704,7 +745,7 @@ def moment_detail_data(
     """
     from .analysis.nps import occurrence_effect
 
-    frame = journey_ratings_frame(journey=journey, survey_ids=survey_ids, segment_filter=segment_filter)
+    frame = journey_ratings_frame(journey=journey, survey_ids=survey_ids, segment_filter=segment_filter, with_ids=True)
     index = next((j for j, m in enumerate(frame.moments) if m.pk == moment.pk), None)
     if index is None:
         raise ValueError(f"{moment} is not a moment of {journey}.")

@@ -35,7 +35,7 @@ def two_waves(organisation):
 def test_the_frame_is_what_was_stored_with_waves_aligned_to_the_journey(two_waves):
     assert connection.vendor == "postgresql"
     journey, (w1, r1, y1, seg1), (w2, r2, y2, seg2, flags2) = two_waves
-    frame = journey_ratings_frame(journey=journey)
+    frame = journey_ratings_frame(journey=journey, with_ids=True)
     assert [m.slug for m in frame.moments] == ["a", "b", "c", "d"]
     assert frame.n == 350 and frame.ratings.shape == (350, 4) and frame.ratings.dtype == np.float64
     order = np.argsort(frame.respondent_id.astype(str), kind="stable")  # W1-... sorts before W2-...
@@ -60,17 +60,19 @@ def test_the_frame_is_what_was_stored_with_waves_aligned_to_the_journey(two_wave
 
 def test_one_wave_and_a_segment_filter_run_in_sql(two_waves):
     journey, (w1, r1, y1, seg1), (w2, *_rest) = two_waves
-    only_w1 = journey_ratings_frame(journey=journey, survey_ids=[w1.pk])
+    only_w1 = journey_ratings_frame(journey=journey, survey_ids=[w1.pk], with_ids=True)
     assert only_w1.n == 200 and np.isnan(only_w1.ratings[:, 3]).all()
-    north = journey_ratings_frame(journey=journey, segment_filter={"region": ["North"]})
+    north = journey_ratings_frame(journey=journey, segment_filter={"region": ["North"]}, with_ids=True)
     assert north.n == (seg1["region"] == "North").sum() + (two_waves[2][3]["region"] == "North").sum()
     assert set(north.segments["region"]) == {"North"}
-    both = journey_ratings_frame(journey=journey, segment_filter={"region": ["North", "East"], "plan": "Fibre"})
+    both = journey_ratings_frame(
+        journey=journey, segment_filter={"region": ["North", "East"], "plan": "Fibre"}, with_ids=True
+    )
     assert (
         set(both.segments["plan"]) == {"Fibre"}
         and both.n == ((seg1["region"] == "North") & (seg1["plan"] == "Fibre")).sum()
     )
-    nobody = journey_ratings_frame(journey=journey, segment_filter={"region": ["Atlantis"]})
+    nobody = journey_ratings_frame(journey=journey, segment_filter={"region": ["Atlantis"]}, with_ids=True)
     assert nobody.n == 0 and nobody.ratings.shape == (0, 4)
 
 
@@ -104,7 +106,7 @@ def test_a_wave_that_grew_a_moment_reads_older_shorter_arrays_as_not_experienced
     r2, y2 = random_wave_data(rng, 30, 3)
     survey = wave_store(journey, "W1", ["c", "a", "b"], r2, y2, prefix="late")  # appends c to moment_ids
     assert len(survey.moment_ids) == 3
-    frame = journey_ratings_frame(journey=journey)
+    frame = journey_ratings_frame(journey=journey, with_ids=True)
     assert frame.n == 70
     early = np.char.startswith(frame.respondent_id.astype(str), "early")
     np.testing.assert_array_equal(frame.ratings[early][:, [1, 0]], r1.astype(np.float32))
