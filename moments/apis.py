@@ -9,7 +9,12 @@ which would confirm they exist). Viewers read; analysts and admins write (403 fo
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+
 from django import forms
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django_filters import rest_framework as filters
@@ -60,6 +65,7 @@ EXPORT_WRITERS = {
     "json": (exports.priorities_json, "application/json"),
 }
 
+RESULTS_CACHE_SECONDS = 24 * 3600
 NOT_FOUND = OpenApiResponse(description="Not found, or not in one of your organisations.")
 FORBIDDEN = OpenApiResponse(description="Your role in the organisation is read-only (viewer).")
 
@@ -378,27 +384,38 @@ def _segment_filter(query) -> dict[str, list[str]]:
     return segment_filter
 
 
-def _run_for_filters(request, journey: Journey) -> AnalysisRun:
-    """Validates the filter parameters and returns the latest run for them (finished or queued by this call)."""
+def _run_for_filters(request, journey: Journey) -> tuple[AnalysisRun, list[tuple]]:
+    """Validates the filter parameters and returns the latest run for them (finished or queued by this call), with
+    the journey's moments (``selectors.journey_moment_rows``)."""
     params = AnalysisFilterInput(data=request.query_params, context={"journey": journey})
     params.is_valid(raise_exception=True)
     data = params.validated_data
+    filters_ = {
+        "survey_ids": data.get("survey") or None,
+        "segment_filter": _segment_filter(request.query_params),
+        "method": data["method"],
+        "threshold_mode": data["threshold"],
+        "fixed_satisfaction": data.get("fixed_satisfaction"),
+        "fixed_impact": data.get("fixed_impact"),
+    }
+    # A finished run is found with three plain queries; only otherwise does the service validate and queue one.
+    moment_rows = selectors.journey_moment_rows(journey=journey)
+    run = selectors.analysis_latest(
+        journey=journey,
+        surveys=selectors.journey_surveys(journey=journey, survey_ids=filters_["survey_ids"]),
+        moment_ids=[row[0] for row in moment_rows],
+        **filters_,
+    )
+    if run is not None:
+        return run, moment_rows
     try:
-        run = services.analysis_request(
-            journey=journey,
-            survey_ids=data.get("survey") or None,
-            segment_filter=_segment_filter(request.query_params),
-            method=data["method"],
-            threshold_mode=data["threshold"],
-            fixed_satisfaction=data.get("fixed_satisfaction"),
-            fixed_impact=data.get("fixed_impact"),
-            user=request.user,
-        )
+        run = services.analysis_request(journey=journey, user=request.user, **filters_)
     except ValueError as exc:
         raise ValidationError({"detail": str(exc)}) from exc
-    # With eager Celery (the embedded demo) the run was computed when the service's transaction committed.
-    run.refresh_from_db()
-    return run
+    if run.status != RunStatus.DONE:
+        # With eager Celery (the embedded demo) the run was computed when the service's transaction committed.
+        run.refresh_from_db()
+    return run, moment_rows
 
 
 class RunPendingOutput(serializers.Serializer):
@@ -466,12 +483,30 @@ class JourneyAnalysisApi(APIView):
     )
     def get(self, request, journey_id: int):
         journey = _journey_or_404(request, journey_id)
-        run = _run_for_filters(request, journey)
+        run, moment_rows = _run_for_filters(request, journey)
         if run.status != RunStatus.DONE:
             return _run_not_done(request, run)
-        results = selectors.moment_results(run=run)
-        body = {"run": run, "params": run, "summary": run.summary, "moments": results}
-        return Response(self.Output(body, context={"request": request}).data)
+        return Response(self.done_body(request, run, moment_rows))
+
+    def done_body(self, request, run: AnalysisRun, moment_rows: list[tuple]) -> dict:
+        """The serialised answer for a DONE run, cached: its numbers never change (bench/FINDINGS.md section 5).
+
+        The key holds the run (found through the user's journeys, so never another organisation's), the moments'
+        current names and flags (``moment_rows``: an edit shows at once) and the host the run's URL is built on.
+        """
+        marker = hashlib.sha256(json.dumps([moment_rows, request.build_absolute_uri("/")]).encode()).hexdigest()
+        key = f"moments:analysis-api:{run.pk}:{marker}"
+        try:
+            body = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache outage must not break the answer
+            body = None
+        if body is None:
+            results = selectors.moment_results(run=run)
+            data = {"run": run, "params": run, "summary": run.summary, "moments": results}
+            body = json.loads(JSONRenderer().render(self.Output(data, context={"request": request}).data))
+            with contextlib.suppress(Exception):
+                cache.set(key, body, timeout=RESULTS_CACHE_SECONDS)
+        return body
 
 
 class AnalysisRunDetailApi(APIView):
@@ -570,7 +605,7 @@ class JourneyPrioritiesApi(APIView):
             or params.validated_data.get("format")
             or request.accepted_renderer.format
         )
-        run = _run_for_filters(request, journey)
+        run, _ = _run_for_filters(request, journey)
         if run.status != RunStatus.DONE:
             return _run_not_done(request, run)
         frame = selectors.priorities_frame(run=run)

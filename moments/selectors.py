@@ -57,6 +57,16 @@ def journey_get(*, user: AbstractBaseUser | AnonymousUser, journey_id: int) -> J
     return journeys_for_user(user).filter(pk=journey_id).first()
 
 
+def journey_moment_rows(*, journey: Journey) -> list[tuple]:
+    """(pk, name, slug, stage, position, is_brand_moment) of the journey's moments in position order: one query
+    that gives both the moment ids of ``analysis_params_key`` and a marker of what a page shows about them."""
+    return list(
+        journey.moments.order_by("position", "name", "pk").values_list(
+            "pk", "name", "slug", "stage", "position", "is_brand_moment"
+        )
+    )
+
+
 # ------------------------------------------------------------------------------------------------ ratings frame
 @dataclass
 class RatingsFrame:
@@ -482,13 +492,17 @@ def _survey_segment_values(survey) -> dict[str, list[str]]:
     return result
 
 
-def segment_values(*, journey: Journey, survey_ids: Sequence[int] | None = None) -> dict[str, list[str]]:
+def segment_values(
+    *, journey: Journey, survey_ids: Sequence[int] | None = None, surveys: Sequence | None = None
+) -> dict[str, list[str]]:
     """Distinct values of every segment key over the journey's waves, for filters: ``{"region": ["East", ...]}``.
 
     One ``SELECT DISTINCT ... jsonb_each_text`` per wave on PostgreSQL, cached per wave and data version.
     """
     merged: dict[str, set[str]] = {}
-    for survey in journey_surveys(journey=journey, survey_ids=survey_ids):
+    if surveys is None:
+        surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
+    for survey in surveys:
         for key, values in _survey_segment_values(survey).items():
             merged.setdefault(key, set()).update(values)
     return {key: sorted(values) for key, values in sorted(merged.items())}
@@ -508,10 +522,12 @@ def analysis_params_key(
     bootstrap: int | None = None,
     seed: int = 0,
     surveys: Sequence | None = None,
+    moment_ids: Sequence[int] | None = None,
 ) -> str:
     """sha256 of everything a run's numbers depend on: the journey, each chosen wave with its data version (a new
     import changes the key), the segment filter, method, thresholds, minimum sample, bootstrap size and seed.
-    ``surveys``: the chosen waves when the caller has just loaded them (``journey_surveys``), saving that query."""
+    ``surveys``: the chosen waves when the caller has just loaded them (``journey_surveys``), ``moment_ids``: the
+    journey's moments in position order (``journey_moment_rows``), each saving a query."""
     if surveys is None:
         surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
     if threshold_mode != "fixed":
@@ -519,7 +535,9 @@ def analysis_params_key(
     payload = {
         "journey": journey.pk,
         "surveys": [[s.pk, s.data_version] for s in sorted(surveys, key=lambda s: s.pk)],
-        "moments": list(journey.moments.order_by("position", "name", "pk").values_list("pk", flat=True)),
+        "moments": list(journey.moments.order_by("position", "name", "pk").values_list("pk", flat=True))
+        if moment_ids is None
+        else list(moment_ids),
         "segment_filter": _clean_segment_filter(segment_filter),
         "method": method,
         "threshold_mode": threshold_mode,
@@ -542,12 +560,15 @@ def analysis_latest(
     fixed_satisfaction: float | None = None,
     fixed_impact: float | None = None,
     current: bool = True,
+    surveys: Sequence | None = None,
+    moment_ids: Sequence[int] | None = None,
 ) -> AnalysisRun | None:
     """The newest finished (DONE) run of ``journey`` for these waves, filter and parameters, or None.
 
     ``current=True``: only a run of the waves' current data (same ``analysis_params_key``). ``current=False``:
     otherwise the newest DONE run with the same waves, filter, method and thresholds on older data, so a page can
-    show the previous numbers while the new run computes.
+    show the previous numbers while the new run computes. ``surveys`` and ``moment_ids``: see
+    ``analysis_params_key``.
     """
     key = analysis_params_key(
         journey=journey,
@@ -557,6 +578,8 @@ def analysis_latest(
         threshold_mode=threshold_mode,
         fixed_satisfaction=fixed_satisfaction,
         fixed_impact=fixed_impact,
+        surveys=surveys,
+        moment_ids=moment_ids,
     )
     done = AnalysisRun.objects.filter(journey=journey, status=RunStatus.DONE)
     run = done.filter(params_key=key).order_by("-finished_at", "-pk").first()

@@ -86,15 +86,13 @@ def analysis_request(
     )  # validates method and thresholds
     if threshold_mode != "fixed":
         fixed_satisfaction = fixed_impact = None
-    # Serialises concurrent requests of one journey, so two identical requests cannot both create a run.
-    Journey.objects.select_for_update().filter(pk=journey.pk).exists()
     surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
     if survey_ids is not None and len(surveys) != len(set(survey_ids)):
         raise ValueError("Some of the chosen waves do not belong to this journey.")
     segment_filter = _clean_segment_filter(segment_filter)
     key = analysis_params_key(
         journey=journey,
-        survey_ids=[s.pk for s in surveys],
+        surveys=surveys,
         segment_filter=segment_filter,
         method=method,
         threshold_mode=threshold_mode,
@@ -104,11 +102,16 @@ def analysis_request(
         bootstrap=params.bootstrap,
         seed=params.seed,
     )
-    existing = (
-        AnalysisRun.objects.filter(journey=journey, params_key=key, status__in=ACTIVE_STATUSES)
-        .order_by("-created_at", "-pk")
-        .first()
+    active = AnalysisRun.objects.filter(journey=journey, params_key=key, status__in=ACTIVE_STATUSES).order_by(
+        "-created_at", "-pk"
     )
+    # Most requests (every dashboard and API read) find their run: three queries and no lock for them.
+    existing = active.first()
+    if existing is not None:
+        return existing
+    # Serialises concurrent requests of one journey, so two identical requests cannot both create a run.
+    Journey.objects.select_for_update().filter(pk=journey.pk).exists()
+    existing = active.first()
     if existing is not None:
         return existing
     run = AnalysisRun.objects.create(

@@ -69,7 +69,9 @@ class ViewState:
         self.journey = journey
         surveys = selectors.journey_surveys(journey=journey)
         self.surveys = surveys
-        self.form = DashboardFilterForm(request.GET or None, surveys=surveys, segments=_segments(journey))
+        self.moment_rows = selectors.journey_moment_rows(journey=journey)
+        segments = selectors.segment_values(journey=journey, surveys=surveys)
+        self.form = DashboardFilterForm(request.GET or None, surveys=surveys, segments=segments)
         self.params = self.form.params()
         if self.params["segment_filter"]:
             self.params["segment_filter"] = {k: [v] for k, v in self.params["segment_filter"].items()}
@@ -77,7 +79,7 @@ class ViewState:
         self.run = None
         if surveys:  # a journey without waves has nothing to analyse: the page says how to start instead
             try:
-                self.run = services.analysis_request(journey=journey, user=request.user, **self.params)
+                self.run = self._run(request, self.params)
             except ValueError as exc:
                 self.error = str(exc)
         self.compare_run = None
@@ -85,10 +87,25 @@ class ViewState:
         if self.run is not None and compare_id and compare_id not in self.params["survey_ids"]:
             compare_params = self.params | {"survey_ids": [compare_id]}
             try:
-                self.compare_run = services.analysis_request(journey=journey, user=request.user, **compare_params)
+                self.compare_run = self._run(request, compare_params)
             except ValueError:
                 self.compare_run = None
         self.query = request.GET.urlencode()
+
+    def _run(self, request: HttpRequest, params: dict) -> AnalysisRun:
+        """The finished run for ``params`` found from what the page has already loaded (one query, no transaction),
+        else ``services.analysis_request`` (which validates, and queues a run when there is none)."""
+        chosen = [s for s in self.surveys if s.pk in params["survey_ids"]]
+        if len(chosen) == len(set(params["survey_ids"])):
+            run = selectors.analysis_latest(
+                journey=self.journey,
+                surveys=chosen,
+                moment_ids=[row[0] for row in self.moment_rows],
+                **params,
+            )
+            if run is not None:
+                return run
+        return services.analysis_request(journey=self.journey, user=request.user, **params)
 
     @property
     def pending_run(self) -> AnalysisRun | None:
@@ -107,10 +124,6 @@ class ViewState:
     def segments_label(self) -> str:
         segment_filter = self.params["segment_filter"] or {}
         return ", ".join(f"{k}: {', '.join(v)}" for k, v in segment_filter.items()) or "all customers"
-
-
-def _segments(journey: Journey) -> dict[str, list[str]]:
-    return selectors.segment_values(journey=journey)
 
 
 def _finite(value) -> float | None:
@@ -226,6 +239,56 @@ def _quadrant_figure_json(frame: pd.DataFrame, summary: dict, *, previous, previ
     return figure
 
 
+def _results_view_build(run: AnalysisRun, state: ViewState, compare_name: str) -> tuple[list[dict], dict]:
+    """The table rows (with the comparison's changes) and the quadrant figure of a DONE run."""
+    rows = _results_rows(run, state.journey, state.query)
+    changes = {}
+    if state.compare_run is not None and state.compare_run.status == RunStatus.DONE:
+        compared = services.analysis_compare(run_before=state.compare_run, run_after=run)
+        changes = {int(r.moment_id): r for r in compared.itertuples()}
+    for row in rows:
+        del row["result"]  # the model instance: the page only reads the plain numbers
+        row["confidence"], row["confidence_class"] = _confidence(row["stability"])
+        change = changes.get(row["moment_id"])
+        row["change"] = _finite(change.satisfaction_change) if change is not None else None
+        row["change_significant"] = bool(change.significant) if change is not None else False
+        row["moved_from"] = change.quadrant_before if change is not None and change.moved else None
+    figure = _quadrant_figure_json(
+        _frame(rows),
+        run.summary or {},
+        previous=_previous_positions(state.compare_run),
+        previous_label=f"Position in {compare_name}",
+    )
+    return rows, figure
+
+
+def _results_view(run: AnalysisRun, state: ViewState, compare_name: str) -> tuple[list[dict], dict]:
+    """``_results_view_build``, cached: a DONE run's numbers never change (bench/FINDINGS.md section 4).
+
+    The key holds the run and the comparison run (both found through the user's journey, so never another
+    organisation's), the query string (the rows' links), the comparison wave's name and the moments' current names,
+    stages, positions and brand flags (``ViewState.moment_rows``), so an edit of a moment shows at once.
+    """
+    comparison = state.compare_run
+    inputs = [
+        run.pk,
+        [comparison.pk, comparison.status] if comparison is not None else None,
+        state.query,
+        compare_name,
+        state.moment_rows,
+    ]
+    key = "moments:dashboard-results:" + hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not break the page
+        cached = None
+    if cached is None:
+        cached = _results_view_build(run, state, compare_name)
+        with contextlib.suppress(Exception):
+            cache.set(key, cached, timeout=FIGURE_CACHE_SECONDS)
+    return cached
+
+
 def _dashboard_context(request: HttpRequest, journey: Journey) -> dict:
     state = ViewState(request, journey)
     context = {
@@ -240,25 +303,9 @@ def _dashboard_context(request: HttpRequest, journey: Journey) -> dict:
     run = state.run
     if run is None or run.status != RunStatus.DONE or state.pending_run is not None:
         return context
-    rows = _results_rows(run, journey, state.query)
-    changes = {}
-    if state.compare_run is not None and state.compare_run.status == RunStatus.DONE:
-        compared = services.analysis_compare(run_before=state.compare_run, run_after=run)
-        changes = {int(r.moment_id): r for r in compared.itertuples()}
-    for row in rows:
-        row["confidence"], row["confidence_class"] = _confidence(row["stability"])
-        change = changes.get(row["moment_id"])
-        row["change"] = _finite(change.satisfaction_change) if change is not None else None
-        row["change_significant"] = bool(change.significant) if change is not None else False
-        row["moved_from"] = change.quadrant_before if change is not None and change.moved else None
-    placed = [r for r in rows if r["quadrant"] != Quadrant.INSUFFICIENT]
     compare_name = next((s.name for s in state.surveys if s.pk == state.form.compare_wave_id()), "")
-    figure = _quadrant_figure_json(
-        _frame(rows),
-        run.summary or {},
-        previous=_previous_positions(state.compare_run),
-        previous_label=f"Position in {compare_name}",
-    )
+    rows, figure = _results_view(run, state, compare_name)
+    placed = [r for r in rows if r["quadrant"] != Quadrant.INSUFFICIENT]
     context |= _summary_context(run)
     context |= {
         "rows": rows,

@@ -112,3 +112,30 @@ def test_a_wave_that_grew_a_moment_reads_older_shorter_arrays_as_not_experienced
     np.testing.assert_array_equal(frame.ratings[early][:, [1, 0]], r1.astype(np.float32))
     assert np.isnan(frame.ratings[early][:, 2]).all() and not frame.experienced[early][:, 2].any()
     np.testing.assert_array_equal(frame.ratings[~early][:, [2, 0, 1]], r2.astype(np.float32))
+
+
+@pytest.mark.parametrize("one_wave", [False, True])
+def test_the_analysis_load_leaves_out_ids_and_segments_with_the_same_numbers(two_waves, one_wave):
+    journey, (w1, *_), _ = two_waves
+    survey_ids = [w1.pk] if one_wave else None
+    full = journey_ratings_frame(journey=journey, survey_ids=survey_ids, with_ids=True)
+    numbers = journey_ratings_frame(journey=journey, survey_ids=survey_ids)
+
+    assert numbers.respondent_id is None and list(numbers.segments.columns) == [] and numbers.n == full.n > 0
+    np.testing.assert_array_equal(numbers.ratings, full.ratings)
+    np.testing.assert_array_equal(numbers.experienced, full.experienced)
+    np.testing.assert_array_equal(numbers.outcome, full.outcome)
+    np.testing.assert_array_equal(numbers.survey_id, full.survey_id)
+
+
+def test_one_wave_asking_exactly_the_journeys_moments_loads_as_stored(organisation):
+    rng = np.random.default_rng(5)
+    journey = journey_with_moments(organisation, ["a", "b", "c"])
+    ratings, outcome = random_wave_data(rng, 120, 3)
+    wave_store(journey, "W1", ["a", "b", "c"], ratings, outcome)
+
+    frame = journey_ratings_frame(journey=journey)
+
+    np.testing.assert_allclose(frame.ratings, ratings, rtol=1e-6)  # stored as real
+    np.testing.assert_array_equal(frame.experienced, ~np.isnan(ratings))
+    np.testing.assert_allclose(frame.outcome, outcome)
