@@ -440,7 +440,7 @@ def moments_ensure(*, journey: Journey, names: Sequence[str]) -> list[Moment]:
 
 # ------------------------------------------------------------------------------------------------ uploads
 UPLOAD_EXTENSIONS = {".csv", ".txt", ".tsv", ".tab", ".xlsx", ".xlsm", ".sav", ".zsav"}
-INGEST_CHUNK_ROWS = 50_000
+INGEST_CHUNK_ROWS = 100_000
 MAX_ATTEMPTS = 3
 LEASE_WAIT_SECONDS = 30
 _LEASE_NAMESPACE = 0x4D4F4D  # first key of the two-key advisory lock: "MOM"
@@ -858,6 +858,9 @@ def _upload_run(upload: Upload, progress: _Progress) -> None:
                 .get(pk=upload.survey_id)
             )
             moments = moments_ensure(journey=survey.journey, names=list(mapping.moments))
+            # Under the survey lock no other upload of this survey is storing rows, and validation has made the
+            # file's ids unique: on a survey's first upload every row is new, so it COPYs straight into the table.
+            first_upload = not Response.objects.filter(survey_id=survey.pk).exists()
             scale = None
             for chunk in validate_chunks(table, mapping, chunksize=INGEST_CHUNK_ROWS):
                 tally.rows_total += len(chunk.lines) + len(chunk.bad_lines)
@@ -874,6 +877,7 @@ def _upload_run(upload: Upload, progress: _Progress) -> None:
                         submitted_at=chunk.submitted_at,
                         experienced=chunk.experienced,
                         segments=chunk.segments,
+                        new_rows=first_upload,
                     )
                     tally.rows_imported += counts.total
                     tally.created += counts.created
