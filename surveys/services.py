@@ -180,12 +180,14 @@ def _store_postgresql(
             [survey.pk],
         )
         updated = int(cursor.fetchone()[0])
-        upsert = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "  # noqa: S608  # nosec B608 - identifiers are constants
-        cursor.execute(
-            upsert + "ON CONFLICT (survey_id, respondent_id) DO UPDATE SET submitted_at = EXCLUDED.submitted_at, "
+        # Identifiers are constants; the statement has no parameters.
+        upsert = (
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "  # noqa: S608  # nosec B608
+            "ON CONFLICT (survey_id, respondent_id) DO UPDATE SET submitted_at = EXCLUDED.submitted_at, "
             "outcome = EXCLUDED.outcome, segments = EXCLUDED.segments, ratings = EXCLUDED.ratings, "
             "experienced = EXCLUDED.experienced"
         )
+        cursor.execute(upsert)
         stored = cursor.rowcount
         cursor.execute(f"DROP TABLE {STAGING_TABLE}")
     return StoreCounts(created=stored - updated, updated=updated)
@@ -720,7 +722,8 @@ class _Progress:
         if self.side is not None:
             with self.side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {Upload._meta.db_table} SET progress = %s, message = %s, heartbeat_at = %s "  # noqa: S608
+                    # The table name is the model's own; every value is a parameter.
+                    f"UPDATE {Upload._meta.db_table} SET progress = %s, message = %s, heartbeat_at = %s "  # noqa: S608  # nosec B608
                     "WHERE id = %s AND status = %s",
                     [fields["progress"], fields["message"], fields["heartbeat_at"], self.upload_id,
                      UploadStatus.RUNNING],
