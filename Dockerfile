@@ -11,4 +11,4 @@ RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only ALLOWED_HO
  && useradd --system --uid 1000 momentum && mkdir -p /data/uploads && chown -R momentum /data
 USER momentum
 EXPOSE 8000
-CMD ["gunicorn", "cxapp.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+CMD ["gunicorn", "cxapp.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--timeout", "120"]

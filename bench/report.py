@@ -247,7 +247,7 @@ def _web(section: dict, lines: list[str], targets: list[tuple]) -> None:
         f"## Web: {section['clients']} concurrent clients ({section['mode']} run, {section['finished']})",
         "",
         f"wrk, 2 threads, {section['clients']} connections, {section['duration']} s per run, loopback; gunicorn "
-        "`cxapp.wsgi` with 3 sync workers (as the Dockerfile), test settings (DEBUG off) on the bench database; "
+        "`cxapp.wsgi` with 2 workers x 4 threads (as the Dockerfile), test settings (DEBUG off) on the bench database; "
         "each connection rotates over 20 users' session cookies. Two client models: **users** = each connection "
         "pauses 0.5-1.5 s (mean 1 s) between requests, like a person reading the page; **closed loop** = no pause "
         'at all (a saturation test: latency there is mostly queueing, about clients / throughput). "ingest" = '
@@ -301,13 +301,14 @@ def _web(section: dict, lines: list[str], targets: list[tuple]) -> None:
 
 
 WHY = {
-    "Ingest W1 end to end": "start-up of two Django processes (scipy import in the system checks), validation, "
-    "staging + upsert with RETURNING, re-reading 1M rows for the analysis (finding 2)",
-    "Analysis of W1 (all numbers": "loading the matrix from PostgreSQL takes 6-7 s of it; the engine 3 s (finding 3)",
+    "Ingest W1 end to end": "the import itself is ~4.9x the floor (validation ~10 s: every cell checked and reported; "
+    "binary COPY + indexes + commit); the 200-resample analysis adds ~19 s, which alone is 4x the floor (finding 2)",
+    "Analysis of W1 (all numbers": "load 2.7-3.9 s (PostgreSQL writing 1M arrays, ~1.8 s of it) + engine 3-4 s "
+    "(finding 3)",
     "Analysis of W1 (with": "engine bootstrap; was OpenBLAS thread contention, fixed (finding 1)",
-    "/journeys/": "~100-250 ms of CPU per answer on 2 shared cores: rendering, run lookup per view; the Plotly "
-    "figure is now cached (finding 4)",
-    "/api/": "DRF serialisation + run lookup per answer, ~45-120 ms of CPU (finding 5)",
+    "/api/": "~9-12 ms of CPU per cached answer; queueing on 2 shared cores (finding 5)",
+    "/journeys/": "~26 ms of CPU per cached answer, but 2 shared cores also run wrk, PostgreSQL and the import: "
+    "latency is queueing (finding 4)",
 }
 
 

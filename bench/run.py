@@ -342,14 +342,16 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(port: int, env: dict):
-    """gunicorn as in the Dockerfile (3 sync workers), on loopback; stopped by its own pid when done."""
+    """gunicorn as in the Dockerfile (2 workers x 4 threads), on loopback; stopped by its own pid when done."""
     cmd = [
         str(Path(PY).parent / "gunicorn"),
         "cxapp.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        "3",
+        "2",
+        "--threads",
+        "4",
         "--timeout",
         "120",
     ]
