@@ -73,6 +73,22 @@ def _csv(header: list[str], rows: int, prefix: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+# Ordinary names for an organisation whose data is not a leak marker (the roles and fuzz tests' own tenant).
+PLAIN_NAMES = {
+    "journey": "Broadband",
+    "slug": "broadband",
+    "description": "",
+    "moment": "Order",
+    "stage": "Buy",
+    "wave": "Q1",
+    "respondent": "r-",
+    "region": "East",
+    "upload": "q1.csv",
+    "column": "q",
+    "error": "bad",
+}
+
+
 def tenant_build(organisation, *, names: dict[str, str], pk_base: int | None, upload_root: Path) -> dict[str, int]:
     """A journey with three moments, one wave of 60 responses stored through the real bulk store, an upload
     waiting for its mapping (its file on disk), and a DONE analysis run computed by the real service."""

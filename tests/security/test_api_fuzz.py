@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.security.conftest import tenant_build
+from tests.security.conftest import PLAIN_NAMES, tenant_build
 
 FUZZ_EXAMPLES = 8
 
@@ -24,19 +24,7 @@ def fuzz_token(transactional_db, organisation, analyst, clean_throttles, monkeyp
     settings.UPLOAD_ROOT = tmp_path
     tenant_build(
         organisation,
-        names={
-            "journey": "Broadband",
-            "slug": "broadband",
-            "description": "",
-            "moment": "Order",
-            "stage": "Buy",
-            "wave": "Q1",
-            "respondent": "r-",
-            "region": "East",
-            "upload": "q1.csv",
-            "column": "q",
-            "error": "bad",
-        },
+        names=PLAIN_NAMES,
         pk_base=None,
         upload_root=tmp_path,
     )

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.security.conftest import tenant_build
+from tests.security.conftest import PLAIN_NAMES, tenant_build
 from tests.security.walker import api_schema, body_from_schema, operations_discover, route_fill, routes_discover
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_throttles")]
@@ -88,19 +88,7 @@ def test_each_role_reads_and_writes_what_it_may(role, organisation, manager, ana
     user = {VIEWER: manager, ANALYST: analyst, ADMIN: org_admin}[role]
     ids = tenant_build(
         organisation,
-        names={
-            "journey": "Broadband",
-            "slug": "broadband",
-            "description": "",
-            "moment": "Order",
-            "stage": "Buy",
-            "wave": "Q1",
-            "respondent": "r-",
-            "region": "East",
-            "upload": "q1.csv",
-            "column": "q",
-            "error": "bad",
-        },
+        names=PLAIN_NAMES,
         pk_base=None,
         upload_root=tmp_path,
     )
