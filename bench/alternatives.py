@@ -34,7 +34,7 @@ from django.db import transaction  # noqa: E402
 
 from bench.common import Stopwatch, emit  # noqa: E402
 from cxapp.models import Organisation  # noqa: E402
-from moments.models import Journey, Moment  # noqa: E402
+from journeys.models import Journey, Moment  # noqa: E402
 from surveys.models import Response, Survey  # noqa: E402
 
 SCALE = (1.0, 10.0)

@@ -22,8 +22,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from bench.common import Stopwatch, emit  # noqa: E402
+from journeys.models import Journey  # noqa: E402
 from moments.analysis import AnalysisParams, analyse  # noqa: E402
-from moments.models import Journey  # noqa: E402
 from moments.selectors import journey_ratings_frame  # noqa: E402
 
 

@@ -121,7 +121,7 @@ def settle() -> None:
 
 def journey_reset(slug: str) -> None:
     shell(
-        "from moments.models import Journey; "
+        "from journeys.models import Journey; "
         f"Journey.objects.filter(slug={slug!r}, organisation__slug={ORGANISATION!r}).delete()"
     )
     sql("VACUUM ANALYZE surveys_response")

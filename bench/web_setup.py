@@ -26,7 +26,8 @@ from django.test import Client  # noqa: E402
 
 from bench.common import emit  # noqa: E402
 from cxapp.models import Membership  # noqa: E402
-from moments.models import AnalysisRun, Journey, RunStatus  # noqa: E402
+from journeys.models import Journey  # noqa: E402
+from moments.models import AnalysisRun, RunStatus  # noqa: E402
 from moments.services import analysis_run_compute  # noqa: E402
 
 

@@ -29,3 +29,8 @@ def organisation_ids_with_role(user: AbstractBaseUser | AnonymousUser, *roles: s
 
 
 EDIT_ROLES = (Role.ANALYST, Role.ADMIN)
+
+
+def organisations_with_edit_role(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organisation]:
+    """Organisations where the user is analyst or admin (where they may create and change journeys)."""
+    return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, *EDIT_ROLES))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("organisations/<int:organisation_id>/members/", include("cxapp.member_urls")),
+    path("", include("journeys.urls")),
     path("", include("moments.urls")),
     path("", include("surveys.urls")),
     path("api/", include("cxapp.api_urls")),

@@ -39,11 +39,14 @@ from rest_framework.views import APIView
 from cxapp.pagination import StrictLimitOffsetPagination
 from cxapp.permissions import IsEditorOrReadOnly, edit_require
 from cxapp.schema import ErrorDetail
+from journeys import services as journey_services
+from journeys.models import Journey, Moment
+from journeys.selectors import journey_for_user, journey_moment_rows, journeys_for_user
 
 from . import exports, selectors, services
 from .analysis.engine import METHODS
 from .analysis.quadrants import THRESHOLD_MODES
-from .models import AnalysisRun, Journey, Moment, RunStatus
+from .models import AnalysisRun, RunStatus
 from .serializers import (
     AnalysisSummarySerializer,
     JourneySerializer,
@@ -90,8 +93,16 @@ class JourneyFilter(filters.FilterSet):
         fields = ["organisation", "slug"]
 
 
+def _journey_write(write, **kwargs):
+    """Calls a ``journeys.services`` write; its ``JourneyError`` becomes a 400 on the field it names."""
+    try:
+        return write(**kwargs)
+    except journey_services.JourneyError as exc:
+        raise ValidationError({exc.field or "non_field_errors": [str(exc)]}) from exc
+
+
 def _journeys(request):
-    return selectors.journeys_for_user(request.user).annotate(moment_count=Count("moments")).order_by("name", "pk")
+    return journeys_for_user(request.user).annotate(moment_count=Count("moments")).order_by("name", "pk")
 
 
 @extend_schema_view(
@@ -131,7 +142,7 @@ class JourneyListCreateApi(generics.ListCreateAPIView):
 
     def perform_create(self, serializer):
         edit_require(self.request.user, serializer.validated_data["organisation"].pk)
-        serializer.save()
+        serializer.instance = _journey_write(journey_services.journey_create, **serializer.validated_data)
 
 
 @extend_schema_view(
@@ -162,6 +173,14 @@ class JourneyDetailApi(generics.RetrieveUpdateDestroyAPIView):
     def get_queryset(self):
         return _journeys(self.request)
 
+    def perform_update(self, serializer):
+        serializer.instance = _journey_write(
+            journey_services.journey_update, journey=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        journey_services.journey_delete(journey=instance)
+
 
 # ---------------------------------------------------------------------------------------------------- moments
 class MomentFilter(filters.FilterSet):
@@ -174,7 +193,7 @@ class MomentFilter(filters.FilterSet):
 
 
 def _journey_or_404(request, journey_id: int) -> Journey:
-    journey = selectors.journey_get(user=request.user, journey_id=journey_id)
+    journey = journey_for_user(user=request.user, journey=journey_id)
     if journey is None:
         raise Http404
     return journey
@@ -242,7 +261,9 @@ class JourneyMomentListCreateApi(generics.ListCreateAPIView):
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
-        serializer.save(journey=self.get_journey())
+        serializer.instance = _journey_write(
+            journey_services.moment_create, journey=self.get_journey(), **serializer.validated_data
+        )
 
 
 @extend_schema_view(
@@ -271,9 +292,15 @@ class MomentDetailApi(generics.RetrieveUpdateDestroyAPIView):
     lookup_url_kwarg = "moment_id"
 
     def get_queryset(self):
-        return Moment.objects.filter(journey__in=selectors.journeys_for_user(self.request.user)).select_related(
-            "journey"
+        return Moment.objects.filter(journey__in=journeys_for_user(self.request.user)).select_related("journey")
+
+    def perform_update(self, serializer):
+        serializer.instance = _journey_write(
+            journey_services.moment_update, moment=serializer.instance, **serializer.validated_data
         )
+
+    def perform_destroy(self, instance):
+        journey_services.moment_delete(moment=instance)
 
 
 SURVEY_PARAMETER = OpenApiParameter(
@@ -399,7 +426,7 @@ def _run_for_filters(request, journey: Journey) -> tuple[AnalysisRun, list[tuple
         "fixed_impact": data.get("fixed_impact"),
     }
     # A finished run is found with three plain queries; only otherwise does the service validate and queue one.
-    moment_rows = selectors.journey_moment_rows(journey=journey)
+    moment_rows = journey_moment_rows(journey=journey)
     run = selectors.analysis_latest(
         journey=journey,
         surveys=selectors.journey_surveys(journey=journey, survey_ids=filters_["survey_ids"]),

@@ -1,13 +1,8 @@
-"""Forms of the dashboard filters and of journey / moment management."""
+"""The dashboard filter form."""
 
 from __future__ import annotations
 
 from django import forms
-from django.utils.text import slugify
-
-from cxapp.models import Organisation
-
-from .models import Journey, Moment
 
 METHOD_CHOICES = [
     ("relative_weights", "Relative weights"),
@@ -82,94 +77,3 @@ class DashboardFilterForm(forms.Form):
     def compare_wave_id(self) -> int | None:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return int(data["compare"]) if data.get("compare") else None
-
-
-class AliasesField(forms.CharField):
-    """Aliases typed as a comma-separated list, stored as a JSON list."""
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return ", ".join(value)
-        return value
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        seen: list[str] = []
-        for alias in (value or "").split(","):
-            alias = alias.strip()
-            if alias and alias.lower() not in {s.lower() for s in seen}:
-                seen.append(alias)
-        return seen
-
-
-class JourneyForm(forms.ModelForm):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
-
-    class Meta:
-        model = Journey
-        fields = ["organisation", "name", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args, organisations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-        if not self.instance.pk and len(organisations) == 1:
-            self.instance.organisation = organisations[0]
-        if self.instance.pk or len(organisations) == 1:
-            # The organisation of an existing journey never changes; with one choice there is nothing to ask.
-            del self.fields["organisation"]
-
-    def clean(self):
-        data = super().clean()
-        organisation = data.get("organisation") or getattr(self.instance, "organisation", None)
-        name = (data.get("name") or "").strip()
-        if organisation is not None and name:
-            slug = slugify(name)[:80] or "journey"
-            clash = Journey.objects.filter(organisation=organisation, slug=slug).exclude(pk=self.instance.pk)
-            if clash.exists():
-                self.add_error("name", "Your organisation already has a journey with this name.")
-        return data
-
-    def save(self, commit=True):
-        journey = super().save(commit=False)
-        if not journey.slug:
-            journey.slug = slugify(journey.name)[:80] or "journey"
-        if commit:
-            journey.save()
-        return journey
-
-
-class MomentForm(forms.ModelForm):
-    aliases = AliasesField(
-        required=False,
-        help_text="Other names of this moment in survey exports, separated by commas. Used to match columns.",
-    )
-
-    class Meta:
-        model = Moment
-        fields = ["name", "stage", "position", "description", "is_brand_moment", "aliases"]
-        labels = {"is_brand_moment": "Brand moment", "position": "Order"}
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"position": "Order along the journey: lower comes first."}
-
-    def __init__(self, *args, journey: Journey, stages: list[str] | None = None, **kwargs):
-        self.journey = journey
-        super().__init__(*args, **kwargs)
-        self.fields["stage"].widget.attrs["list"] = "stage-options"
-        self.stages = stages or []
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        slug = slugify(name)[:80] or "moment"
-        clash = Moment.objects.filter(journey=self.journey, slug=slug).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError("This journey already has a moment with this name.")
-        return name
-
-    def save(self, commit=True):
-        moment = super().save(commit=False)
-        moment.journey = self.journey
-        moment.slug = slugify(moment.name)[:80] or "moment"
-        if commit:
-            moment.save()
-        return moment

@@ -25,13 +25,10 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cxapp.selectors import organisations_for_user
+from journeys.models import Journey, Moment
+from journeys.selectors import journeys_for_user
 
-from .models import AnalysisRun, Journey, Moment, MomentResult, RunStatus
-
-
-def journeys_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Journey]:
-    return Journey.objects.filter(organisation__in=organisations_for_user(user)).select_related("organisation")
+from .models import AnalysisRun, MomentResult, RunStatus
 
 
 def journeys_overview(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Journey]:
@@ -50,20 +47,6 @@ def journeys_overview(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Jou
         moment_count=Coalesce(Subquery(moments), 0),
         wave_count=Coalesce(Subquery(waves), 0),
         respondent_count=Coalesce(Subquery(respondents), 0),
-    )
-
-
-def journey_get(*, user: AbstractBaseUser | AnonymousUser, journey_id: int) -> Journey | None:
-    return journeys_for_user(user).filter(pk=journey_id).first()
-
-
-def journey_moment_rows(*, journey: Journey) -> list[tuple]:
-    """(pk, name, slug, stage, position, is_brand_moment) of the journey's moments in position order: one query
-    that gives both the moment ids of ``analysis_params_key`` and a marker of what a page shows about them."""
-    return list(
-        journey.moments.order_by("position", "name", "pk").values_list(
-            "pk", "name", "slug", "stage", "position", "is_brand_moment"
-        )
     )
 
 
@@ -680,21 +663,6 @@ def priorities_meta(*, run: AnalysisRun) -> dict:
         "computed_at": run.finished_at.isoformat() if run.finished_at else None,
         "generated_at": timezone.now().isoformat(timespec="seconds"),
     }
-
-
-def journey_by_slug(*, slug: str, organisation_slug: str | None = None) -> Journey:
-    """The journey ``slug`` (in ``organisation_slug`` when given), for the CLI; raises ``LookupError`` when it does
-    not exist or when several organisations have one by that slug and none was chosen."""
-    journeys = Journey.objects.filter(slug=slug).select_related("organisation")
-    if organisation_slug:
-        journeys = journeys.filter(organisation__slug=organisation_slug)
-    found = list(journeys[:2])
-    if not found:
-        where = f" in organisation {organisation_slug!r}" if organisation_slug else ""
-        raise LookupError(f"No journey {slug!r}{where}.")
-    if len(found) > 1:
-        raise LookupError(f"Several organisations have a journey {slug!r}: choose one with --organisation.")
-    return found[0]
 
 
 def survey_ids_by_name(*, journey: Journey, names: Sequence[str]) -> list[int]:

@@ -5,7 +5,6 @@ Operation-specific input (query filters) lives as nested serializers in ``apis.p
 
 from __future__ import annotations
 
-from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,8 +12,9 @@ from rest_framework.exceptions import NotFound
 
 from cxapp.models import Organisation
 from cxapp.selectors import organisations_for_user
+from journeys.models import Journey, Moment
 
-from .models import AnalysisRun, Journey, Moment, MomentResult, Quadrant, RunStatus
+from .models import AnalysisRun, MomentResult, Quadrant, RunStatus
 
 
 # ---------------------------------------------------------------------------------------------------- CRUD
@@ -36,14 +36,18 @@ class JourneySerializer(serializers.ModelSerializer):
     """A journey. ``organisation`` is set on create (one of yours) and fixed afterwards."""
 
     organisation = OrganisationField(queryset=Organisation.objects.none())
-    slug = serializers.SlugField(max_length=80, required=False, help_text="Defaults to the slugified name.")
+    slug = serializers.SlugField(
+        max_length=80,
+        required=False,
+        help_text="Made once from the name when not given (journeys.services: stable across renames).",
+    )
     moment_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Journey
         fields = ["id", "organisation", "name", "slug", "description", "moment_count", "created_at"]
         read_only_fields = ["id", "created_at"]
-        validators = []  # the slug is optional (defaults to the name): uniqueness is checked in validate()
+        validators = []  # uniqueness and the slug rule: journeys.services
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,20 +60,6 @@ class JourneySerializer(serializers.ModelSerializer):
         count = getattr(journey, "moment_count", None)
         return journey.moments.count() if count is None else count
 
-    def validate(self, attrs: dict) -> dict:
-        organisation = attrs.get("organisation") or getattr(self.instance, "organisation", None)
-        slug = attrs.get("slug") or (None if self.instance else slugify(attrs.get("name", "")))
-        if slug is not None:
-            if not slug:
-                raise serializers.ValidationError({"slug": "Give a slug or a name that has letters or digits."})
-            clash = Journey.objects.filter(organisation=organisation, slug=slug)
-            if self.instance is not None:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise serializers.ValidationError({"slug": "This organisation already has a journey with this slug."})
-            attrs["slug"] = slug
-        return attrs
-
 
 class JourneyUpdateSerializer(JourneySerializer):
     """A journey's edit: it stays in its organisation."""
@@ -80,7 +70,11 @@ class JourneyUpdateSerializer(JourneySerializer):
 class MomentSerializer(serializers.ModelSerializer):
     """A moment (touchpoint) of a journey; the journey comes from the URL on create."""
 
-    slug = serializers.SlugField(max_length=80, required=False, help_text="Defaults to the slugified name.")
+    slug = serializers.SlugField(
+        max_length=80,
+        required=False,
+        help_text="Made once from the name when not given (journeys.services: stable across renames).",
+    )
     aliases = serializers.ListField(
         child=serializers.CharField(max_length=200),
         required=False,
@@ -92,21 +86,7 @@ class MomentSerializer(serializers.ModelSerializer):
         model = Moment
         fields = ["id", "journey", "name", "slug", "stage", "position", "description", "is_brand_moment", "aliases"]
         read_only_fields = ["id", "journey"]
-        validators = []  # uniqueness of the slug within the journey: validate()
-
-    def validate(self, attrs: dict) -> dict:
-        journey = self.instance.journey if self.instance is not None else self.context["journey"]
-        slug = attrs.get("slug") or (None if self.instance else slugify(attrs.get("name", "")))
-        if slug is not None:
-            if not slug:
-                raise serializers.ValidationError({"slug": "Give a slug or a name that has letters or digits."})
-            clash = Moment.objects.filter(journey=journey, slug=slug)
-            if self.instance is not None:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise serializers.ValidationError({"slug": "This journey already has a moment with this slug."})
-            attrs["slug"] = slug
-        return attrs
+        validators = []  # uniqueness and the slug rule: journeys.services
 
 
 # ---------------------------------------------------------------------------------------------------- analysis

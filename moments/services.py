@@ -26,9 +26,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cxapp.models import Membership, Organisation, Role
+from journeys.models import Journey
+from journeys.services import journey_create, moment_create
 
 from .analysis import AnalysisParams, analyse, compare_waves
-from .models import AnalysisRun, Journey, Moment, MomentResult, RunStatus
+from .models import AnalysisRun, MomentResult, RunStatus
 from .selectors import _clean_segment_filter, analysis_params_key, journey_ratings_frame, journey_surveys
 
 logger = logging.getLogger(__name__)
@@ -410,25 +412,22 @@ def demo_load(
     with transaction.atomic():
         organisation, _ = Organisation.objects.get_or_create(slug=DEMO_ORGANISATION_SLUG, defaults={"name": "Demo"})
         Journey.objects.filter(organisation=organisation).delete()
-        journey = Journey.objects.create(
+        journey = journey_create(
             organisation=organisation, name=demo.name, slug=demo.slug, description=demo.description
         )
-        moments = Moment.objects.bulk_create(
-            [
-                Moment(
-                    journey=journey,
-                    name=m.name,
-                    slug=m.slug,
-                    stage=m.stage,
-                    position=m.position,
-                    description=m.description,
-                    is_brand_moment=m.is_brand_moment,
-                    aliases=list(m.aliases),
-                )
-                for m in demo.moments
-            ]
-        )
-        moments = list(Moment.objects.filter(journey=journey).order_by("position"))
+        moments = [
+            moment_create(
+                journey=journey,
+                name=m.name,
+                slug=m.slug,
+                stage=m.stage,
+                position=m.position,
+                description=m.description,
+                is_brand_moment=m.is_brand_moment,
+                aliases=list(m.aliases),
+            )
+            for m in demo.moments
+        ]
         by_slug = {m.slug: m for m in moments}
         surveys = []
         for wave in demo.waves:

@@ -5,16 +5,10 @@ from . import views
 app_name = "moments"
 
 urlpatterns = [
-    path("journeys/new/", views.journey_create, name="journey_create"),
     path("journeys/<int:journey_id>/", views.dashboard, name="dashboard"),
     path("journeys/<int:journey_id>/report/", views.report, name="report"),
     path("journeys/<int:journey_id>/journey/", views.journey_map, name="journey_map"),
     path("journeys/<int:journey_id>/export.<str:fmt>", views.export, name="export"),
     path("journeys/<int:journey_id>/runs/<int:run_id>/status.json", views.run_status, name="run_status"),
-    path("journeys/<int:journey_id>/edit/", views.journey_edit, name="journey_edit"),
-    path("journeys/<int:journey_id>/delete/", views.journey_delete, name="journey_delete"),
-    path("journeys/<int:journey_id>/moments/new/", views.moment_create, name="moment_create"),
     path("journeys/<int:journey_id>/moments/<int:moment_id>/", views.moment_detail, name="moment_detail"),
-    path("journeys/<int:journey_id>/moments/<int:moment_id>/edit/", views.moment_edit, name="moment_edit"),
-    path("journeys/<int:journey_id>/moments/<int:moment_id>/delete/", views.moment_delete, name="moment_delete"),
 ]

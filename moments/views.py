@@ -13,22 +13,22 @@ import json
 import math
 
 import pandas as pd
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from cxapp.models import Organisation
-from cxapp.selectors import EDIT_ROLES, membership_get, organisation_ids_with_role
+from cxapp.selectors import membership_get
+from journeys.models import Journey, Moment
+from journeys.selectors import journey_for_user, journey_moment_rows
 
 from . import charts, exports, selectors, services
-from .forms import SEGMENT_PREFIX, DashboardFilterForm, JourneyForm, MomentForm
-from .models import QUADRANT_ACTIONS, AnalysisRun, Journey, Moment, Quadrant, RunStatus
+from .forms import SEGMENT_PREFIX, DashboardFilterForm
+from .models import QUADRANT_ACTIONS, AnalysisRun, Quadrant, RunStatus
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -46,7 +46,7 @@ THRESHOLD_LABELS = {"mean": "mean of the placed moments", "median": "median of t
 
 # ---------------------------------------------------------------------------------------------------- helpers
 def _journey_or_404(request: HttpRequest, journey_id: int) -> Journey:
-    journey = selectors.journey_get(user=request.user, journey_id=journey_id)
+    journey = journey_for_user(user=request.user, journey=journey_id)
     if journey is None:  # another organisation's journey does not exist, as far as this user knows
         raise Http404("No such journey.")
     return journey
@@ -69,7 +69,7 @@ class ViewState:
         self.journey = journey
         surveys = selectors.journey_surveys(journey=journey)
         self.surveys = surveys
-        self.moment_rows = selectors.journey_moment_rows(journey=journey)
+        self.moment_rows = journey_moment_rows(journey=journey)
         segments = selectors.segment_values(journey=journey, surveys=surveys)
         self.form = DashboardFilterForm(request.GET or None, surveys=surveys, segments=segments)
         self.params = self.form.params()
@@ -501,109 +501,3 @@ def journey_map(request: HttpRequest, journey_id: int) -> HttpResponse:
             "quadrant_actions": {q.value: QUADRANT_ACTIONS[q] for q in Quadrant},
         },
     )
-
-
-# ---------------------------------------------------------------------------------------------------- management
-def _editable_organisations(user):
-    return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, *EDIT_ROLES))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def journey_create(request: HttpRequest) -> HttpResponse:
-    organisations = _editable_organisations(request.user)
-    if not organisations.exists():
-        raise PermissionDenied("Only analysts and admins can create journeys.")
-    form = JourneyForm(request.POST or None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
-        journey = form.save()
-        messages.success(request, f"Journey “{journey.name}” created. Add its moments next.")
-        return redirect("moments:journey_edit", journey_id=journey.pk)
-    return render(request, "moments/journey_form.html", {"form": form, "journey": None})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def journey_edit(request: HttpRequest, journey_id: int) -> HttpResponse:
-    """Journey name and description, and the list of its moments with add / edit / delete."""
-    journey = _journey_or_404(request, journey_id)
-    _require_edit(request, journey)
-    form = JourneyForm(request.POST or None, instance=journey, organisations=_editable_organisations(request.user))
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Journey saved.")
-        return redirect("moments:journey_edit", journey_id=journey.pk)
-    return render(
-        request,
-        "moments/journey_form.html",
-        {"form": form, "journey": journey, "moments": journey.moments.order_by("position", "name")},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def journey_delete(request: HttpRequest, journey_id: int) -> HttpResponse:
-    journey = _journey_or_404(request, journey_id)
-    _require_edit(request, journey)
-    if request.method == "POST":
-        name = journey.name
-        journey.delete()
-        messages.success(request, f"Journey “{name}” deleted.")
-        return redirect("home")
-    counts = {
-        "moments": journey.moments.count(),
-        "waves": journey.surveys.count(),
-    }
-    return render(request, "moments/confirm_delete.html", {"journey": journey, "object": journey, "counts": counts})
-
-
-def _stages(journey: Journey) -> list[str]:
-    return sorted({s for s in journey.moments.values_list("stage", flat=True) if s})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def moment_create(request: HttpRequest, journey_id: int) -> HttpResponse:
-    journey = _journey_or_404(request, journey_id)
-    _require_edit(request, journey)
-    last = journey.moments.order_by("-position").values_list("position", flat=True).first()
-    initial = {"position": (last or 0) + 1}
-    form = MomentForm(request.POST or None, journey=journey, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        moment = form.save()
-        messages.success(request, f"Moment “{moment.name}” added.")
-        return redirect("moments:journey_edit", journey_id=journey.pk)
-    context = {"form": form, "journey": journey, "moment": None, "stages": _stages(journey)}
-    return render(request, "moments/moment_form.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def moment_edit(request: HttpRequest, journey_id: int, moment_id: int) -> HttpResponse:
-    journey = _journey_or_404(request, journey_id)
-    _require_edit(request, journey)
-    moment = get_object_or_404(Moment, pk=moment_id, journey=journey)
-    form = MomentForm(request.POST or None, instance=moment, journey=journey)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Moment “{moment.name}” saved.")
-        return redirect("moments:journey_edit", journey_id=journey.pk)
-    return render(
-        request,
-        "moments/moment_form.html",
-        {"form": form, "journey": journey, "moment": moment, "stages": _stages(journey)},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def moment_delete(request: HttpRequest, journey_id: int, moment_id: int) -> HttpResponse:
-    journey = _journey_or_404(request, journey_id)
-    _require_edit(request, journey)
-    moment = get_object_or_404(Moment, pk=moment_id, journey=journey)
-    if request.method == "POST":
-        name = moment.name
-        moment.delete()
-        messages.success(request, f"Moment “{name}” deleted.")
-        return redirect("moments:journey_edit", journey_id=journey.pk)
-    return render(request, "moments/confirm_delete.html", {"journey": journey, "object": moment, "moment": moment})

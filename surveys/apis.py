@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from cxapp.pagination import StrictLimitOffsetPagination
 from cxapp.permissions import edit_require
+from journeys.selectors import journey_for_user
 
 from . import selectors, services
 from .ingest import IngestError
@@ -217,10 +218,13 @@ class UploadListCreateApi(generics.ListAPIView):
             return Response(
                 {"detail": f"Invalid upload ({problems})", "fields": data.errors}, status=status.HTTP_400_BAD_REQUEST
             )
-        journey = selectors.journey_visible(user=request.user, journey=data.validated_data["journey"])
+        wanted = data.validated_data["journey"]
+        journey = journey_for_user(user=request.user, journey=wanted, edit=True)
         if journey is None:
-            raise NotFound("No such journey.")
-        edit_require(request.user, journey.organisation_id)
+            visible = journey_for_user(user=request.user, journey=wanted)
+            if visible is None:
+                raise NotFound("No such journey.")
+            edit_require(request.user, visible.organisation_id)
         file = data.validated_data["file"]
         try:
             survey = services.survey_get_or_create(journey=journey, name=data.validated_data["survey"])

@@ -20,7 +20,7 @@ class Survey(models.Model):
     grows: a later upload that maps a new moment appends it, and shorter arrays read as "not experienced".
     """
 
-    journey = models.ForeignKey("moments.Journey", on_delete=models.CASCADE, related_name="surveys")
+    journey = models.ForeignKey("journeys.Journey", on_delete=models.CASCADE, related_name="surveys")
     name = models.CharField(max_length=200)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)

@@ -4,7 +4,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, QuerySet
 
 from cxapp.selectors import EDIT_ROLES, organisation_ids_with_role, organisations_for_user
-from moments.models import Journey
+from journeys.models import Journey
+from journeys.selectors import journeys_for_user
 
 from .models import Survey, Upload
 
@@ -50,31 +51,5 @@ def survey_get(*, user: User, survey_id: int) -> Survey | None:
 
 
 def journeys_for_upload(user: User) -> QuerySet[Journey]:
-    """Journeys the user may upload into (their organisation role is analyst or admin)."""
-    return (
-        Journey.objects.filter(organisation_id__in=organisation_ids_with_role(user, *EDIT_ROLES))
-        .select_related("organisation")
-        .prefetch_related("surveys")
-        .order_by("organisation__name", "name")
-    )
-
-
-def journey_for_upload(*, user: User, journey: str | int) -> Journey | None:
-    """A journey the user may upload into, by id or slug (a slug must be unique among those journeys)."""
-    journeys = journeys_for_upload(user)
-    if isinstance(journey, int) or str(journey).isdigit():
-        if int(journey) > 2**63 - 1:  # beyond bigint: no such journey (not an overflow in the database)
-            return None
-        return journeys.filter(pk=int(journey)).first()
-    matches = list(journeys.filter(slug=journey)[:2])
-    return matches[0] if len(matches) == 1 else None
-
-
-def journey_visible(*, user: User, journey: str | int) -> Journey | None:
-    """A journey of the user's organisations (any role), by id or slug."""
-    journeys = Journey.objects.filter(organisation__in=organisations_for_user(user))
-    if isinstance(journey, int) or str(journey).isdigit():
-        if int(journey) > 2**63 - 1:  # beyond bigint: no such journey (not an overflow in the database)
-            return None
-        return journeys.filter(pk=int(journey)).first()
-    return journeys.filter(slug=journey).first()
+    """Journeys the user may upload into (analyst or admin of their organisation), with their waves."""
+    return journeys_for_user(user, edit=True).prefetch_related("surveys").order_by("organisation__name", "name")

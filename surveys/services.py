@@ -42,11 +42,11 @@ from django.db import (
 )
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.text import slugify
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from cxapp.models import Organisation
-from moments.models import Journey, Moment
+from journeys.models import Journey, Moment
+from journeys.services import moments_ensure
 
 from .ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, propose_mapping, read_table, validate_chunks
 from .models import Response, Survey, Upload, UploadStatus
@@ -388,18 +388,6 @@ def survey_data_changed(*, survey: Survey) -> None:
 
 # ------------------------------------------------------------------------------------------------ journeys, surveys
 @transaction.atomic
-def journey_get_or_create(*, organisation: Organisation, slug: str, name: str | None = None) -> Journey:
-    """The journey with ``slug`` in ``organisation``, created (named after the slug) when new. Used by imports."""
-    slug = slugify(slug)[:80]
-    if not slug:
-        raise IngestError("The journey needs a slug made of letters, digits or hyphens.")
-    journey, _ = Journey.objects.get_or_create(
-        organisation=organisation, slug=slug, defaults={"name": name or slug.replace("-", " ").capitalize()}
-    )
-    return journey
-
-
-@transaction.atomic
 def survey_get_or_create(
     *, journey: Journey, name: str, period_start: date | None = None, period_end: date | None = None
 ) -> Survey:
@@ -411,33 +399,6 @@ def survey_get_or_create(
         journey=journey, name=name, defaults={"period_start": period_start, "period_end": period_end}
     )
     return survey
-
-
-@transaction.atomic
-def moments_ensure(*, journey: Journey, names: Sequence[str]) -> list[Moment]:
-    """The journey's moments called ``names`` (in that order), creating the missing ones at the end of the journey.
-
-    A name matches a moment's name case-insensitively, or its slug.
-    """
-    existing = list(Moment.objects.filter(journey=journey))
-    by_name = {m.name.casefold(): m for m in existing}
-    by_slug = {m.slug: m for m in existing}
-    position = max((m.position for m in existing), default=0)
-    out = []
-    for name in names:
-        slug = slugify(name)[:80] or "moment"
-        moment = by_name.get(name.casefold()) or by_slug.get(slug)
-        if moment is None:
-            base, n = slug, 2
-            while slug in by_slug:
-                slug, n = f"{base[:75]}-{n}", n + 1
-            position += 1
-            moment, _ = Moment.objects.get_or_create(
-                journey=journey, slug=slug, defaults={"name": name[:200], "position": position}
-            )
-            by_name[name.casefold()] = by_slug[slug] = moment
-        out.append(moment)
-    return out
 
 
 # ------------------------------------------------------------------------------------------------ uploads

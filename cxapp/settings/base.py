@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "cxapp",
+    "journeys",
     "surveys",
     "moments",
 ]

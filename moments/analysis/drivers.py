@@ -132,8 +132,12 @@ def regression_weights(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
 
 
 def r_squared(rxx: np.ndarray, rxy: np.ndarray) -> float:
-    """R^2 of the linear regression of y on x from correlations: rxy' Rxx^-1 rxy."""
-    return float(rxy @ regression_weights(rxx, rxy))
+    """R^2 of the linear regression of y on x from correlations: rxy' Rxx^-1 rxy, clipped to [0, 1].
+
+    A pairwise-complete matrix that needed a PSD repair can give a quadratic form a rounding error past 1
+    (1 + 2e-10 seen); an R^2 is a share of variance, so it is held to the range it is defined on.
+    """
+    return float(np.clip(rxy @ regression_weights(rxx, rxy), 0.0, 1.0))
 
 
 def relative_weights(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:

@@ -41,7 +41,7 @@ def journey_make(organisation, *, slug="onboarding", n=400, seed=1):
     """A journey with four moments in four planted quadrants and one wave of ``n`` NPS responses (segment region)."""
     from django.db import transaction
 
-    from moments.models import Journey, Moment
+    from journeys.models import Journey, Moment
     from surveys.models import Survey
     from surveys.services import responses_store
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from moments.models import Moment
+from journeys.models import Moment
 
 from .conftest import api_client, run_compute
 

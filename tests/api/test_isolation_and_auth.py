@@ -5,7 +5,7 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from moments.models import Moment
+from journeys.models import Moment
 from tests.conftest import PASSWORD as PASSWORD_FIXTURE
 
 from .conftest import api_client, run_compute

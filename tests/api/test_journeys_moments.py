@@ -2,7 +2,7 @@
 
 import pytest
 
-from moments.models import Journey, Moment
+from journeys.models import Journey, Moment
 
 from .conftest import api_client
 
@@ -76,7 +76,7 @@ def test_create_validates_name_and_unique_slug(analyst, journey, organisation):
     missing = client.post("/api/journeys/", {"organisation": organisation.pk}, format="json")
     assert missing.status_code == 400 and "name" in missing.json()
     clash = client.post("/api/journeys/", {"organisation": organisation.pk, "name": "Onboarding"}, format="json")
-    assert clash.status_code == 400 and "slug" in clash.json()
+    assert clash.status_code == 400 and "name" in clash.json()  # names are unique (journeys.services)
 
 
 def test_detail_patch_and_delete(analyst, journey):
@@ -149,7 +149,7 @@ def test_analyst_adds_edits_and_deletes_a_moment(analyst, journey):
 def test_moment_validation(analyst, journey):
     client = api_client(analyst)
     url = f"/api/journeys/{journey.pk}/moments/"
-    assert "slug" in client.post(url, {"name": "Billing"}, format="json").json()  # slug taken
+    assert "name" in client.post(url, {"name": "Billing"}, format="json").json()  # name taken
     assert "aliases" in client.post(url, {"name": "A", "aliases": "x"}, format="json").json()
     assert "position" in client.post(url, {"name": "B", "position": -1}, format="json").json()
     billing = journey.moments.get(slug="billing")

@@ -1,6 +1,6 @@
 import pytest
 
-from moments.models import Journey
+from journeys.models import Journey
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,6 @@
 import pytest
 
-from moments.models import Journey, Moment
+from journeys.models import Journey, Moment
 from surveys.models import Response, Survey
 
 pytestmark = pytest.mark.django_db

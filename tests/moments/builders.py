@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from moments.models import Journey, Moment
+from journeys.models import Journey, Moment
 from surveys.models import Survey
 from surveys.services import responses_store
 

@@ -37,7 +37,7 @@ def test_planted_quadrants_pain_point_small_moment_and_mover_are_recovered(seed,
 def test_load_demo_is_idempotent_and_creates_the_logins(settings):
     from django.contrib.auth import authenticate
 
-    from moments.models import Journey
+    from journeys.models import Journey
 
     settings.MOMENTUM_BOOTSTRAP = 10
     call_command("load_demo", "--respondents", "500", stdout=__import__("io").StringIO())

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from journeys.models import Journey, Moment
 from moments import services
 from moments.exports import EXPORT_COLUMNS
-from moments.models import AnalysisRun, Journey, Moment, RunStatus
+from moments.models import AnalysisRun, RunStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +67,12 @@ def journey(organisation):
     return broadband_journey(organisation)
 
 
+MANAGEMENT = {"journey_create", "journey_edit", "journey_delete", "moment_create", "moment_edit", "moment_delete"}
+
+
 def _url(name, *args):
-    return reverse(f"moments:{name}", args=args)
+    app = "journeys" if name in MANAGEMENT else "moments"
+    return reverse(f"{app}:{name}", args=args)
 
 
 # ---------------------------------------------------------------------------------------------------- dashboard
@@ -226,7 +231,7 @@ def test_a_viewer_can_view_and_export_but_not_edit(client, manager, journey):
     assert client.post(_url("moment_create", journey.pk), {"name": "X", "position": 1}).status_code == 403
     assert client.post(_url("moment_delete", journey.pk, moment.pk)).status_code == 403
     assert client.post(_url("journey_delete", journey.pk)).status_code == 403
-    assert client.get(reverse("moments:journey_create")).status_code == 403
+    assert client.get(reverse("journeys:journey_create")).status_code == 403
     assert Journey.objects.filter(pk=journey.pk, name="Broadband").exists()
     assert Moment.objects.filter(pk=moment.pk).exists()
 
@@ -234,7 +239,7 @@ def test_a_viewer_can_view_and_export_but_not_edit(client, manager, journey):
 # ---------------------------------------------------------------------------------------------------- management
 def test_an_analyst_creates_a_journey_and_its_moments(client, analyst, organisation):
     client.force_login(analyst)
-    response = client.post(reverse("moments:journey_create"), {"name": "Mobile", "description": "Prepaid SIM"})
+    response = client.post(reverse("journeys:journey_create"), {"name": "Mobile", "description": "Prepaid SIM"})
     journey = Journey.objects.get(name="Mobile")
     assert response.status_code == 302 and response["Location"] == _url("journey_edit", journey.pk)
     assert (journey.organisation, journey.slug) == (organisation, "mobile")

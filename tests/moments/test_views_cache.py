@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from moments.models import Moment
+from journeys.models import Moment
 
 from .test_views import broadband_journey
 

@@ -92,7 +92,8 @@ PLAIN_NAMES = {
 def tenant_build(organisation, *, names: dict[str, str], pk_base: int | None, upload_root: Path) -> dict[str, int]:
     """A journey with three moments, one wave of 60 responses stored through the real bulk store, an upload
     waiting for its mapping (its file on disk), and a DONE analysis run computed by the real service."""
-    from moments.models import AnalysisRun, Journey, Moment
+    from journeys.models import Journey, Moment
+    from moments.models import AnalysisRun
     from moments.selectors import analysis_params_key
     from moments.services import analysis_run_compute
     from surveys.models import Survey, Upload
@@ -220,7 +221,8 @@ def tenants(organisation, other_organisation, outsider, settings, tmp_path) -> T
 def foreign_snapshot(organisation_id: int) -> dict:
     """Everything of one organisation that a write could change, and everything elsewhere that could point at it."""
     from cxapp.models import Membership
-    from moments.models import AnalysisRun, Journey, Moment, MomentResult
+    from journeys.models import Journey, Moment
+    from moments.models import AnalysisRun, MomentResult
     from surveys.models import Response, Survey, Upload
 
     journeys = Journey.objects.filter(organisation_id=organisation_id)

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from rest_framework.test import APIClient
 
-from moments.models import Journey
+from journeys.models import Journey
 from surveys import services
 from surveys.models import Response, Upload, UploadStatus
 from tests.faults import poll, postgres_ensure_running, postgres_restart, redis_start, redis_stop

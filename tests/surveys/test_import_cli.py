@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cxapp.models import Organisation
-from moments.models import Journey, Moment
+from journeys.models import Journey, Moment
 from surveys.models import Response, Survey, Upload, UploadStatus
 from tests.surveys.helpers import SAMPLES, SYNTHETIC_MAPPING, mapping_file, sample_mapping, synthetic_csv
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from moments.models import Journey
+from journeys.models import Journey
 from surveys import services
 from surveys.models import Response, Upload, UploadStatus
 from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from django.db import connection, transaction
 
-from moments.models import Journey, Moment
+from journeys.models import Journey, Moment
 from surveys import services
 from surveys.models import Response
 

@@ -5,7 +5,7 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from moments.models import Journey
+from journeys.models import Journey
 from surveys import services
 from surveys.models import Response, Upload, UploadStatus
 from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from moments.models import Journey
+from journeys.models import Journey
 from surveys.models import Response, Upload
 from tests.conftest import browser_login
 

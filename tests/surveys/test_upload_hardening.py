@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
-from moments.models import Journey
+from journeys.models import Journey
 from surveys.models import Response, Upload
 from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from moments.models import Journey, Moment
+from journeys.models import Journey, Moment
 from surveys import services
 from surveys.models import Survey, Upload, UploadStatus
 from tests.surveys.helpers import synthetic_csv

@@ -2,8 +2,9 @@
 
 from django.core.management.base import CommandError
 
+from journeys.selectors import journey_by_slug
 from moments.models import AnalysisRun, RunStatus
-from moments.selectors import journey_by_slug, survey_ids_by_name
+from moments.selectors import survey_ids_by_name
 from moments.services import analysis_request, analysis_run_compute
 
 METHODS = ("relative_weights", "shapley", "correlation")

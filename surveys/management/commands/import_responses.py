@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cxapp.models import Organisation
 from cxapp.services import organisation_get_or_create_default
+from journeys.services import JourneyError, journey_get_or_create
 from surveys import services
 from surveys.ingest import IngestError
 from surveys.models import UploadStatus
@@ -35,12 +36,12 @@ class Command(BaseCommand):
         mapping = self._mapping_read(options["mapping"]) if options["mapping"] else None
         organisation = self._organisation(options["organisation"])
         try:
-            journey = services.journey_get_or_create(organisation=organisation, slug=options["journey"])
+            journey = journey_get_or_create(organisation=organisation, slug=options["journey"])
             survey = services.survey_get_or_create(journey=journey, name=options["survey"])
             upload = services.upload_create(
                 organisation=organisation, survey=survey, path=path, original_name=path.name
             )
-        except IngestError as exc:
+        except (IngestError, JourneyError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{path.name}: {upload.detected_format} export, into {journey.slug} / {survey.name}")
         if mapping is None:
