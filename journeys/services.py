@@ -64,8 +64,8 @@ def _name_key(name: str) -> str:
 
 
 def _journey_name_check(*, organisation: Organisation, name: str, exclude: int | None = None) -> None:
-    clash = Journey.objects.filter(organisation=organisation, name__iexact=name).exclude(pk=exclude)
-    if clash.exists():
+    names = Journey.objects.filter(organisation=organisation).exclude(pk=exclude).values_list("name", flat=True)
+    if _name_key(name) in {_name_key(other) for other in names}:
         raise JourneyError("Your organisation already has a journey with this name.", field="name")
 
 
@@ -122,7 +122,8 @@ def journey_get_or_create(*, organisation: Organisation, slug: str, name: str | 
 
 # ------------------------------------------------------------------------------------------------ moments
 def _moment_name_check(*, journey: Journey, name: str, exclude: int | None = None) -> None:
-    if Moment.objects.filter(journey=journey, name__iexact=name).exclude(pk=exclude).exists():
+    names = Moment.objects.filter(journey=journey).exclude(pk=exclude).values_list("name", flat=True)
+    if _name_key(name) in {_name_key(other) for other in names}:
         raise JourneyError("This journey already has a moment with this name.", field="name")
 
 
