@@ -23,6 +23,8 @@ make --no-print-directory venv-dev
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== import-linter (the layers of DESIGN section 3)"
+.venv/bin/lint-imports
 
 exec bash .ci/with-services.sh bash -c '
   set -euo pipefail

@@ -229,7 +229,7 @@ def entry_missing(*modules_and_names: tuple[str, str]) -> str | None:
 def bench_ingest(cfg: dict, w1: Path, mapping: Path) -> dict:
     section: dict = {"n": cfg["n"], "floor": [], "momentum": [], "alternatives": {}, "notes": []}
     missing = entry_missing(
-        ("surveys.management.commands.import_responses", "Command"),
+        ("pipeline.management.commands.import_responses", "Command"),
         ("moments.management.commands.analyse", "Command"),
     )
     for run in range(cfg["runs"]):

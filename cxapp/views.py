@@ -10,11 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from moments.selectors import analysis_latest, journey_surveys, journeys_overview, moment_results
-
 from .forms import MemberAddForm, MemberRoleForm
 from .models import Membership, Organisation, Role
-from .selectors import EDIT_ROLES, membership_get, organisation_ids_with_role
+from .selectors import membership_get
 from .services import MembershipError, membership_remove, membership_set
 from .tasks import WORKER_HEARTBEAT_KEY
 from .throttling import client_ip, login_failure_record, login_lockout_get, login_success_record
@@ -43,32 +41,6 @@ class LoginView(auth_views.LoginView):
         else:
             login_failure_record(username=username, ip=ip)
         return response
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The journeys of the user's organisations, with their counts and, where analysed, NPS and top priority."""
-    journeys = list(journeys_overview(user=request.user))
-    edit_ids = organisation_ids_with_role(request.user, *EDIT_ROLES)
-    for journey in journeys:
-        journey.latest = journey_latest_summary(journey=journey)
-        journey.can_edit = journey.organisation_id in edit_ids
-    admin_of = Organisation.objects.filter(pk__in=organisation_ids_with_role(request.user, Role.ADMIN))
-    return render(
-        request, "home.html", {"journeys": journeys, "can_edit": bool(edit_ids), "admin_organisations": admin_of}
-    )
-
-
-def journey_latest_summary(*, journey) -> dict | None:
-    """NPS and the top priority of the journey's latest wave in its default analysis, if it has been computed."""
-    surveys = journey_surveys(journey=journey)
-    if not surveys:
-        return None
-    run = analysis_latest(journey=journey, survey_ids=[surveys[-1].pk], current=False)
-    if run is None:
-        return None
-    top = moment_results(run=run).exclude(quadrant="insufficient_data").first()
-    return {"wave": surveys[-1].name, "summary": run.summary or {}, "top": top}
 
 
 # ---------------------------------------------------------------------------------------------------- members

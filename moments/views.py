@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from cxapp.selectors import membership_get
+from cxapp.models import Role
+from cxapp.selectors import EDIT_ROLES, membership_get, organisation_ids_with_role, organisations_for_user
 from journeys.models import Journey, Moment
 from journeys.selectors import journey_for_user, journey_moment_rows
 
@@ -501,3 +502,30 @@ def journey_map(request: HttpRequest, journey_id: int) -> HttpResponse:
             "quadrant_actions": {q.value: QUADRANT_ACTIONS[q] for q in Quadrant},
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------------- home
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The journeys of the user's organisations, with their counts and, where analysed, NPS and top priority."""
+    journeys = list(selectors.journeys_overview(user=request.user))
+    edit_ids = organisation_ids_with_role(request.user, *EDIT_ROLES)
+    for journey in journeys:
+        journey.latest = journey_latest_summary(journey=journey)
+        journey.can_edit = journey.organisation_id in edit_ids
+    admin_of = organisations_for_user(request.user).filter(pk__in=organisation_ids_with_role(request.user, Role.ADMIN))
+    return render(
+        request, "home.html", {"journeys": journeys, "can_edit": bool(edit_ids), "admin_organisations": admin_of}
+    )
+
+
+def journey_latest_summary(*, journey: Journey) -> dict | None:
+    """NPS and the top priority of the journey's latest wave in its default analysis, if it has been computed."""
+    surveys = selectors.journey_surveys(journey=journey)
+    if not surveys:
+        return None
+    run = selectors.analysis_latest(journey=journey, survey_ids=[surveys[-1].pk], current=False)
+    if run is None:
+        return None
+    top = selectors.moment_results(run=run).exclude(quadrant="insufficient_data").first()
+    return {"wave": surveys[-1].name, "summary": run.summary or {}, "top": top}

@@ -6,8 +6,8 @@ that repeats respondents updates them and never duplicates. SQLite (the embedded
 ``bulk_create(update_conflicts=True)`` path.
 
 Uploads: ``upload_create`` (store the file, propose a mapping) -> ``upload_confirm`` (save the mapping, queue) ->
-``upload_ingest`` (run by the ``surveys.ingest_upload`` task, or by the CLI in-process) -> DONE or FAILED with a
-row-error report. ``jobs_sweep_stale`` re-sends uploads whose worker vanished.
+``upload_ingest`` (run by ``pipeline`` in the ``surveys.ingest_upload`` task, or by the CLI in-process) -> DONE or
+FAILED with a row-error report. ``jobs_sweep_stale`` re-sends uploads whose worker vanished.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from django.db import (
 )
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from cxapp.models import Organisation
@@ -603,8 +604,8 @@ def _ingest_enqueue(upload_id: int) -> bool:
     written on the row (the page says so) instead of failing the request, and ``jobs_sweep_stale`` sends the
     upload again once its heartbeat is stale. The publish retry policy (settings) bounds the wait.
     """
-    from .tasks import ingest_upload  # tasks import services: a module-level import would be circular
-
+    # The task is wired by the composition root (settings): it lives above this app, in ``pipeline``.
+    ingest_upload = import_string(settings.MOMENTUM_INGEST_TASK)
     try:
         ingest_upload.delay(upload_id)
     except BROKER_ERRORS:
@@ -879,8 +880,6 @@ def _upload_run(upload: Upload, progress: _Progress) -> None:
                 heartbeat_at=timezone.now(),
                 **_tally_fields(tally),
             )
-            journey, user = survey.journey, upload.created_by
-            transaction.on_commit(lambda: _analysis_request_default(journey=journey, user=user))
     except _Refused:
         _upload_fail(
             upload.pk,
@@ -904,19 +903,6 @@ def _tally_fields(tally: _Tally) -> dict:
         "error_count": tally.error_count,
         "error_report": tally.report.getvalue() if tally.error_count else "",
     }
-
-
-def _analysis_request_default(*, journey: Journey, user: AbstractBaseUser | None) -> None:
-    """Asks for the journey's default analysis after an import, when the analysis service is installed."""
-    try:
-        from moments.services import analysis_request
-    except ImportError:
-        return
-    try:
-        analysis_request(journey=journey, user=user)
-    except Exception:
-        # The import is committed; a failed analysis request must not turn it into a failure.
-        logger.exception("analysis request after the import into journey %s failed", journey.pk)
 
 
 def upload_errors(*, upload: Upload, limit: int | None = None) -> pd.DataFrame:

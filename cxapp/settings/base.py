@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "journeys",
     "surveys",
     "moments",
+    "pipeline",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +127,8 @@ CACHES = {
 }
 
 # Celery (STYLE.md rules 9-14).
+# The import job lives in ``pipeline`` (above ``surveys``, which sends it): wired here, in the composition root.
+MOMENTUM_INGEST_TASK = "pipeline.tasks.ingest_upload"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

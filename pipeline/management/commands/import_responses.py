@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cxapp.models import Organisation
 from cxapp.services import organisation_get_or_create_default
 from journeys.services import JourneyError, journey_get_or_create
+from pipeline.services import upload_ingest_and_analyse
 from surveys import services
 from surveys.ingest import IngestError
 from surveys.models import UploadStatus
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             )
         except IngestError as exc:
             raise CommandError(str(exc)) from exc
-        upload = services.upload_ingest(upload_id=upload.pk, on_progress=self._progress)
+        upload = upload_ingest_and_analyse(upload_id=upload.pk, on_progress=self._progress)
         if self.stdout.isatty():
             self.stdout.write("")
         self._summary(upload)

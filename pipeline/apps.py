@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PipelineConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "pipeline"
+    verbose_name = "Import, then analyse"
