@@ -1,7 +1,7 @@
 """Plotly figures of the dashboard, the moment detail and the report.
 
 Pure: DataFrames and dicts in, ``plotly.graph_objects.Figure`` out; no database, no request. Views only embed the
-figures (``figure_json``) and ``static/js/charts.js`` draws them with the plotly.js served from ``static/``.
+figures (``figure_json``) and ``static/js/dashboard.js`` draws them with the plotly.js served from ``static/``.
 
 Colours are the Okabe-Ito palette (Okabe & Ito 2008), safe for the common colour-vision deficiencies; every flag is
 also drawn as a marker *shape*, so nothing relies on colour alone.

@@ -46,7 +46,7 @@ def test_a_moment_edit_shows_on_a_cached_dashboard(client, manager, journey):
     assert row["moment"] == "Renamed moment"
     assert ("brand_moment" in row["flags"]) is moment.is_brand_moment
     plotted = [name for t in second.context["figure"]["data"] for name in t.get("text") or []]
-    assert "Renamed moment" in plotted or row["quadrant"] == "insufficient"
+    assert "Renamed moment" in plotted or row["quadrant"] == "insufficient_data"
     assert "Renamed moment" in second.content.decode()
 
 

@@ -9,7 +9,8 @@ DATA = ROOT.parent / "shared" / "data"
 @pytest.fixture
 def data_dir() -> Path:
     if not DATA.is_dir():
-        pytest.skip(f"shared test data not found at {DATA}")
+        # like tests/conftest.py's shared_data: missing data is a failure, never a silent skip
+        pytest.fail(f"the shared survey data is expected at {DATA}")
     return DATA
 
 

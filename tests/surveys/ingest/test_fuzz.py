@@ -34,8 +34,14 @@ def ingest_everything(path: Path, filename: str) -> None:
             )
         )
         for mapping in mappings:
+            seen: set[int] = set()
             for chunk in validate_chunks(table, mapping, chunksize=5):
-                assert len(chunk.lines) + len(chunk.bad_lines) >= 0
+                # every row of a chunk is either kept or reported, never both, and no line comes twice
+                kept, bad = set(chunk.lines.tolist()), set(chunk.bad_lines.tolist())
+                assert not kept & bad and not (kept | bad) & seen
+                assert len(chunk.lines) == len(chunk.respondent_id) == len(chunk.ratings)
+                assert set(chunk.errors["line"].tolist()) == bad if len(chunk.errors) else not bad
+                seen |= kept | bad
     except IngestError:
         pass
 
