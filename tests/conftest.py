@@ -29,6 +29,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_configure(config):
+    """The suite runs on PostgreSQL or not at all: the COPY paths must never go untested behind a SQLite fallback.
+
+    Subprocess tests of the embedded default (SQLite) set their own DATABASE_URL; the test process itself never does.
+    """
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        raise pytest.UsageError(
+            f"the tests need PostgreSQL (DATABASE_URL={os.environ.get('DATABASE_URL', 'unset')!r}, engine {engine}): "
+            "run them with `make test`, or inside `bash .ci/with-services.sh ...`"
+        )
+
+
 @pytest.fixture
 def organisation(db):
     from cxapp.models import Organisation
