@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import logging
 import time
 import uuid
@@ -26,8 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -51,6 +48,7 @@ from journeys.services import moments_ensure
 
 from .ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, propose_mapping, read_table, validate_chunks
 from .models import Response, Survey, Upload, UploadStatus
+from .pgcopy import responses_payload
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +153,7 @@ def _store_postgresql(
     table of the same shape and one ``INSERT ... ON CONFLICT (survey_id, respondent_id) DO UPDATE``; updated rows
     are counted by one indexed join before it (no ``RETURNING`` of every row).
     """
-    payload = _copy_binary_payload(survey.pk, frame, segments, ratings, experienced)
+    payload = responses_payload(survey.pk, frame, segments, ratings, experienced)
     table = Response._meta.db_table
     columns = "survey_id, respondent_id, submitted_at, outcome, segments, ratings, experienced"
     n = len(frame)
@@ -192,149 +190,6 @@ def _store_postgresql(
         stored = cursor.rowcount
         cursor.execute(f"DROP TABLE {STAGING_TABLE}")
     return StoreCounts(created=stored - updated, updated=updated)
-
-
-# ---- PostgreSQL binary COPY, built vectorised (https://www.postgresql.org/docs/current/sql-copy.html) ----------
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
-_COPY_TRAILER = b"\xff\xff"
-_PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since 1970
-_OID_FLOAT4, _OID_BOOL = 700, 16
-
-
-def _binary_array(data: np.ndarray, lengths: np.ndarray) -> pa.Array:
-    """A large_binary array from the concatenated bytes of its values and each value's length."""
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return pa.Array.from_buffers(
-        pa.large_binary(), len(lengths), [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data))]
-    )
-
-
-def _packed(records: np.ndarray, keep: np.ndarray | None) -> pa.Array:
-    """Rows of a packed (big-endian) structured array as binary values, minus the bytes ``keep`` drops."""
-    raw = records.view(np.uint8).reshape(len(records), records.dtype.itemsize)
-    if keep is None:
-        return _binary_array(raw.reshape(-1), np.full(len(records), records.dtype.itemsize, dtype=np.int64))
-    return _binary_array(raw[keep], keep.sum(axis=1, dtype=np.int64))
-
-
-def _keep(records: np.ndarray) -> np.ndarray:
-    return np.ones((len(records), records.dtype.itemsize), dtype=bool)
-
-
-def _drop(keep: np.ndarray, dtype: np.dtype, name: str, rows: np.ndarray) -> None:
-    """Drops the bytes of field ``name`` in ``rows`` (a NULL value: its length is written as -1)."""
-    sub, offset = dtype.fields[name][:2]
-    keep[rows, offset : offset + sub.itemsize] = False
-
-
-def _array_field(values: np.ndarray, null: np.ndarray, oid: int, element: str) -> tuple[np.ndarray, np.ndarray]:
-    """One ``T[]`` field per row (length word included), NULL elements where ``null``: (records, keep)."""
-    n, k = values.shape
-    size = np.dtype(element).itemsize
-    if k == 0:
-        dtype = np.dtype([("len", ">i4"), ("ndim", ">i4"), ("flags", ">i4"), ("oid", ">i4")])
-        records = np.zeros(n, dtype=dtype)
-        records["len"], records["oid"] = 12, oid
-        return records, _keep(records)
-    # on the wire each element is its length word, then its value (no value for a NULL element)
-    dtype = np.dtype(
-        [("len", ">i4"), ("ndim", ">i4"), ("flags", ">i4"), ("oid", ">i4"), ("dim", ">i4"), ("lbound", ">i4"),
-         ("elements", [("elen", ">i4"), ("value", element)], (k,))]
-    )  # fmt: skip
-    records = np.zeros(n, dtype=dtype)
-    nulls = null.sum(axis=1)
-    records["len"] = 20 + k * 4 + (k - nulls) * size
-    records["ndim"], records["oid"], records["dim"], records["lbound"] = 1, oid, k, 1
-    records["flags"] = nulls > 0
-    records["elements"]["elen"] = np.where(null, -1, size)
-    records["elements"]["value"] = np.where(null, 0, values)
-    keep = _keep(records)
-    if nulls.any():
-        elements = keep[:, 24:].reshape(n, k, 4 + size)
-        elements[:, :, 4:] &= ~null[:, :, None]
-    return records, keep
-
-
-def _copy_binary_payload(
-    survey_id: int,
-    frame: pd.DataFrame,
-    segments: pd.DataFrame,
-    ratings: np.ndarray,
-    experienced: np.ndarray | None,
-) -> bytes:
-    """COPY ... (FORMAT binary) data for (survey_id, respondent_id, submitted_at, outcome, segments, ratings,
-    experienced): each part is a fixed-width numpy record per row (NULLs drop their bytes) or a pyarrow binary
-    column, concatenated row by row by ``binary_join_element_wise``."""
-    n = len(frame)
-    respondent = pa.array(frame["respondent_id"].to_numpy(dtype=object), type=pa.large_string()).cast(pa.large_binary())
-    head_dtype = np.dtype([("fields", ">i2"), ("lsurvey", ">i4"), ("survey", ">i8"), ("lrespondent", ">i4")])
-    head = np.zeros(n, dtype=head_dtype)
-    head["fields"], head["lsurvey"], head["survey"] = 7, 8, survey_id
-    head["lrespondent"] = pc.binary_length(respondent).to_numpy()
-
-    stamps = pd.to_datetime(frame["submitted_at"], utc=True)
-    micros = stamps.dt.as_unit("us").to_numpy(dtype="datetime64[us]").view(np.int64)
-    no_stamp = stamps.isna().to_numpy()
-    outcome = frame["outcome"].to_numpy(dtype=np.float64)
-    no_outcome = np.isnan(outcome)
-    segment_json = _segments_json(segments, n)
-    middle_dtype = np.dtype(
-        [("lstamp", ">i4"), ("stamp", ">i8"), ("loutcome", ">i4"), ("outcome", ">f8"), ("lsegments", ">i4"),
-         ("version", "u1")]
-    )  # fmt: skip
-    middle = np.zeros(n, dtype=middle_dtype)
-    middle["lstamp"] = np.where(no_stamp, -1, 8)
-    middle["stamp"] = np.where(no_stamp, 0, micros - _PG_EPOCH_US)
-    middle["loutcome"] = np.where(no_outcome, -1, 8)
-    middle["outcome"] = np.where(no_outcome, 0.0, outcome)
-    middle["lsegments"] = pc.binary_length(segment_json).to_numpy() + 1
-    middle["version"] = 1
-    middle_keep = _keep(middle)
-    _drop(middle_keep, middle_dtype, "stamp", no_stamp)
-    _drop(middle_keep, middle_dtype, "outcome", no_outcome)
-
-    rating_records, rating_keep = _array_field(ratings, np.isnan(ratings), _OID_FLOAT4, ">f4")
-    parts = [
-        _packed(head, None),
-        respondent,
-        _packed(middle, middle_keep),
-        segment_json,
-        _packed(rating_records, rating_keep),
-    ]
-    if experienced is None:
-        parts.append(_binary_array(np.full(n * 4, 0xFF, dtype=np.uint8), np.full(n, 4, dtype=np.int64)))
-    else:
-        flags = np.asarray(experienced, dtype=bool)
-        parts.append(_packed(*_array_field(flags, np.zeros_like(flags), _OID_BOOL, "u1")))
-    rows = pc.binary_join_element_wise(*parts, pa.scalar(b"", type=pa.large_binary()))
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + n + 1]
-    body = memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
-    return b"".join((_COPY_HEADER, body, _COPY_TRAILER))
-
-
-def _segments_json(segments: pd.DataFrame, n: int) -> pa.Array:
-    """Each row's segments as JSON object text (missing values left out, as ``jsonb_strip_nulls``), written once
-    per distinct combination of values and taken for each row."""
-    if segments.columns.empty:
-        return pa.array(np.full(n, b"{}", dtype=object), type=pa.large_binary())
-    columns = []
-    for name in segments.columns:
-        codes, uniques = pd.factorize(segments[name], use_na_sentinel=True)
-        columns.append((str(name), codes, np.asarray(uniques, dtype=object)))
-    if np.prod([len(values) + 1.0 for _, _, values in columns]) < 2**62:
-        key = np.zeros(n, dtype=np.int64)
-        for _, codes, values in columns:  # mixed radix over the columns' codes (+1: missing is 0)
-            key = key * (len(values) + 1) + codes + 1
-        row_combo, _ = pd.factorize(key)
-    else:
-        row_combo, _ = pd.factorize(pd.MultiIndex.from_arrays([codes for _, codes, _ in columns]))
-    first = np.unique(row_combo, return_index=True)[1]
-    texts = []
-    for row in first:
-        obj = {name: str(values[codes[row]]) for name, codes, values in columns if codes[row] >= 0}
-        texts.append(json.dumps(obj, ensure_ascii=False).encode())
-    return pa.array(texts, type=pa.large_binary()).take(pa.array(row_combo))
 
 
 def _store_generic(
