@@ -118,7 +118,7 @@ def test_a_run_deleted_after_it_was_queued_is_a_no_op_for_the_worker(journey):
 
 def test_the_sweeper_reenqueues_stale_runs(journey, settings, monkeypatch):
     sent = []
-    monkeypatch.setattr("moments.services._enqueue", sent.append)
+    monkeypatch.setattr("moments.tasks.compute_analysis.delay", sent.append)
     stale = analysis_request(journey=journey, enqueue=False)
     old = timezone.now() - timedelta(seconds=settings.MOMENTUM_STALE_AFTER_SECONDS + 5)
     AnalysisRun.objects.filter(pk=stale.pk).update(status=RunStatus.RUNNING, heartbeat_at=old)
