@@ -16,11 +16,12 @@ from .uploads import (
     jobs_sweep_stale,
     upload_confirm,
     upload_create,
+    upload_discard,
     upload_errors,
     upload_leftovers_remove,
     upload_table,
 )
-from .waves import survey_data_changed, survey_get_or_create
+from .waves import survey_data_changed, survey_delete_unused, survey_get_or_create
 
 __all__ = [
     "INGEST_CHUNK_ROWS",
@@ -31,10 +32,12 @@ __all__ = [
     "jobs_sweep_stale",
     "responses_store",
     "survey_data_changed",
+    "survey_delete_unused",
     "survey_get_or_create",
     "survey_moments_align",
     "upload_confirm",
     "upload_create",
+    "upload_discard",
     "upload_errors",
     "upload_ingest",
     "upload_leftovers_remove",

@@ -26,6 +26,7 @@ from journeys.services import moments_ensure
 from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, propose_mapping
 from ..models import Survey, Upload, UploadStatus
 from .files import file_blocks, file_store, table_read, upload_path
+from .waves import survey_delete_unused
 
 QUEUE_DOWN_MESSAGE = (
     "Queued. The job queue cannot be reached right now: the import starts by itself once it is back "
@@ -191,6 +192,20 @@ def upload_leftovers_remove(*, upload_id: int) -> list[int]:
     Moment.objects.filter(pk__in=removed).delete()
     Upload.objects.filter(pk=upload_id).update(created_moments=[])
     return removed
+
+
+@transaction.atomic
+def upload_discard(*, upload: Upload, wave_created: bool) -> None:
+    """Removes a refused upload: its stored file, its row, and its wave when the wave was created for it and holds
+    no data (the caller knows: the CLI, which owns the upload's whole life). The moments made for it went with
+    the failed import (``upload_leftovers_remove``); a journey made for it is deleted by the caller through
+    ``journeys.services.journey_delete``."""
+    path = upload_path(upload)
+    Upload.objects.filter(pk=upload.pk).delete()
+    survey = Survey.objects.filter(pk=upload.survey_id).first()  # gone when the caller deleted its journey
+    if wave_created and survey is not None:
+        survey_delete_unused(survey=survey)
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
 def upload_errors(*, upload: Upload, limit: int | None = None) -> pd.DataFrame:

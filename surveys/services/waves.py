@@ -35,3 +35,10 @@ def survey_get_or_create(
         journey=journey, name=name, defaults={"period_start": period_start, "period_end": period_end}
     )
     return survey
+
+
+@transaction.atomic
+def survey_delete_unused(*, survey: Survey) -> bool:
+    """Deletes the wave if nothing was ever imported into it and no upload refers to it; True if it did."""
+    unused = Survey.objects.filter(pk=survey.pk, data_version=0).exclude(uploads__isnull=False)
+    return unused.delete()[0] > 0
