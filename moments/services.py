@@ -392,17 +392,7 @@ def demo_load(
             )
             say(f"Wave {survey.name}: {counts.total} responses stored.")
             surveys.append(survey)
-        logins = []
-        User = get_user_model()
-        for username, role in DEMO_USERS:
-            user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
-            user.set_password(DEMO_PASSWORD)
-            user.is_active = True
-            if username == "admin":
-                user.is_staff = user.is_superuser = True
-            user.save()
-            Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
-            logins.append((username, str(Role(role).label)))
+        logins = _demo_users_ensure(organisation)
     runs = []
     for survey_ids in [[s.pk] for s in surveys] + [[s.pk for s in surveys]]:
         run = analysis_request(journey=journey, survey_ids=survey_ids, enqueue=False)
@@ -410,3 +400,19 @@ def demo_load(
         say(f"Analysis {run.pk} of {', '.join(s.name for s in surveys if s.pk in survey_ids)}: {run.status}.")
         runs.append(run)
     return DemoLoaded(journey=journey, surveys=surveys, runs=runs, logins=logins)
+
+
+def _demo_users_ensure(organisation: Organisation) -> list[tuple[str, str]]:
+    """The demo's users with their published password and roles; (username, role label) each."""
+    logins = []
+    User = get_user_model()
+    for username, role in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+        user.set_password(DEMO_PASSWORD)
+        user.is_active = True
+        if username == "admin":
+            user.is_staff = user.is_superuser = True
+        user.save()
+        Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+        logins.append((username, str(Role(role).label)))
+    return logins
