@@ -183,8 +183,9 @@ class JobProgress:
 
     ``side_connection``: the job writes its results in one long transaction (an upload's load) and its progress
     must be visible meanwhile: on PostgreSQL it is written through a second, autocommit connection. SQLite allows
-    one writer, so there progress is written only outside a transaction. The side connection never touches the
-    row before the main transaction's final update of it, so the two cannot wait on each other.
+    one writer, so there such progress is written only outside a transaction. The side connection never touches
+    the row before the main transaction's final update of it, so the two cannot wait on each other. Without
+    ``side_connection`` (a job that writes its results at the end, an analysis run) the row is updated directly.
     """
 
     def __init__(
@@ -196,6 +197,7 @@ class JobProgress:
         side_connection: bool = False,
     ) -> None:
         self.model, self.job_id, self.on_progress = model, job_id, on_progress
+        self.side_connection = side_connection
         use_side = side_connection and connection.vendor == "postgresql"
         self.side = connections.create_connection(DEFAULT_DB_ALIAS) if use_side else None
         self.last_write = 0.0
@@ -219,7 +221,7 @@ class JobProgress:
                     f"UPDATE {self.model._meta.db_table} SET {columns} WHERE id = %s AND status = %s",  # noqa: S608  # nosec B608
                     [*fields.values(), self.job_id, JobStatus.RUNNING],
                 )
-        elif not connection.in_atomic_block:
+        elif not (self.side_connection and connection.in_atomic_block):
             self.model.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(**fields)
 
     def close(self) -> None:

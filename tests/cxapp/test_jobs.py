@@ -97,7 +97,6 @@ def test_a_broker_outage_while_sweeping_is_written_on_the_row_not_raised(survey,
     assert run.message == RUN_JOB.queued_message
 
 
-@pytest.mark.django_db(transaction=True)  # progress is written only outside a transaction (here: the test's)
 def test_progress_is_written_at_most_every_half_second_unless_forced(survey, monkeypatch):
     run = _run(survey, JobStatus.RUNNING, None, "k")
     heard = []
