@@ -3,17 +3,13 @@
 from django.conf import settings
 from django.db import models
 
+from cxapp.jobs import Job, JobStatus
 from journeys.models import Journey, Moment
 
-
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+RunStatus = JobStatus  # the name the rest of the app uses
 
 
-class AnalysisRun(models.Model):
+class AnalysisRun(Job):
     """One computation of the matrix for a journey, a set of waves and a segment filter.
 
     ``params_key`` is a hash of the inputs (data version of the chosen waves) and parameters, so identical requests
@@ -31,27 +27,14 @@ class AnalysisRun(models.Model):
     bootstrap = models.PositiveIntegerField(default=200)
     seed = models.PositiveIntegerField(default=0)
     params_key = models.CharField(max_length=64, db_index=True)
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
-    progress = models.FloatField(default=0.0, help_text="0-1")
-    message = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0, help_text="Claims so far; a run that keeps killing workers fails")
     summary = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(Job.Meta):
         indexes = [models.Index(fields=["journey", "params_key", "status"])]
 
     def __str__(self) -> str:
         return f"Analysis {self.pk} of {self.journey} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (RunStatus.DONE, RunStatus.FAILED)
 
 
 class Quadrant(models.TextChoices):

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from journeys.models import Journey, Moment
 from journeys.selectors import journeys_for_user
+from surveys.pgcopy import ratings_rows_decode, text_array_matrix
 
 from .models import AnalysisRun, MomentResult, RunStatus
 
@@ -169,55 +170,6 @@ def _filter_sql(segment_filter: dict[str, list[str]]) -> tuple[str, list]:
     return sql, params
 
 
-def _array_matrix(column: pa.ChunkedArray, value_type: pa.DataType) -> np.ndarray:
-    """Parses a column of ``array_to_string(arr, ',', '')`` texts into an n x width matrix (width = the longest
-    array; missing cells and NULL elements are null -> NaN / False), vectorised with pyarrow compute."""
-    n = len(column)
-    lists = pc.split_pattern(column.fill_null(""), ",")
-    lengths = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
-    flat = pc.list_flatten(lists)
-    flat = pc.if_else(pc.equal(flat, ""), pa.scalar(None, pa.string()), flat)
-    if pa.types.is_boolean(value_type):
-        values = pc.equal(flat, "t").fill_null(False).to_numpy(zero_copy_only=False)
-        fill = False
-    else:
-        # Parsed as float32: the shortest text PostgreSQL writes for a real maps back to exactly the stored value.
-        values = flat.cast(pa.float32()).to_numpy(zero_copy_only=False)
-        fill = np.nan
-    width = int(lengths.max()) if n else 0
-    matrix = np.full((n, width), fill, dtype=values.dtype)
-    if width:
-        rows = np.repeat(np.arange(n), lengths)
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        matrix[rows, np.arange(len(values)) - starts] = values
-    return matrix
-
-
-COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-
-
-def _binary_rows_dtype(width: int) -> np.dtype:
-    """Layout of one row of ``COPY (SELECT id, survey_id, outcome, padded ratings) TO STDOUT (FORMAT binary)``:
-    int16 field count, then per field an int32 length and the value (big-endian); the ratings array is
-    ``array_send`` output: ndim, has-null flag, element type, dimension, lower bound, then (length, value) pairs."""
-    fields = [
-        ("nfields", ">i2"),
-        ("id_len", ">i4"),
-        ("id", ">i8"),
-        ("survey_len", ">i4"),
-        ("survey_id", ">i8"),
-        ("outcome_len", ">i4"),
-        ("outcome", ">f8"),
-        ("array_len", ">i4"),
-    ]
-    if width:
-        fields += [("ndim", ">i4"), ("hasnull", ">i4"), ("oid", ">i4"), ("dim", ">i4"), ("lbound", ">i4")]
-        fields.append(("elements", [("len", ">i4"), ("value", ">f4")], (width,)))
-    else:
-        fields += [("ndim", ">i4"), ("hasnull", ">i4"), ("oid", ">i4")]
-    return np.dtype(fields)
-
-
 def _ratings_postgresql(
     surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]], *, with_ids: bool
 ) -> dict:
@@ -279,16 +231,8 @@ def _ratings_postgresql(
             text = io.BytesIO()
             cursor.copy_expert(f"COPY ({texts}) TO STDOUT WITH (FORMAT csv)", text)
 
-    raw = binary.getbuffer()
-    header = 19  # signature, flags, header-extension length (0)
-    if raw[:11].tobytes() != COPY_SIGNATURE:
-        raise RuntimeError("unexpected COPY binary header")
-    dtype = _binary_rows_dtype(width)
-    n = (len(raw) - header - 2) // dtype.itemsize  # minus the int16 trailer
-    rows = np.frombuffer(raw, dtype=dtype, count=n, offset=header)
-    expected_len = 20 + 8 * width if width else 12
-    if n and not ((rows["nfields"] == 4).all() and (rows["array_len"] == expected_len).all()):
-        raise RuntimeError("unexpected COPY binary row layout")
+    rows = ratings_rows_decode(binary.getbuffer(), width)
+    n = len(rows)
     ids = rows["id"].astype(np.int64)
     # A sequential scan returns a freshly imported wave in id order: then the gather by ``order`` is skipped.
     order = None if n < 2 or (ids[1:] > ids[:-1]).all() else np.argsort(ids, kind="stable")
@@ -331,7 +275,7 @@ def _ratings_postgresql(
             parsed = parsed.take(pa.array(in_text))
             n = len(ids)
 
-    stored_flags = _array_matrix(parsed.column("experienced"), pa.bool_()) if flagged else None
+    stored_flags = text_array_matrix(parsed.column("experienced"), pa.bool_()) if flagged else None
     flag_present = (
         pc.list_value_length(pc.split_pattern(parsed.column("experienced"), ","))
         .fill_null(0)

@@ -11,20 +11,28 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import OperationalError, transaction
-from django.db.models import F, Q
+from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
+from cxapp.jobs import (
+    TRANSIENT_DB_ERRORS,
+    JobKind,
+    JobProgress,
+    job_claim,
+    job_enqueue_on_commit,
+    job_fail,
+    job_requeue,
+    jobs_sweep_stale,
+)
 from cxapp.models import Membership, Organisation, Role
 from journeys.models import Journey
 from journeys.services import journey_create, moment_create
@@ -36,24 +44,21 @@ from .selectors import _clean_segment_filter, analysis_params_key, journey_ratin
 logger = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.DONE)
-PROGRESS_EVERY_SECONDS = 0.5
 # Share of the progress bar for loading the matrix; the engine reports the rest (its bootstrap) as 0..1.
 LOAD_SHARE = 0.1
 
 
-def _enqueue(run_id: int) -> None:
-    from .tasks import compute_analysis
-
-    compute_analysis.delay(run_id)
-
-
-def _enqueue_after_commit(run_id: int) -> None:
-    """Enqueues; a broker outage must not break the request that committed the run: the row stays QUEUED and
-    ``analysis_runs_sweep_stale`` sends it again later."""
-    try:
-        _enqueue(run_id)
-    except Exception:  # noqa: BLE001
-        logger.exception("could not enqueue analysis run %s; the stale-run sweeper will retry", run_id)
+RUN_JOB = JobKind(
+    model=AnalysisRun,
+    task=lambda: import_string("moments.tasks.compute_analysis"),  # tasks import this module, not the reverse
+    queue_down_message="Queued. The job queue cannot be reached right now: the analysis starts by itself once it "
+    "is back.",
+    queued_message="",
+    # A job is claimed MAX_ATTEMPTS times only when each claim ended with its worker gone (killed, out of memory)
+    # or with the database away: re-sending it for ever would take a worker down every minute.
+    exhausted_message="The analysis stopped its worker {tries} times (for example out of memory) and was "
+    "abandoned. Narrow the waves or segments, or ask an administrator to give the workers more memory.",
+)
 
 
 @transaction.atomic
@@ -132,49 +137,8 @@ def analysis_request(
     )
     run.surveys.set(surveys)
     if enqueue:
-        transaction.on_commit(lambda: _enqueue_after_commit(run.pk))
+        job_enqueue_on_commit(RUN_JOB, run.pk)
     return run
-
-
-MAX_ATTEMPTS = 3
-
-
-def _stale_before() -> timezone.datetime:
-    return timezone.now() - timedelta(seconds=settings.MOMENTUM_STALE_AFTER_SECONDS)
-
-
-def _claim(run_id: int) -> bool:
-    """QUEUED -> RUNNING, or re-claim a RUNNING run whose worker stopped beating; False if someone else has it."""
-    now = timezone.now()
-    stale = _stale_before()
-    claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale)
-    claimable |= Q(status=RunStatus.RUNNING, heartbeat_at__isnull=True)
-    updated = AnalysisRun.objects.filter(claimable, pk=run_id).update(
-        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=0.0, message="", attempts=F("attempts") + 1
-    )
-    return updated == 1
-
-
-class _ProgressWriter:
-    """Writes progress and heartbeat to the run row at most every ``PROGRESS_EVERY_SECONDS`` (its own short,
-    autocommitted UPDATE, so a polling page sees it while the computation goes on)."""
-
-    def __init__(self, run_id: int, echo: Callable[[float], None] | None = None):
-        self.run_id = run_id
-        self.echo = echo
-        self.last = 0.0
-
-    def __call__(self, fraction: float, *, force: bool = False) -> None:
-        fraction = min(max(float(fraction), 0.0), 1.0)
-        if self.echo is not None:
-            self.echo(fraction)
-        now = time.monotonic()
-        if not force and now - self.last < PROGRESS_EVERY_SECONDS:
-            return
-        self.last = now
-        AnalysisRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
-            progress=fraction, heartbeat_at=timezone.now()
-        )
 
 
 def _json_safe(value):
@@ -205,25 +169,19 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
     ``analyse`` with a progress callback (progress + heartbeat written at most every 0.5 s); store the summary
     (JSON-safe) and one ``MomentResult`` per moment with ``bulk_create``, and mark DONE, in one transaction.
     A user-side problem (no responses, mixed outcome types, bad parameters) or any engine error marks the run
-    FAILED with the reason in ``message``. ``OperationalError`` (database gone) puts the run back to QUEUED and
-    is re-raised so the task retries. ``echo`` receives progress 0..1 (the CLI prints it).
+    FAILED with the reason in ``message``. A transient database error (``cxapp.jobs.TRANSIENT_DB_ERRORS``), also
+    while storing the results, puts the run back to QUEUED and is re-raised so the task retries.
+    ``echo`` receives progress 0..1 (the CLI prints it).
     Not wrapped in a transaction on purpose: progress updates must be visible while it runs.
     """
-    if not _claim(run_id):
-        # Someone else has it, it is finished, or it was deleted (its journey removed) after it was queued.
+    run = job_claim(RUN_JOB, AnalysisRun.objects.select_related("journey"), run_id)
+    if run is None:
+        # Someone else has it, it is finished (or abandoned), or it was deleted (its journey removed) after it was
+        # queued.
         return AnalysisRun.objects.filter(pk=run_id).first()
-    run = AnalysisRun.objects.select_related("journey").get(pk=run_id)
-    if run.attempts > MAX_ATTEMPTS:
-        # Each earlier claim ended with its worker gone (killed, out of memory): re-sending it forever would take
-        # a worker down every minute.
-        return _fail(
-            run_id,
-            f"The analysis stopped its worker {run.attempts - 1} times (for example out of memory) and was abandoned. "
-            "Narrow the waves or segments, or ask an administrator to give the workers more memory.",
-        )
-    progress = _ProgressWriter(run.pk, echo)
+    progress = JobProgress(AnalysisRun, run.pk, None if echo is None else lambda fraction, _message: echo(fraction))
     try:
-        progress(0.0, force=True)
+        progress.report(0.0, force=True)
         survey_ids = list(run.surveys.values_list("pk", flat=True))
         frame = journey_ratings_frame(journey=run.journey, survey_ids=survey_ids, segment_filter=run.segment_filter)
         if not survey_ids:
@@ -232,7 +190,7 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
             raise ValueError("The journey has no moments.")
         if np.isfinite(frame.outcome).sum() == 0:
             raise ValueError("No responses with an outcome for these waves and segment filter.")
-        progress(LOAD_SHARE, force=True)
+        progress.report(LOAD_SHARE, force=True)
         params = AnalysisParams(
             method=run.method,
             threshold=run.threshold_mode,
@@ -249,25 +207,20 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
             outcome_type=frame.outcome_type,
             experienced=frame.experienced,
             params=params,
-            progress=lambda f: progress(LOAD_SHARE + (1 - LOAD_SHARE) * 0.98 * f),
+            progress=lambda f: progress.report(LOAD_SHARE + (1 - LOAD_SHARE) * 0.98 * f),
         )
-    except OperationalError:
-        AnalysisRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED)
+        # Inside the same handlers: a database error while storing is as transient as one while loading.
+        run = _store(run, frame, result)
+    except TRANSIENT_DB_ERRORS:
+        job_requeue(RUN_JOB, run_id, "")
         raise
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row the user polls
         logger.exception("analysis run %s failed", run_id)
-        return _fail(run_id, f"{exc}" if isinstance(exc, ValueError) else f"Analysis failed: {exc!r}")
-    run = _store(run, frame, result)
+        job_fail(RUN_JOB, run_id, f"{exc}" if isinstance(exc, ValueError) else f"Analysis failed: {exc!r}")
+        return AnalysisRun.objects.get(pk=run_id)
     if echo is not None and run.status == RunStatus.DONE:
         echo(1.0)
     return run
-
-
-def _fail(run_id: int, message: str) -> AnalysisRun:
-    AnalysisRun.objects.filter(pk=run_id).update(
-        status=RunStatus.FAILED, message=message[:2000], finished_at=timezone.now(), heartbeat_at=timezone.now()
-    )
-    return AnalysisRun.objects.get(pk=run_id)
 
 
 @transaction.atomic
@@ -355,26 +308,10 @@ def analysis_compare(*, run_before: AnalysisRun, run_after: AnalysisRun) -> pd.D
 
 
 def analysis_runs_sweep_stale() -> int:
-    """Re-enqueues analysis runs whose worker died (RUNNING, heartbeat older than MOMENTUM_STALE_AFTER_SECONDS)
-    or whose queue message was lost (QUEUED, untouched for ten times that). Each is put back to QUEUED with a
-    fresh heartbeat first, which spaces the re-sends; the task claims with a conditional update, so a duplicate
-    message is harmless. Returns how many were re-enqueued. Beat runs it every minute (moments.sweep_stale_runs).
-    """
-    now = timezone.now()
-    stale = _stale_before()
-    lost = now - timedelta(seconds=10 * settings.MOMENTUM_STALE_AFTER_SECONDS)
-    dead = Q(status=RunStatus.RUNNING) & (Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
-    waiting = Q(status=RunStatus.QUEUED) & (
-        Q(heartbeat_at__lt=lost) | Q(heartbeat_at__isnull=True, created_at__lt=lost)
-    )
-    sent = 0
-    for run_id in AnalysisRun.objects.filter(dead | waiting).values_list("pk", flat=True):
-        # Conditional, so a run that a worker just claimed or finished is left alone.
-        if AnalysisRun.objects.filter(dead | waiting, pk=run_id).update(status=RunStatus.QUEUED, heartbeat_at=now):
-            logger.warning("re-enqueuing stale analysis run %s", run_id)
-            _enqueue(run_id)
-            sent += 1
-    return sent
+    """Re-sends the analysis runs stuck QUEUED or RUNNING (a lost message, a worker that died); returns how many.
+    The rule is the one of every job kind (``cxapp.jobs.jobs_sweep_stale``); beat runs it every minute
+    (``moments.sweep_stale_runs``)."""
+    return len(jobs_sweep_stale(RUN_JOB))
 
 
 # ------------------------------------------------------------------------------------------------ demo
@@ -455,17 +392,7 @@ def demo_load(
             )
             say(f"Wave {survey.name}: {counts.total} responses stored.")
             surveys.append(survey)
-        logins = []
-        User = get_user_model()
-        for username, role in DEMO_USERS:
-            user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
-            user.set_password(DEMO_PASSWORD)
-            user.is_active = True
-            if username == "admin":
-                user.is_staff = user.is_superuser = True
-            user.save()
-            Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
-            logins.append((username, str(Role(role).label)))
+        logins = _demo_users_ensure(organisation)
     runs = []
     for survey_ids in [[s.pk] for s in surveys] + [[s.pk for s in surveys]]:
         run = analysis_request(journey=journey, survey_ids=survey_ids, enqueue=False)
@@ -473,3 +400,19 @@ def demo_load(
         say(f"Analysis {run.pk} of {', '.join(s.name for s in surveys if s.pk in survey_ids)}: {run.status}.")
         runs.append(run)
     return DemoLoaded(journey=journey, surveys=surveys, runs=runs, logins=logins)
+
+
+def _demo_users_ensure(organisation: Organisation) -> list[tuple[str, str]]:
+    """The demo's users with their published password and roles; (username, role label) each."""
+    logins = []
+    User = get_user_model()
+    for username, role in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
+        user.set_password(DEMO_PASSWORD)
+        user.is_active = True
+        if username == "admin":
+            user.is_staff = user.is_superuser = True
+        user.save()
+        Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+        logins.append((username, str(Role(role).label)))
+    return logins

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 
 from cxapp.fields import BoolArrayField, FloatArrayField
+from cxapp.jobs import Job, JobStatus
 
 
 class OutcomeType(models.TextChoices):
@@ -58,13 +59,15 @@ class Response(models.Model):
 
 class UploadStatus(models.TextChoices):
     PENDING_MAPPING = "mapping", "Waiting for the column mapping"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Importing"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = JobStatus.QUEUED.value, "Queued"
+    RUNNING = JobStatus.RUNNING.value, "Importing"
+    DONE = JobStatus.DONE.value, "Done"
+    FAILED = JobStatus.FAILED.value, "Failed"
 
 
-class Upload(models.Model):
+class Upload(Job):
+    """An uploaded file and its import job (``cxapp.jobs``): it waits for its mapping, then runs as a job."""
+
     organisation = models.ForeignKey("cxapp.Organisation", on_delete=models.CASCADE, related_name="uploads")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="uploads")
     file_path = models.CharField(max_length=500, help_text="Relative to UPLOAD_ROOT, named by the app.")
@@ -76,11 +79,15 @@ class Upload(models.Model):
         default=dict, blank=True, help_text="How the mapping was proposed: {confident: bool, reasons: [str]}."
     )
     skip_invalid = models.BooleanField(default=False)
+    created_moments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Moments made for this upload's mapping: removed again if it imports nothing.",
+    )
+    # the job's status, with one state before the job: waiting for the mapping
     status = models.CharField(
         max_length=10, choices=UploadStatus.choices, default=UploadStatus.PENDING_MAPPING, db_index=True
     )
-    progress = models.FloatField(default=0.0, help_text="0-1")
-    message = models.TextField(blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_imported = models.PositiveIntegerField(default=0)
     rows_invalid = models.PositiveIntegerField(default=0)
@@ -88,29 +95,13 @@ class Upload(models.Model):
     responses_updated = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     error_report = models.TextField(blank=True, help_text="CSV: line, column, value, reason.")
-    attempts = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.original_name} -> {self.survey} ({self.status})"
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:upload_detail", kwargs={"upload_id": self.pk})
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (UploadStatus.DONE, UploadStatus.FAILED)
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
 
     @property
     def needs_mapping(self) -> bool:

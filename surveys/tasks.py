@@ -8,5 +8,5 @@ from . import services
 
 @shared_task(name="surveys.sweep_stale_jobs", ignore_result=True)
 def sweep_stale_jobs() -> None:
-    """Re-sends uploads stuck queued or running without a heartbeat (beat runs it every minute)."""
+    """Re-sends uploads stuck queued or running without a heartbeat (``cxapp.jobs`` sweeper; beat, every minute)."""
     services.jobs_sweep_stale()

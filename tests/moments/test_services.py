@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from moments.models import AnalysisRun, MomentResult, RunStatus
@@ -118,7 +119,7 @@ def test_a_run_deleted_after_it_was_queued_is_a_no_op_for_the_worker(journey):
 
 def test_the_sweeper_reenqueues_stale_runs(journey, settings, monkeypatch):
     sent = []
-    monkeypatch.setattr("moments.services._enqueue", sent.append)
+    monkeypatch.setattr("moments.tasks.compute_analysis.delay", sent.append)
     stale = analysis_request(journey=journey, enqueue=False)
     old = timezone.now() - timedelta(seconds=settings.MOMENTUM_STALE_AFTER_SECONDS + 5)
     AnalysisRun.objects.filter(pk=stale.pk).update(status=RunStatus.RUNNING, heartbeat_at=old)
@@ -147,3 +148,59 @@ def test_unknown_parameters_are_refused_before_anything_is_written(journey):
     with pytest.raises(ValueError, match="fixed"):
         analysis_request(journey=journey, threshold_mode="fixed")
     assert not AnalysisRun.objects.exists()
+
+
+def _failing_once(monkeypatch, target: str, error: Exception) -> None:
+    """Makes ``target`` (a module attribute) raise ``error`` on its first call only."""
+    module, name = target.rsplit(".", 1)
+    original = getattr(__import__(module, fromlist=[name]), name)
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise error
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, flaky)
+
+
+def test_a_database_error_while_storing_the_results_queues_the_run_for_the_retry(journey, monkeypatch):
+    """Issue 10 item 8: the store was outside the retry, so the run stayed RUNNING (with a fresh heartbeat the
+    retry could not claim) until the sweeper."""
+    run = analysis_request(journey=journey, enqueue=False)
+    _failing_once(monkeypatch, "moments.services._store", OperationalError("server closed the connection"))
+
+    with pytest.raises(OperationalError):
+        analysis_run_compute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (RunStatus.QUEUED, 1)
+    assert not MomentResult.objects.filter(run=run).exists()
+    run = analysis_run_compute(run_id=run.pk)  # what the task's retry does
+    assert (run.status, run.attempts, run.results.count()) == (RunStatus.DONE, 2, 3)
+
+
+def test_an_interface_error_is_retried_like_the_ingest_does_not_recorded_as_a_failure(journey, monkeypatch):
+    """Issue 10 item 8: InterfaceError (a connection already closed) failed the run where the ingest retries."""
+    run = analysis_request(journey=journey, enqueue=False)
+    _failing_once(monkeypatch, "moments.services.journey_ratings_frame", InterfaceError("connection already closed"))
+
+    with pytest.raises(InterfaceError):
+        analysis_run_compute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED and not run.message
+    assert analysis_run_compute(run_id=run.pk).status == RunStatus.DONE
+
+
+def test_the_analysis_and_the_import_tasks_share_one_retry_policy():
+    from moments.tasks import compute_analysis
+    from pipeline.tasks import ingest_upload
+
+    for task in (compute_analysis, ingest_upload):
+        assert set(task.autoretry_for) == {OperationalError, InterfaceError}, task.name
+        # fixed delays (3, 6 s), never jittered: jitter once spent every retry during PostgreSQL's crash recovery
+        assert (task.retry_backoff, task.retry_jitter, task.max_retries) == (3, False, 2), task.name
+        assert task.acks_late and task.reject_on_worker_lost, task.name
+    assert (compute_analysis.name, ingest_upload.name) == ("moments.compute_analysis", "surveys.ingest_upload")

@@ -70,7 +70,7 @@ def test_a_file_with_three_bad_rows_is_refused_naming_them_and_nothing_is_stored
     path = synthetic_csv(tmp_path / "wave.csv", 500, bad_lines=(7, 120, 431))
     mapping = mapping_file(tmp_path, SYNTHETIC_MAPPING)
 
-    out, err = refused(path, "--journey", "broadband", "--survey", "W1", "--mapping", mapping)
+    out, err = refused(path, "--journey", "broadband", "--survey", "W1", "--mapping", mapping, "--keep-refused")
 
     for line in (7, 120, 431):
         assert f"line {line}, column m2: out of scale 1-5" in err
@@ -176,3 +176,50 @@ def test_more_than_fifty_errors_are_summarised(tmp_path):
 
     assert err.count("column m2: out of scale") == 50
     assert "... and 30 more" in err
+
+
+def test_a_refused_import_into_a_new_journey_leaves_nothing_behind(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """Issue 17: the journey, the wave, the moments and the upload made for a refused import are removed again,
+    and so is the stored file."""
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    path = synthetic_csv(tmp_path / "wave.csv", 100, bad_lines=(7,))
+    mapping = mapping_file(tmp_path, SYNTHETIC_MAPPING)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the deletions are committed
+        _, err = refused(path, "--journey", "broadband", "--survey", "W1", "--mapping", mapping)
+
+    assert "line 7, column m2: out of scale 1-5" in err
+    assert "Nothing was kept of this import" in err
+    for model in (Journey, Moment, Survey, Upload, Response):
+        assert not model.objects.exists(), model.__name__
+    assert not [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
+
+
+def test_a_refused_import_into_an_existing_journey_leaves_its_moments_and_waves_as_they_were(tmp_path):
+    good, bad = synthetic_csv(tmp_path / "good.csv", 50), synthetic_csv(tmp_path / "bad.csv", 50, bad_lines=(9,))
+    mapping = dict(SYNTHETIC_MAPPING)
+    run(good, "--journey", "broadband", "--survey", "W0", "--mapping", mapping_file(tmp_path, mapping))
+    journey = Journey.objects.get()
+    before = (sorted(journey.moments.values_list("pk", "name")), list(Survey.objects.values_list("pk", "data_version")),
+              Response.objects.count(), Upload.objects.count())  # fmt: skip
+    mapping["moments"] = {**mapping["moments"], "A new moment": "m3"}  # a moment this journey does not have
+
+    _, err = refused(bad, "--journey", "broadband", "--survey", "W1", "--mapping", mapping_file(tmp_path, mapping))
+    assert "Nothing was kept" in err
+    after = (sorted(journey.moments.values_list("pk", "name")), list(Survey.objects.values_list("pk", "data_version")),
+             Response.objects.count(), Upload.objects.count())  # fmt: skip
+    assert after == before
+
+    # into the existing wave: the wave stays, as it was
+    _, err = refused(bad, "--journey", "broadband", "--survey", "W0", "--mapping", mapping_file(tmp_path, mapping))
+    assert "the wave W0 is as it was" in err
+    assert (sorted(journey.moments.values_list("pk", "name")), Response.objects.count()) == (before[0], before[2])
+
+
+def test_a_refused_mapping_leaves_no_journey_either(shared_data):
+    refused(shared_data / "exports/googleforms/osmi_mental_health_in_tech_2014.csv", "--journey", "osmi",
+            "--survey", "2014")  # fmt: skip
+    assert not Journey.objects.filter(slug="osmi").exists()
+    assert not Upload.objects.exists()

@@ -1,5 +1,9 @@
 """python manage.py import_responses FILE --journey SLUG --survey NAME [--mapping FILE.json] [--skip-invalid]
-[--organisation SLUG] (DESIGN section 5). Runs the import in this process, not through the queue."""
+[--organisation SLUG] [--keep-refused] (DESIGN section 5). Runs the import in this process, not through the queue.
+
+A refused import leaves nothing behind (issue 17): the journey and the wave this command created for it, the
+upload row and the stored file are removed again (the moments made for it go with the failed import), unless
+``--keep-refused`` asks to keep the upload and its error report. What existed before is never touched."""
 
 import json
 from pathlib import Path
@@ -8,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cxapp.models import Organisation
 from cxapp.services import organisation_get_or_create_default
-from journeys.services import JourneyError, journey_get_or_create
+from journeys.models import Journey
+from journeys.services import JourneyError, journey_delete, journey_get_or_create
 from pipeline.services import upload_ingest_and_analyse
 from surveys import services
 from surveys.ingest import IngestError
@@ -29,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", help="mapping JSON file (DESIGN section 5); default: the automatic mapping")
         parser.add_argument("--skip-invalid", action="store_true", help="store the valid rows, report the rest")
         parser.add_argument("--organisation", help="organisation slug (needed when there are several)")
+        parser.add_argument(
+            "--keep-refused",
+            action="store_true",
+            help="keep a refused upload (its row, error report, and the journey and wave made for it)",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -36,15 +46,36 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         mapping = self._mapping_read(options["mapping"]) if options["mapping"] else None
         organisation = self._organisation(options["organisation"])
+        journeys_before = set(Journey.objects.filter(organisation=organisation).values_list("pk", flat=True))
+        journey = survey = None
         try:
             journey = journey_get_or_create(organisation=organisation, slug=options["journey"])
+            waves_before = set(journey.surveys.values_list("pk", flat=True))
             survey = services.survey_get_or_create(journey=journey, name=options["survey"])
             upload = services.upload_create(
                 organisation=organisation, survey=survey, path=path, original_name=path.name
             )
         except (IngestError, JourneyError) as exc:
+            if journey is not None and not options["keep_refused"]:
+                if journey.pk not in journeys_before:
+                    journey_delete(journey=journey)
+                elif survey is not None and survey.pk not in waves_before:
+                    services.survey_delete_unused(survey=survey)
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{path.name}: {upload.detected_format} export, into {journey.slug} / {survey.name}")
+        made = {"journey": journey.pk not in journeys_before, "wave": survey.pk not in waves_before}
+        try:
+            upload = self._import(upload, mapping, options)
+        except CommandError:
+            if not options["keep_refused"]:
+                self._discard(upload, journey, made)
+            raise
+
+    def _import(self, upload, mapping: dict | None, options: dict):
+        """Confirms and runs the import; raises CommandError when it is refused."""
+        survey = upload.survey
+        self.stdout.write(
+            f"{upload.original_name}: {upload.detected_format} export, into {survey.journey.slug} / {survey.name}"
+        )
         if mapping is None:
             if not upload.proposal.get("confident"):
                 self.stderr.write("The automatic mapping is not confident; pass --mapping FILE.json. Proposal:")
@@ -68,6 +99,16 @@ class Command(BaseCommand):
         self._summary(upload)
         if upload.status != UploadStatus.DONE:
             raise CommandError(f"import refused: {upload.message}")
+        return upload
+
+    def _discard(self, upload, journey, made: dict) -> None:
+        upload.refresh_from_db()
+        wave = upload.survey.name
+        if made["journey"]:
+            journey_delete(journey=journey)  # its wave, upload and any moment go with it
+        services.upload_discard(upload=upload, wave_created=made["wave"])
+        kept = "" if made["journey"] or made["wave"] else f" (the wave {wave} is as it was)"
+        self.stderr.write(f"Nothing was kept of this import{kept}; --keep-refused keeps the upload and its report.")
 
     def _mapping_read(self, name: str) -> dict:
         try:

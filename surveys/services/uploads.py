@@ -1,0 +1,223 @@
+"""Uploads: ``upload_create`` (store the file, propose a mapping) -> ``upload_confirm`` (save the mapping, queue the
+import job after commit) -> the job (``surveys.services.ingest_job``) -> DONE, or FAILED with a row-error report.
+
+An upload is a job of the one protocol (``cxapp.jobs``); ``UPLOAD_JOB`` is its kind.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from cxapp.jobs import JobKind, job_enqueue_on_commit
+from cxapp.jobs import jobs_sweep_stale as jobs_sweep_stale_of
+from cxapp.models import Organisation
+from journeys.models import Moment
+from journeys.services import moments_ensure
+
+from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, propose_mapping
+from ..models import Survey, Upload, UploadStatus
+from .files import file_blocks, file_store, table_read, upload_path
+from .waves import survey_delete_unused
+
+QUEUE_DOWN_MESSAGE = (
+    "Queued. The job queue cannot be reached right now: the import starts by itself once it is back "
+    "(nothing to do, the file is stored)."
+)
+UPLOAD_JOB = JobKind(
+    model=Upload,
+    # The task is wired by the composition root (settings): it lives above this app, in ``pipeline``.
+    task=lambda: import_string(settings.MOMENTUM_INGEST_TASK),
+    queue_down_message=QUEUE_DOWN_MESSAGE,
+    queued_message="Queued for import.",
+    exhausted_message="The import stopped {tries} times without finishing; nothing was imported.",
+)
+
+
+def upload_create(
+    *,
+    organisation: Organisation,
+    survey: Survey,
+    original_name: str,
+    uploaded_file: UploadedFile | None = None,
+    path: str | Path | None = None,
+    user: AbstractBaseUser | None = None,
+) -> Upload:
+    """Stores the file, detects its format and proposes a mapping; the upload then waits for ``upload_confirm``.
+
+    The proposal is, in order: the mapping saved on the survey by its previous upload when it fits the file; else
+    the automatic proposal, matching the journey's moments (names and aliases) when it has some. Raises IngestError
+    for a file that is too large or cannot be read at all.
+    """
+    if survey.journey.organisation_id != organisation.pk:
+        raise IngestError("The survey belongs to another organisation.")
+    if (uploaded_file is None) == (path is None):
+        raise ValueError("Pass exactly one of uploaded_file and path.")
+    source = uploaded_file.chunks() if uploaded_file is not None else file_blocks(Path(path))
+    original_name = Path(original_name).name[:255] or "upload.csv"
+    relative, size = file_store(organisation=organisation, source=source, original_name=original_name)
+    stored = Path(settings.UPLOAD_ROOT) / relative
+    try:
+        table = table_read(stored, filename=original_name)
+        mapping, proposal = _mapping_propose(survey=survey, table=table)
+    except BaseException:
+        stored.unlink(missing_ok=True)
+        raise
+    return Upload.objects.create(
+        organisation=organisation,
+        survey=survey,
+        file_path=relative,
+        original_name=original_name,
+        size_bytes=size,
+        detected_format=table.format,
+        mapping=mapping,
+        proposal=proposal,
+        status=UploadStatus.PENDING_MAPPING,
+        message="Waiting for the column mapping.",
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+def _mapping_propose(*, survey: Survey, table: RawTable) -> tuple[dict, dict]:
+    # The wave's own saved mapping first, then the journey's other waves, newest first: the next wave's file
+    # usually has the same columns as the last one.
+    others = Survey.objects.filter(journey_id=survey.journey_id).exclude(pk=survey.pk).exclude(mapping={})
+    candidates = [(survey.mapping, "this survey's last upload")]
+    candidates += [(s.mapping, f"the wave “{s.name}”") for s in others.order_by("-created_at")[:10]]
+    for saved_json, source in candidates:
+        if not saved_json:
+            continue
+        try:
+            saved = Mapping.from_json(saved_json)
+        except IngestError:
+            continue
+        if not saved.check_columns(table):
+            return saved.to_json(), {"confident": True, "reasons": [f"the mapping saved by {source}"]}
+    moments = {m.name: list(m.aliases or []) for m in Moment.objects.filter(journey=survey.journey)}
+    proposal = propose_mapping(table, moments=moments)
+    return proposal.mapping.to_json(), {"confident": proposal.confident, "reasons": proposal.reasons}
+
+
+def upload_table(*, upload: Upload) -> RawTable:
+    """The stored file of ``upload``, opened for reading (raises IngestError when it is gone or unreadable)."""
+    return table_read(upload_path(upload), filename=upload.original_name)
+
+
+def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False, enqueue: bool = True) -> Upload:
+    """Checks ``mapping`` against the file, saves it on the survey for the next wave, creates the moments it names
+    and queues the import (after commit). A failed upload may be confirmed again, e.g. with ``skip_invalid``.
+
+    ``enqueue=False`` leaves the queued upload for a synchronous ``upload_ingest`` (the CLI).
+    """
+    if upload.status not in (UploadStatus.PENDING_MAPPING, UploadStatus.FAILED):
+        raise IngestError(f"This upload is {upload.get_status_display().lower()}; it cannot be confirmed again.")
+    parsed = Mapping.from_json(mapping)
+    problems = parsed.check_columns(upload_table(upload=upload))
+    if problems:
+        raise IngestError("The mapping does not fit the file: " + "; ".join(problems) + ".")
+    other_outcomes = set(
+        Survey.objects.filter(journey_id=upload.survey.journey_id, data_version__gt=0)
+        .exclude(pk=upload.survey_id)
+        .values_list("outcome_type", flat=True)
+    )
+    if other_outcomes and other_outcomes != {parsed.outcome_type}:
+        # Waves of one journey are pooled and compared: their outcomes must be the same kind of number.
+        raise IngestError(
+            f"The other waves of this journey have a {', '.join(sorted(other_outcomes))} outcome, this mapping a "
+            f"{parsed.outcome_type} one. Map the same kind of outcome, or import into a separate journey."
+        )
+    with transaction.atomic():
+        Survey.objects.filter(pk=upload.survey_id).update(mapping=parsed.to_json())
+        journey = upload.survey.journey
+        existing = set(Moment.objects.filter(journey=journey).values_list("pk", flat=True))
+        made = [m.pk for m in moments_ensure(journey=journey, names=list(parsed.moments)) if m.pk not in existing]
+        updated = Upload.objects.filter(
+            pk=upload.pk, status__in=[UploadStatus.PENDING_MAPPING, UploadStatus.FAILED]
+        ).update(
+            mapping=parsed.to_json(),
+            skip_invalid=skip_invalid,
+            # a failed earlier confirmation removed its own; what is left of them still counts as made for it
+            created_moments=sorted({*upload.created_moments, *made}),
+            status=UploadStatus.QUEUED,
+            progress=0.0,
+            message="Queued for import.",
+            rows_total=0,
+            rows_imported=0,
+            rows_invalid=0,
+            responses_created=0,
+            responses_updated=0,
+            error_count=0,
+            error_report="",
+            attempts=0,
+            finished_at=None,
+            # the sweeper measures a queued upload's wait from here
+            heartbeat_at=timezone.now(),
+        )
+        if not updated:
+            raise IngestError("This upload was confirmed by someone else in the meantime.")
+        if enqueue:
+            upload_id = upload.pk
+            job_enqueue_on_commit(UPLOAD_JOB, upload_id)
+    upload.refresh_from_db()
+    return upload
+
+
+@transaction.atomic
+def upload_leftovers_remove(*, upload_id: int) -> list[int]:
+    """After a FAILED import: deletes the moments made for this upload's mapping (``upload_confirm`` records them)
+    that hold nothing: no wave asks them (``moment_ids``: a moment some import stored ratings for). Moments that
+    existed before, or that the analyst created on the journey's page, are never touched. Returns the deleted ids.
+    (An analysis computed meanwhile loses its insufficient-data row for such a moment; its key names the journey's
+    moments, so the next request makes a new run.)
+
+    The wave itself stays while its upload does: the upload row is the analyst's record of what was refused (the
+    error report, "import again"), and a wave that never imported has no data (``data_version`` 0).
+    """
+    upload = Upload.objects.select_for_update().filter(pk=upload_id, status=UploadStatus.FAILED).first()
+    if upload is None or not upload.created_moments:
+        return []
+    journey_id = Survey.objects.filter(pk=upload.survey_id).values_list("journey_id", flat=True).get()
+    asked = {pk for ids in Survey.objects.filter(journey_id=journey_id).values_list("moment_ids", flat=True)
+             for pk in ids}  # fmt: skip
+    unused = Moment.objects.filter(journey_id=journey_id, pk__in=upload.created_moments).exclude(pk__in=asked)
+    removed = sorted(unused.values_list("pk", flat=True))
+    Moment.objects.filter(pk__in=removed).delete()
+    Upload.objects.filter(pk=upload_id).update(created_moments=[])
+    return removed
+
+
+@transaction.atomic
+def upload_discard(*, upload: Upload, wave_created: bool) -> None:
+    """Removes a refused upload: its stored file, its row, and its wave when the wave was created for it and holds
+    no data (the caller knows: the CLI, which owns the upload's whole life). The moments made for it went with
+    the failed import (``upload_leftovers_remove``); a journey made for it is deleted by the caller through
+    ``journeys.services.journey_delete``."""
+    path = upload_path(upload)
+    Upload.objects.filter(pk=upload.pk).delete()
+    survey = Survey.objects.filter(pk=upload.survey_id).first()  # gone when the caller deleted its journey
+    if wave_created and survey is not None:
+        survey_delete_unused(survey=survey)
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+
+
+def upload_errors(*, upload: Upload, limit: int | None = None) -> pd.DataFrame:
+    """The upload's row errors (line, column, value, reason), the first ``limit`` of them."""
+    if not upload.error_report:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in ERROR_COLUMNS})
+    return pd.read_csv(io.StringIO(upload.error_report), dtype=str, keep_default_na=False, nrows=limit).astype(
+        {"line": "int64"}
+    )
+
+
+def jobs_sweep_stale() -> list[int]:
+    """Sends again the uploads stuck QUEUED or RUNNING (a lost queue message, a worker that died with its message);
+    returns their ids. The rule is the one of every job kind: ``cxapp.jobs.jobs_sweep_stale``."""
+    return jobs_sweep_stale_of(UPLOAD_JOB)
