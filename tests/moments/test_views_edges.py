@@ -226,3 +226,15 @@ def test_the_moment_page_reads_the_ratings_once(client, manager, journey, monkey
     assert len(calls) == 1
     trend = response.context["detail"]["trend"]
     assert trend["survey"].tolist() == ["2026 Q1", "2026 Q2", "2026 Q3"]  # every wave, whatever is chosen
+
+
+def test_the_run_asked_after_an_import_is_the_view_a_user_opens_first(client, manager, journey):
+    from pipeline.services import _analysis_request_default
+
+    AnalysisRun.objects.all().delete()
+    _analysis_request_default(journey=journey, user=None)
+    queued = AnalysisRun.objects.get()
+    assert list(queued.surveys.all()) == [journey.q2]  # the latest wave with responses, not every wave
+    services.analysis_run_compute(run_id=queued.pk)
+    client.force_login(manager)
+    assert client.get(_dashboard(journey)).context["run"].pk == queued.pk
