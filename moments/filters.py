@@ -301,7 +301,8 @@ def analysis_run_for_filter(
     that failed says so at once instead of looking queued. ``enqueue=False`` leaves a new run QUEUED for the caller
     (the CLI computes it in its own process). ``surveys`` / ``moment_ids``: what the caller has already loaded.
 
-    Raises ``NothingToAnalyse`` for a filter without waves and ValueError for parameters the service refuses.
+    Raises ``NothingToAnalyse`` for a filter without waves or whose waves all have no responses (the message says
+    why), and ValueError for parameters the service refuses.
     """
     if surveys is None:
         surveys = selectors.journey_surveys(journey=journey)
@@ -309,6 +310,11 @@ def analysis_run_for_filter(
         raise NothingToAnalyse(nothing_to_analyse_message(surveys))
     params = analysis_filter.params()
     chosen = [s for s in surveys if s.pk in set(analysis_filter.survey_ids)]
+    if chosen and not any(getattr(s, "has_responses", True) for s in chosen):
+        # Known without computing anything: a run would only fail, and fail again on every visit.
+        raise NothingToAnalyse(
+            "; ".join(f"{s.name}: {selectors.wave_empty_reason(s)}" for s in chosen) + ". Choose a wave with responses."
+        )
     if len(chosen) == len(analysis_filter.survey_ids):
         run = selectors.analysis_latest(journey=journey, surveys=chosen, moment_ids=moment_ids, **params)
         if run is not None:

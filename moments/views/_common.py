@@ -36,6 +36,18 @@ def require_edit(request: HttpRequest, journey: Journey) -> None:
         raise PermissionDenied("Only analysts and admins can change journeys.")
 
 
+FIELD_LABELS = {
+    "wave": "Waves",
+    "survey": "Waves",
+    "segment": "Segments",
+    "method": "Impact method",
+    "threshold": "Thresholds",
+    "fixed_satisfaction": "Satisfaction target",
+    "fixed_impact": "Impact target",
+    "compare": "Compare with",
+}
+
+
 class ViewState:
     """The analysis view of one request: the filter parsed from the query string (``filters.filter_parse``: a bad
     field is reported and only that field falls back to its default), the run that answers it and the comparison
@@ -84,6 +96,11 @@ class ViewState:
             if run is not None and not run.is_finished:
                 return run
         return None
+
+    @property
+    def error_items(self) -> list[tuple[str, str]]:
+        """(the field's label, the message) of each bad filter field."""
+        return [(FIELD_LABELS.get(name, name), message) for name, message in self.errors.items()]
 
     @property
     def wave_names(self) -> dict[int, str]:

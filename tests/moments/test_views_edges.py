@@ -238,3 +238,12 @@ def test_the_run_asked_after_an_import_is_the_view_a_user_opens_first(client, ma
     services.analysis_run_compute(run_id=queued.pk)
     client.force_login(manager)
     assert client.get(_dashboard(journey)).context["run"].pk == queued.pk
+
+
+def test_choosing_only_an_empty_wave_says_why_without_queuing_a_run(client, manager, journey):
+    client.force_login(manager)
+    response = client.get(_dashboard(journey, f"wave={journey.empty.pk}"))
+    assert "2026 Q3: no responses: its upload failed" in response.content.decode()
+    api = api_client(manager).get(f"/api/journeys/{journey.pk}/analysis/?wave={journey.empty.pk}")
+    assert api.status_code == 409 and "its upload failed" in api.json()["detail"]
+    assert AnalysisRun.objects.count() == 1  # only the fixture's run: nothing that could only fail
