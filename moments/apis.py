@@ -14,8 +14,8 @@ import hashlib
 import json
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -30,7 +30,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -41,11 +41,19 @@ from cxapp.permissions import IsEditorOrReadOnly, edit_require
 from cxapp.schema import ErrorDetail
 from journeys import services as journey_services
 from journeys.models import Journey, Moment
-from journeys.selectors import journey_for_user, journey_moment_rows, journeys_for_user
+from journeys.selectors import journey_for_user, journey_moment_rows, journey_moments
 
-from . import exports, selectors, services
+from . import exports, selectors
 from .analysis.engine import METHODS
 from .analysis.quadrants import THRESHOLD_MODES
+from .filters import (
+    MAX_ID,
+    WAVE_ALIASES,
+    AnalysisFilter,
+    NothingToAnalyse,
+    analysis_run_for_filter,
+    filter_parse,
+)
 from .models import AnalysisRun, RunStatus
 from .serializers import (
     AnalysisSummarySerializer,
@@ -58,15 +66,8 @@ from .serializers import (
     RunSerializer,
 )
 
-SEGMENT_PREFIX = "segment."
-MAX_ID = 2**63 - 1  # bigint primary keys: a larger number must be a 400, not an overflow in the database
-EXPORT_FORMATS = ("csv", "xlsx", "json")
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_WRITERS = {
-    "csv": (exports.priorities_csv, "text/csv; charset=utf-8"),
-    "xlsx": (exports.priorities_xlsx, XLSX_MEDIA_TYPE),
-    "json": (exports.priorities_json, "application/json"),
-}
+EXPORT_FORMATS = tuple(exports.PRIORITIES_FORMATS)
+XLSX_MEDIA_TYPE = exports.PRIORITIES_FORMATS["xlsx"][1]
 
 RESULTS_CACHE_SECONDS = 24 * 3600
 NOT_FOUND = OpenApiResponse(description="Not found, or not in one of your organisations.")
@@ -102,7 +103,7 @@ def _journey_write(write, **kwargs):
 
 
 def _journeys(request):
-    return journeys_for_user(request.user).annotate(moment_count=Count("moments")).order_by("name", "pk")
+    return selectors.journeys_with_moment_counts(user=request.user)
 
 
 @extend_schema_view(
@@ -246,8 +247,8 @@ class JourneyMomentListCreateApi(generics.ListCreateAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no journey
-            return Moment.objects.none()
-        return self.get_journey().moments.order_by("position", "name", "pk")
+            return selectors.moments_for_user(user=AnonymousUser())
+        return journey_moments(journey=self.get_journey())
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -292,7 +293,7 @@ class MomentDetailApi(generics.RetrieveUpdateDestroyAPIView):
     lookup_url_kwarg = "moment_id"
 
     def get_queryset(self):
-        return Moment.objects.filter(journey__in=journeys_for_user(self.request.user)).select_related("journey")
+        return selectors.moments_for_user(user=self.request.user)
 
     def perform_update(self, serializer):
         serializer.instance = _journey_write(
@@ -303,24 +304,33 @@ class MomentDetailApi(generics.RetrieveUpdateDestroyAPIView):
         journey_services.moment_delete(moment=instance)
 
 
+WAVE_PARAMETER = OpenApiParameter(
+    "wave",
+    {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "maxItems": 100},
+    explode=True,
+    description="Waves to analyse (repeat the parameter for several). Without it: the latest wave that has "
+    "responses, the view the dashboard opens on. `survey=` is accepted as the same parameter.",
+)
 SURVEY_PARAMETER = OpenApiParameter(
     "survey",
     {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "maxItems": 100},
     explode=True,
-    description="Waves to analyse (repeat the parameter for several); all the journey's waves when absent.",
+    description="Older name of `wave` (still accepted).",
 )
 
 
 class JourneySegmentsApi(APIView):
-    class Input(serializers.Serializer):
-        survey = serializers.ListField(
-            child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=100
-        )
-
     @extend_schema(
         summary="Segment names and values of a journey's waves (for `segment.<name>` filters)",
         tags=["analysis"],
-        parameters=[SURVEY_PARAMETER],
+        parameters=[
+            OpenApiParameter(
+                "wave",
+                {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "maxItems": 100},
+                explode=True,
+                description="Only these waves (`survey=` is the same); all the journey's waves when absent.",
+            )
+        ],
         responses={
             200: OpenApiResponse(
                 OpenApiTypes.OBJECT,
@@ -332,22 +342,26 @@ class JourneySegmentsApi(APIView):
     )
     def get(self, request, journey_id: int):
         journey = _journey_or_404(request, journey_id)
-        params = self.Input(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        return Response(
-            selectors.segment_values(journey=journey, survey_ids=params.validated_data.get("survey") or None)
-        )
+        surveys = selectors.journey_surveys(journey=journey)
+        given = any(name in request.query_params for name in WAVE_ALIASES)
+        parsed = filter_parse(request.query_params, journey=journey, surveys=surveys)
+        wave_errors = {k: [v] for k, v in parsed.errors.items() if k in WAVE_ALIASES}
+        if wave_errors:
+            raise ValidationError(wave_errors)
+        chosen = [s for s in surveys if s.pk in set(parsed.filter.survey_ids)] if given else surveys
+        return Response(selectors.segment_values(journey=journey, surveys=chosen))
 
 
 # ---------------------------------------------------------------------------------------------------- analysis
 FILTER_PARAMETERS = [
+    WAVE_PARAMETER,
     SURVEY_PARAMETER,
     OpenApiParameter(
         "segment.<name>",
         OpenApiTypes.STR,
         description="Segment filter, e.g. `segment.region=North&segment.region=South&segment.plan=Fibre`: values of "
         "one segment are alternatives (OR), different segments must all match (AND). Segment names and values: "
-        "`GET /api/journeys/<id>/segments/`.",
+        "`GET /api/journeys/<id>/segments/`. `seg_<name>=` (the dashboard's older spelling) is the same.",
     ),
     OpenApiParameter(
         "method",
@@ -370,79 +384,33 @@ FILTER_PARAMETERS = [
 ]
 
 
-class AnalysisFilterInput(serializers.Serializer):
-    """The filters that select one analysis run (query parameters)."""
-
-    survey = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=100
-    )
-    method = serializers.ChoiceField(choices=METHODS, default="relative_weights")
-    threshold = serializers.ChoiceField(choices=THRESHOLD_MODES, default="mean")
-    fixed_satisfaction = serializers.FloatField(required=False, min_value=0, max_value=100)
-    fixed_impact = serializers.FloatField(required=False)
-
-    def validate_survey(self, ids: list[int]) -> list[int]:
-        journey = self.context["journey"]
-        known = {s.pk for s in selectors.journey_surveys(journey=journey, survey_ids=ids)}
-        unknown = sorted(set(ids) - known)
-        if unknown:
-            # Same answer for a foreign wave and one that does not exist.
-            raise ValidationError(f"Not a wave of this journey: {', '.join(map(str, unknown))}.")
-        return sorted(set(ids))
-
-    def validate(self, attrs: dict) -> dict:
-        if attrs["threshold"] == "fixed":
-            missing = [f for f in ("fixed_satisfaction", "fixed_impact") if attrs.get(f) is None]
-            if missing:
-                raise ValidationError({f: "Required when threshold=fixed." for f in missing})
-        return attrs
+class NothingToAnalyseError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "nothing_to_analyse"
 
 
-def _segment_filter(query) -> dict[str, list[str]]:
-    segment_filter: dict[str, list[str]] = {}
-    for key in query:
-        if key.startswith(SEGMENT_PREFIX):
-            name = key[len(SEGMENT_PREFIX) :]
-            values = [v for v in query.getlist(key) if v != ""]
-            if not name:
-                raise ValidationError({"segment": "Name the segment: segment.<name>=<value>."})
-            if values:
-                segment_filter[name] = values
-    return segment_filter
-
-
-def _run_for_filters(request, journey: Journey) -> tuple[AnalysisRun, list[tuple]]:
-    """Validates the filter parameters and returns the latest run for them (finished or queued by this call), with
-    the journey's moments (``selectors.journey_moment_rows``)."""
-    params = AnalysisFilterInput(data=request.query_params, context={"journey": journey})
-    params.is_valid(raise_exception=True)
-    data = params.validated_data
-    filters_ = {
-        "survey_ids": data.get("survey") or None,
-        "segment_filter": _segment_filter(request.query_params),
-        "method": data["method"],
-        "threshold_mode": data["threshold"],
-        "fixed_satisfaction": data.get("fixed_satisfaction"),
-        "fixed_impact": data.get("fixed_impact"),
-    }
-    # A finished run is found with three plain queries; only otherwise does the service validate and queue one.
+def _run_for_filters(request, journey: Journey) -> tuple[AnalysisRun, AnalysisFilter, list, list[tuple]]:
+    """Parses the filter (400 naming each bad parameter) and returns the run that answers it (finished, or queued
+    by this call), the filter, the journey's waves and its moments (``journey_moment_rows``). 409 when the
+    journey has no wave with responses yet."""
+    surveys = selectors.journey_surveys(journey=journey)
+    parsed = filter_parse(request.query_params, journey=journey, surveys=surveys)
+    if parsed.errors:
+        raise ValidationError({name: [message] for name, message in parsed.errors.items()})
     moment_rows = journey_moment_rows(journey=journey)
-    run = selectors.analysis_latest(
-        journey=journey,
-        surveys=selectors.journey_surveys(journey=journey, survey_ids=filters_["survey_ids"]),
-        moment_ids=[row[0] for row in moment_rows],
-        **filters_,
-    )
-    if run is not None:
-        return run, moment_rows
     try:
-        run = services.analysis_request(journey=journey, user=request.user, **filters_)
+        run = analysis_run_for_filter(
+            journey=journey,
+            analysis_filter=parsed.filter,
+            user=request.user,
+            surveys=surveys,
+            moment_ids=[row[0] for row in moment_rows],
+        )
+    except NothingToAnalyse as exc:
+        raise NothingToAnalyseError(str(exc)) from exc
     except ValueError as exc:
         raise ValidationError({"detail": str(exc)}) from exc
-    if run.status != RunStatus.DONE:
-        # With eager Celery (the embedded demo) the run was computed when the service's transaction committed.
-        run.refresh_from_db()
-    return run, moment_rows
+    return run, parsed.filter, surveys, moment_rows
 
 
 class RunPendingOutput(serializers.Serializer):
@@ -510,7 +478,7 @@ class JourneyAnalysisApi(APIView):
     )
     def get(self, request, journey_id: int):
         journey = _journey_or_404(request, journey_id)
-        run, moment_rows = _run_for_filters(request, journey)
+        run, _, _, moment_rows = _run_for_filters(request, journey)
         if run.status != RunStatus.DONE:
             return _run_not_done(request, run)
         return Response(self.done_body(request, run, moment_rows))
@@ -632,14 +600,16 @@ class JourneyPrioritiesApi(APIView):
             or params.validated_data.get("format")
             or request.accepted_renderer.format
         )
-        run, _ = _run_for_filters(request, journey)
+        run, analysis_filter, surveys, _ = _run_for_filters(request, journey)
         if run.status != RunStatus.DONE:
             return _run_not_done(request, run)
-        frame = selectors.priorities_frame(run=run)
-        meta = selectors.priorities_meta(run=run)
-        write, content_type = EXPORT_WRITERS[fmt]
-        response = HttpResponse(write(frame, meta), content_type=content_type)
+        body, content_type = exports.priorities_export(
+            fmt, selectors.priorities_frame(run=run), selectors.priorities_meta(run=run)
+        )
+        response = HttpResponse(body, content_type=content_type)
         if fmt != "json":
-            filename = f"{journey.slug}-priorities-run{run.pk}.{fmt}"
+            filename = exports.priorities_filename(
+                journey.slug, analysis_filter.slug({s.pk: s.name for s in surveys}), fmt
+            )
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

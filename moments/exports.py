@@ -19,6 +19,8 @@ from collections.abc import Mapping
 import pandas as pd
 import xlsxwriter
 
+from .labels import outcome_heading
+
 EXPORT_COLUMNS = (
     "rank",
     "moment",
@@ -160,8 +162,7 @@ def _about_rows(meta: Mapping) -> list[tuple[str, str]]:
             return f"{value:.{digits}f}"
         return str(value)
 
-    outcome_type = meta.get("outcome_type", "nps")
-    outcome_name = {"nps": "NPS", "binary": "Rate (%)", "numeric": "Mean outcome"}.get(outcome_type, "Outcome")
+    outcome_name = outcome_heading(meta.get("outcome_type", "nps"))
     segment_filter = meta.get("segment_filter") or {}
     filters = "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in segment_filter.items()) or "none (everyone)"
     thresholds = (
@@ -265,3 +266,14 @@ PRIORITIES_FORMATS = {
     "xlsx": (priorities_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": (priorities_json, "application/json"),
 }
+
+
+def priorities_export(fmt: str, frame: pd.DataFrame, meta: Mapping | None = None) -> tuple[bytes, str]:
+    """The file of ``fmt`` (a key of ``PRIORITIES_FORMATS``) and its content type."""
+    write, content_type = PRIORITIES_FORMATS[fmt]
+    return write(frame, meta), content_type
+
+
+def priorities_filename(journey_slug: str, view_slug: str, fmt: str) -> str:
+    """``<journey>-priorities-<view>.<fmt>``: the view (``AnalysisFilter.slug``) tells two exports apart."""
+    return f"{journey_slug}-priorities-{view_slug}.{fmt}"

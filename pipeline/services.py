@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from moments.filters import default_filter
 from moments.services import analysis_request
 from surveys.models import Upload, UploadStatus
 from surveys.services import upload_ingest
@@ -28,7 +29,7 @@ def upload_ingest_and_analyse(
 
 def _analysis_request_default(*, journey, user) -> None:
     try:
-        analysis_request(journey=journey, user=user)
+        analysis_request(journey=journey, user=user, **default_filter(journey).params())
     except Exception:
         # The import is committed; a failed analysis request must not turn it into a failure.
         logger.exception("analysis request after the import into journey %s failed", journey.pk)

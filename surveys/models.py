@@ -35,7 +35,8 @@ class Survey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["journey", "name"], name="unique_survey_name")]
-        ordering = ["journey", "period_start", "created_at"]
+        # NULL periods (uploads leave them empty) last on every database: PostgreSQL and SQLite disagree otherwise.
+        ordering = ["journey", models.F("period_start").asc(nulls_last=True), "created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.journey} / {self.name}"

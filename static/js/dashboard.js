@@ -106,14 +106,45 @@
     });
   }
 
-  /* While the analysis of this view computes: poll its status, move the bar, reload when it is finished. */
+  /* While the analysis of this view computes: poll its status and move the bar. When it is done, reload (the URL
+     holds the filters) unless the user has started changing the filters meanwhile: then say the results are
+     ready and leave the unsaved choices alone. When it failed, show its message and stop: reloading would only
+     ask for the same failing view again. */
+  var filtersTouched = false;
+
   function initRunProgress() {
     var box = document.querySelector(".js-run-progress");
     if (!box) return;
     var bar = box.querySelector(".progress");
     var fill = bar.querySelector("span");
     var message = box.querySelector(".js-run-message");
+    var title = box.querySelector(".js-run-title");
+    var explain = box.querySelector(".js-run-explain");
     var delay = 700;
+    function finish(run) {
+      if (run.status === "done") {
+        if (!filtersTouched) {
+          message.textContent = "Done: drawing the results…";
+          window.location.reload();
+          return;
+        }
+        title.textContent = "The analysis is ready";
+        explain.textContent = "";
+        message.textContent = "Apply your new filters, or ";
+        var link = document.createElement("a");
+        link.href = window.location.href;
+        link.textContent = "show the results of this view";
+        message.appendChild(link);
+        return;
+      }
+      box.classList.remove("run-progress");
+      box.classList.add("alert-error");
+      box.setAttribute("role", "alert");
+      bar.hidden = true;
+      title.textContent = "The analysis failed";
+      explain.textContent = run.message || "No reason was recorded.";
+      message.textContent = "Change the filters above and press Apply.";
+    }
     function poll() {
       fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.json(); })
@@ -121,13 +152,12 @@
           var percent = Math.round((run.progress || 0) * 100);
           fill.style.width = percent + "%";
           bar.setAttribute("aria-valuenow", String(percent));
-          message.textContent = (run.status === "running" ? "Computing: " + percent + "%" : "Queued: waiting for a worker") +
-            (run.message ? " · " + run.message : "");
           if (run.finished) {
-            message.textContent = run.status === "done" ? "Done: drawing the results…" : "Failed: " + run.message;
-            window.location.reload();
+            finish(run);
             return;
           }
+          message.textContent = (run.status === "running" ? "Computing: " + percent + "%" : "Queued: waiting for a worker") +
+            (run.message ? " · " + run.message : "");
           delay = Math.min(delay * 1.2, 3000);
           window.setTimeout(poll, delay);
         })
@@ -138,6 +168,12 @@
 
   /* Fixed targets only matter for the fixed threshold mode. */
   function initFilters() {
+    var form = document.querySelector(".js-filters");
+    if (form) {
+      var touched = function () { filtersTouched = true; };
+      form.addEventListener("change", touched);
+      form.addEventListener("input", touched);
+    }
     var select = document.getElementById("id_threshold");
     if (!select) return;
     var fields = document.querySelectorAll(".js-fixed-targets");

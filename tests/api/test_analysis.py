@@ -119,7 +119,7 @@ def test_a_failed_run_is_409_and_its_poll_says_why(manager, journey, small_analy
     assert poll.json()["status"] == "failed" and "No responses" in poll.json()["message"]
     # In the embedded demo (eager Celery) the run is computed while the request runs, so the request itself
     # can meet the failure; the worker-backed service returns it as it would then.
-    monkeypatch.setattr("moments.apis.services.analysis_request", lambda **_: run)
+    monkeypatch.setattr("moments.services.analysis_request", lambda **_: run)
     response = api_client(manager).get(f"/api/journeys/{journey.pk}/analysis/?segment.region=Atlantis")
     assert response.status_code == 409
     assert "No responses" in response.json()["detail"]
@@ -155,7 +155,7 @@ def test_priorities_csv(manager, journey, done, query):
     response = api_client(manager).get(f"/api/journeys/{journey.pk}/priorities/?{query}")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == f'attachment; filename="onboarding-priorities-run{done.pk}.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="onboarding-priorities-wave-1.csv"'
     rows = _csv_rows(response.content)
     assert rows[0] == list(EXPORT_COLUMNS)
     assert [r[1] for r in rows[1:]] == ["Billing", "Installation", "Welcome Pack", "App Login"]

@@ -87,3 +87,49 @@ def test_a_manager_filters_the_dashboard_exports_it_and_opens_a_moment(
     page.locator("#plot-distribution.is-drawn").wait_for(timeout=LONG)
     expect(page.get_by_role("heading", name="What if we fixed it?")).to_be_visible()
     assert page.locator("#plot-trend .scatterlayer .point").count() == 2  # both waves
+
+
+def test_a_run_that_fails_shows_its_message_and_the_page_stops_polling(
+    page, celery_worker, manager, organisation, settings
+):
+    """Issue 17: a view whose run cannot produce results once reloaded every 0.8 s, each reload a new failed run,
+    and never showed why. Now the poll shows the run's message and stops."""
+    from moments.models import AnalysisRun, RunStatus
+
+    settings.MOMENTUM_BOOTSTRAP = 40
+    journey = broadband_journey(organisation, compute=False)
+    latest = journey.surveys.order_by("period_start").last()
+    browser_login(page, "bob")
+    reloads = []
+    page.on("framenavigated", lambda frame: reloads.append(frame.url) if frame == page.main_frame else None)
+
+    first = page.goto(f"/journeys/{journey.pk}/?wave={latest.pk}&segment.region=Atlantis")
+    assert "js-run-progress" in first.text()
+    expect(page.get_by_role("heading", name="The analysis failed")).to_be_visible(timeout=LONG)
+    expect(page.locator(".js-run-progress")).to_contain_text("No responses with an outcome")
+    page.wait_for_timeout(2500)  # a reload loop would have created more runs by now
+    assert AnalysisRun.objects.filter(journey=journey).count() == 1
+    assert AnalysisRun.objects.get(journey=journey).status == RunStatus.FAILED
+    assert len(reloads) == 1  # the first navigation only
+
+
+def test_filters_being_changed_survive_the_poll(page, celery_worker, manager, organisation, settings):
+    """The poll reloaded the page when the run finished, clearing the checkboxes the user was ticking."""
+    settings.MOMENTUM_BOOTSTRAP = 300  # long enough to tick a box before it finishes
+    journey = broadband_journey(organisation, compute=False)
+    first_wave = journey.surveys.order_by("period_start").first()
+    browser_login(page, "bob")
+
+    page.goto(f"/journeys/{journey.pk}/")
+    expect(page.locator(".js-run-progress")).to_be_visible()
+    box = page.locator(f'input[name="wave"][value="{first_wave.pk}"]')
+    box.check()
+    page.get_by_label("North").check()
+    expect(page.get_by_role("heading", name="The analysis is ready")).to_be_visible(timeout=LONG)
+    assert box.is_checked() and page.get_by_label("North").is_checked()
+    assert "wave=" not in page.url  # not reloaded, nothing applied behind the user's back
+
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(lambda url: f"wave={first_wave.pk}" in url and "segment.region=North" in url)
+    expect(page.locator(f'input[name="wave"][value="{first_wave.pk}"]')).to_be_checked()
+    expect(page.get_by_label("North")).to_be_checked()

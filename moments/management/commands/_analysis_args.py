@@ -1,24 +1,34 @@
-"""Arguments and the run lookup shared by ``analyse`` and ``export_priorities``."""
+"""The analysis filter of ``analyse`` and ``export_priorities``: flags -> ``filters.AnalysisFilter`` -> the run."""
 
 from django.core.management.base import CommandError
 
 from journeys.selectors import journey_by_slug
+from moments.filters import METHODS, THRESHOLDS, AnalysisFilter, analysis_run_for_filter, default_filter
+from moments.labels import DEFAULT_METHOD, DEFAULT_THRESHOLD, METHOD_LABELS
 from moments.models import AnalysisRun, RunStatus
-from moments.selectors import survey_ids_by_name
-from moments.services import analysis_request, analysis_run_compute
-
-METHODS = ("relative_weights", "shapley", "correlation")
-THRESHOLDS = ("mean", "median", "fixed")
+from moments.selectors import journey_surveys, survey_ids_by_name
+from moments.services import analysis_run_compute
 
 
 def add_analysis_arguments(parser) -> None:
     parser.add_argument("--journey", required=True, help="Journey slug.")
     parser.add_argument(
-        "--survey", action="append", default=None, metavar="NAME", help="Wave name (repeat for several; default all)."
+        "--survey",
+        "--wave",
+        dest="survey",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="Wave name (repeat for several; default: the latest wave with responses, as on the dashboard).",
     )
     parser.add_argument("--organisation", default=None, help="Organisation slug, where several have the journey.")
-    parser.add_argument("--method", choices=METHODS, default="relative_weights", help="Impact method.")
-    parser.add_argument("--threshold", choices=THRESHOLDS, default="mean", help="Quadrant thresholds.")
+    parser.add_argument(
+        "--method",
+        choices=METHODS,
+        default=DEFAULT_METHOD,
+        help="Impact method: " + "; ".join(f"{m} = {label}" for m, label in METHOD_LABELS.items()) + ".",
+    )
+    parser.add_argument("--threshold", choices=THRESHOLDS, default=DEFAULT_THRESHOLD, help="Quadrant thresholds.")
     parser.add_argument("--fixed-satisfaction", type=float, default=None, help="Satisfaction target (0-100).")
     parser.add_argument("--fixed-impact", type=float, default=None, help="Impact target (impact unit).")
     parser.add_argument(
@@ -30,11 +40,15 @@ def add_analysis_arguments(parser) -> None:
     )
 
 
-def run_for_options(options: dict, echo=None) -> AnalysisRun:
-    """Finds or computes (synchronously, in this process) the run the options describe; CommandError on failure."""
+def filter_for_options(options: dict):
+    """(journey, ``AnalysisFilter``, waves) of the command's flags; CommandError naming what is wrong."""
     try:
         journey = journey_by_slug(slug=options["journey"], organisation_slug=options["organisation"])
-        survey_ids = survey_ids_by_name(journey=journey, names=options["survey"]) if options["survey"] else None
+        surveys = journey_surveys(journey=journey)
+        if options["survey"]:
+            survey_ids = survey_ids_by_name(journey=journey, names=options["survey"])
+        else:
+            survey_ids = default_filter(journey, surveys=surveys).survey_ids
     except LookupError as exc:
         raise CommandError(str(exc)) from exc
     if options["threshold"] == "fixed" and (options["fixed_satisfaction"] is None or options["fixed_impact"] is None):
@@ -45,17 +59,22 @@ def run_for_options(options: dict, echo=None) -> AnalysisRun:
         if not sep or not key:
             raise CommandError(f"--segment expects KEY=VALUE, got {item!r}.")
         segment_filter.setdefault(key.strip(), []).append(value.strip())
+    analysis_filter = AnalysisFilter.make(
+        survey_ids=survey_ids,
+        segment_filter=segment_filter,
+        method=options["method"],
+        threshold_mode=options["threshold"],
+        fixed_satisfaction=options["fixed_satisfaction"],
+        fixed_impact=options["fixed_impact"],
+    )
+    return journey, analysis_filter, surveys
+
+
+def run_for_options(options: dict, echo=None) -> AnalysisRun:
+    """Finds or computes (synchronously, in this process) the run the options describe; CommandError on failure."""
+    journey, analysis_filter, surveys = filter_for_options(options)
     try:
-        run = analysis_request(
-            journey=journey,
-            survey_ids=survey_ids,
-            segment_filter=segment_filter,
-            method=options["method"],
-            threshold_mode=options["threshold"],
-            fixed_satisfaction=options["fixed_satisfaction"],
-            fixed_impact=options["fixed_impact"],
-            enqueue=False,
-        )
+        run = analysis_run_for_filter(journey=journey, analysis_filter=analysis_filter, enqueue=False, surveys=surveys)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     if run.status in (RunStatus.QUEUED, RunStatus.RUNNING):

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from moments.labels import outcome_heading
 from moments.selectors import priorities_frame
 
 from ._analysis_args import add_analysis_arguments, run_for_options
@@ -17,7 +18,8 @@ def _fmt(value, digits: int = 1, percent: bool = False) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Analyses a journey (the chosen waves, default all) and prints the prioritised moments. Reuses a finished "
+        "Analyses a journey (the chosen waves; default the latest wave with responses, as on the dashboard) and "
+        "prints the prioritised moments. Reuses a finished "
         "run with identical data and parameters; otherwise computes it here, synchronously."
     )
     # no system checks: they import every URLconf and view (and scipy with them) for nothing here
@@ -43,8 +45,7 @@ class Command(BaseCommand):
             + ", ".join(s["name"] for s in summary.get("surveys", []))
             + f" ({time.monotonic() - started:.1f} s)"
         )
-        labels = {"nps": "NPS", "binary": "Rate %", "numeric": "Mean"}
-        outcome_label = labels.get(summary.get("outcome_type"), "Outcome")
+        outcome_label = outcome_heading(summary.get("outcome_type"))
         self.stdout.write(
             f"n = {summary.get('n')}, {outcome_label} {_fmt(summary.get('outcome'))} "
             f"(95% {_fmt(summary.get('outcome_low'))} to {_fmt(summary.get('outcome_high'))}); "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from moments.exports import PRIORITIES_FORMATS
+from moments.exports import PRIORITIES_FORMATS, priorities_export
 from moments.selectors import priorities_frame, priorities_meta
 
 from ._analysis_args import add_analysis_arguments, run_for_options
@@ -30,8 +30,7 @@ class Command(BaseCommand):
         if fmt == "xlsx" and not output:
             raise CommandError("XLSX is binary: give an output file with -o.")
         run = run_for_options(options)
-        writer, _content_type = PRIORITIES_FORMATS[fmt]
-        data = writer(priorities_frame(run=run), priorities_meta(run=run))
+        data, _content_type = priorities_export(fmt, priorities_frame(run=run), priorities_meta(run=run))
         if output:
             path = Path(output)
             path.write_bytes(data)

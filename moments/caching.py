@@ -1,0 +1,32 @@
+"""One cache get-or-build for what a finished run shows (its numbers never change, bench/FINDINGS.md sections 4-5).
+
+The key is a digest of every input the value is built from, so a cached value is never stale; the cache is only a
+shortcut: when it is unavailable the value is built as if it were empty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+T = TypeVar("T")
+CACHE_SECONDS = 24 * 3600
+
+
+def cache_get_or_build(prefix: str, inputs, build: Callable[[], T], *, timeout: int = CACHE_SECONDS) -> T:
+    """The value cached under ``prefix`` + sha256 of ``inputs`` (JSON), else ``build()``, stored for next time."""
+    key = prefix + hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not break the page
+        value = None
+    if value is None:
+        value = build()
+        with contextlib.suppress(Exception):
+            cache.set(key, value, timeout=timeout)
+    return value

@@ -1,0 +1,337 @@
+"""A journey's ratings as one respondents x moments matrix (``journey_ratings_frame``), never as ORM objects
+(DESIGN sections 3 and 8): PostgreSQL binary COPY on PostgreSQL, ``values_list`` on SQLite.
+
+The COPY layout itself (header checks, the row dtype, the text-array parser) lives in the pure ``surveys.pgcopy``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from django.db import connection
+
+from journeys.models import Journey, Moment
+from surveys.pgcopy import ratings_rows_decode, text_array_matrix
+
+from .waves import _clean_segment_filter, _survey_segment_values, journey_surveys
+
+
+@dataclass
+class RatingsFrame:
+    """A journey's respondents x moments matrix over the chosen waves (one row per response).
+
+    respondent_id: n str (None unless loaded ``with_ids``); survey_id: n int64; outcome: n float64 (likelihood to
+    recommend 0-10 for nps, 0/1 for binary, the number for numeric; NaN = missing); ratings: n x k float64,
+    satisfaction on 0-100, NaN = not experienced / not rated; experienced: n x k bool (explicit flags where mapped,
+    else "has a rating"); moments: the journey's k moments in position order (the columns); segments: n rows, one
+    str column per segment key (<NA> where a respondent has no value; no columns unless loaded ``with_ids``);
+    outcome_type and scale (min, max) of the waves (the first wave's scale when they differ; ``scales`` maps survey
+    id -> scale for going back to the original scale).
+    """
+
+    respondent_id: np.ndarray | None
+    survey_id: np.ndarray
+    outcome: np.ndarray
+    ratings: np.ndarray
+    experienced: np.ndarray
+    moments: list[Moment]
+    segments: pd.DataFrame
+    outcome_type: str
+    scale: tuple[float, float]
+    scales: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.outcome)
+
+
+def journey_ratings_frame(
+    *,
+    journey: Journey,
+    survey_ids: Sequence[int] | None = None,
+    segment_filter: Mapping[str, Sequence[str]] | None = None,
+    with_ids: bool = False,
+) -> RatingsFrame:
+    """Loads the ratings of ``journey`` (chosen waves, optional segment filter) into one matrix.
+
+    Each wave's arrays are aligned to its own ``moment_ids``; here every wave is mapped onto the journey's moments
+    in position order (a moment a wave never asked about is NaN / not experienced there). ``segment_filter`` is
+    ``{segment key: [accepted values]}``, all keys must match (AND), values of one key are alternatives (OR).
+    ``with_ids=False`` (the analysis) leaves out respondent ids and segment values, which the engine does not use:
+    on W1 their text COPY was a third of the load (bench/FINDINGS.md section 3).
+
+    On PostgreSQL one ``COPY (SELECT ... ratings[1], ratings[2], ...) TO STDOUT`` streams the matrix as CSV into
+    pyarrow (DESIGN section 8: never ``read_sql`` or ORM objects for a million rows); the filter runs in SQL. On
+    SQLite (the embedded demo) a ``values_list`` fallback does the same.
+    """
+    surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
+    moments = list(journey.moments.order_by("position", "name", "pk"))
+    segment_filter = _clean_segment_filter(segment_filter)
+    outcome_types = {s.outcome_type for s in surveys}
+    if len(outcome_types) > 1:
+        raise ValueError(
+            "The chosen waves have different outcome types (" + ", ".join(sorted(outcome_types)) + "); "
+            "analyse them separately."
+        )
+    outcome_type = outcome_types.pop() if outcome_types else "nps"
+    scales = {s.pk: (float(s.scale_min), float(s.scale_max)) for s in surveys}
+    scale = scales[surveys[0].pk] if surveys else (1.0, 10.0)
+    if not surveys:
+        columns = _empty_columns(len(moments), with_ids=with_ids)
+    elif connection.vendor == "postgresql":
+        columns = _ratings_postgresql(surveys, moments, segment_filter, with_ids=with_ids)
+    else:
+        columns = _ratings_generic(surveys, moments, segment_filter, with_ids=with_ids)
+    return RatingsFrame(moments=moments, outcome_type=outcome_type, scale=scale, scales=scales, **columns)
+
+
+def _empty_columns(k: int, *, with_ids: bool = True) -> dict:
+    return {
+        "respondent_id": np.array([], dtype=object) if with_ids else None,
+        "survey_id": np.array([], dtype=np.int64),
+        "outcome": np.array([], dtype=np.float64),
+        "ratings": np.empty((0, k), dtype=np.float64),
+        "experienced": np.empty((0, k), dtype=bool),
+        "segments": pd.DataFrame(index=pd.RangeIndex(0)),
+    }
+
+
+def _segment_keys(surveys: list) -> list[str]:
+    """Segment keys present in the waves, from the cached ``segment_values`` scan."""
+    keys: set[str] = set()
+    for survey in surveys:
+        keys.update(_survey_segment_values(survey))
+    return sorted(keys)
+
+
+def _filter_sql(segment_filter: dict[str, list[str]]) -> tuple[str, list]:
+    sql, params = "", []
+    for key, values in segment_filter.items():
+        sql += " AND (segments ->> %s) = ANY(%s)"
+        params += [key, values]
+    return sql, params
+
+
+def _ratings_postgresql(
+    surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]], *, with_ids: bool
+) -> dict:
+    """One or two COPYs of every chosen wave, each parsed without a Python loop over respondents.
+
+    1. The numbers, in PostgreSQL's binary COPY format: id, survey id, outcome and the ratings array with NULL
+       elements replaced by NaN (and padded to the widest wave when the waves differ in width), so every row has
+       the same byte layout and ``numpy.frombuffer`` reads the whole stream as one structured array. Binary avoids
+       PostgreSQL formatting 25 million floats as text, which dominated the text COPY (measured: 2x faster).
+    2. Only when needed (``with_ids``, or explicit experienced flags in a wave): the text (id, respondent id, one
+       column per segment key, the flags) as CSV into pyarrow.
+    Both are aligned on the response id. Each wave's columns are then mapped from its ``moment_ids`` to the
+    journey's moments.
+    """
+    from surveys.models import Response
+
+    k = len(moments)
+    keys = _segment_keys(surveys) if with_ids else []
+    table = Response._meta.db_table
+    filter_sql, filter_params = _filter_sql(segment_filter)
+    survey_pks = [s.pk for s in surveys]
+    widths = {len(s.moment_ids) for s in surveys}
+    width = max(widths)
+    where = f"FROM {table} WHERE survey_id = ANY(%s){filter_sql}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The table name is the model's own; values are parameters.
+            f"SELECT DISTINCT survey_id FROM {table} WHERE survey_id = ANY(%s) AND experienced IS NOT NULL",  # noqa: S608  # nosec B608
+            [survey_pks],
+        )
+        flagged = {row[0] for row in cursor.fetchall()}
+        if not width:
+            padded = "'{}'::real[]"
+        elif len(widths) == 1:
+            # Arrays shorter than the wave (an import before a moment was added) still need padding: only those.
+            padded = (
+                f"array_replace(CASE WHEN cardinality(ratings) = {width} THEN ratings "
+                f"ELSE ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]) END, NULL, 'NaN')"
+            )
+        else:
+            padded = (
+                f"array_replace(ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]), NULL, 'NaN')"
+            )
+        numbers = cursor.mogrify(
+            f"SELECT id::int8, survey_id::int8, COALESCE(outcome, 'NaN')::float8, {padded} {where}",
+            [survey_pks, *filter_params],
+        ).decode()
+        binary = io.BytesIO()
+        cursor.copy_expert(f"COPY ({numbers}) TO STDOUT WITH (FORMAT binary)", binary)
+        text = None
+        if with_ids or flagged:
+            # Segment keys are parameters; nothing from users is spliced into the SQL.
+            text_cols = ["id", "respondent_id", *["segments ->> %s" for _ in keys]] if with_ids else ["id"]
+            if flagged:
+                text_cols.append("array_to_string(experienced, ',', '')")
+            texts = cursor.mogrify(
+                f"SELECT {', '.join(text_cols)} {where}", [*keys, survey_pks, *filter_params]
+            ).decode()
+            text = io.BytesIO()
+            cursor.copy_expert(f"COPY ({texts}) TO STDOUT WITH (FORMAT csv)", text)
+
+    rows = ratings_rows_decode(binary.getbuffer(), width)
+    n = len(rows)
+    ids = rows["id"].astype(np.int64)
+    # A sequential scan returns a freshly imported wave in id order: then the gather by ``order`` is skipped.
+    order = None if n < 2 or (ids[1:] > ids[:-1]).all() else np.argsort(ids, kind="stable")
+    if order is not None:
+        ids = ids[order]
+    survey_id = rows["survey_id"].astype(np.int64) if order is None else rows["survey_id"][order].astype(np.int64)
+    outcome = rows["outcome"].astype(np.float64) if order is None else rows["outcome"][order].astype(np.float64)
+    # Big-endian float32 view of the elements; converted once, when copied into the journey's matrix below.
+    stored = rows["elements"]["value"] if width else np.empty((n, 0), np.float32)
+    if order is not None:
+        stored = stored[order]
+
+    if n == 0:
+        return _empty_columns(k, with_ids=with_ids) | {
+            "segments": pd.DataFrame({key: pd.Series([], dtype="string") for key in keys})
+        }
+    parsed = None
+    if text is not None:
+        text.seek(0)
+        names = ["id", "respondent_id", *[f"s{i}" for i in range(len(keys))]] if with_ids else ["id"]
+        types = {name: pa.string() for name in names} | {"id": pa.int64()}
+        if flagged:
+            names.append("experienced")
+            types["experienced"] = pa.string()
+        parsed = pa_csv.read_csv(
+            text,
+            read_options=pa_csv.ReadOptions(column_names=names),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=types,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,  # COPY writes NULL bare and an empty string as ""
+            ),
+        )
+        parsed = parsed.take(pc.sort_indices(parsed.column("id")))
+        text_ids = parsed.column("id").to_numpy()
+        if not np.array_equal(text_ids, ids):
+            # An import committed between the two COPYs: keep the respondents both saw.
+            common, in_numbers, in_text = np.intersect1d(ids, text_ids, assume_unique=True, return_indices=True)
+            ids, survey_id, outcome, stored = common, survey_id[in_numbers], outcome[in_numbers], stored[in_numbers]
+            parsed = parsed.take(pa.array(in_text))
+            n = len(ids)
+
+    stored_flags = text_array_matrix(parsed.column("experienced"), pa.bool_()) if flagged else None
+    flag_present = (
+        pc.list_value_length(pc.split_pattern(parsed.column("experienced"), ","))
+        .fill_null(0)
+        .to_numpy(zero_copy_only=False)
+        if flagged
+        else None
+    )
+    if len(surveys) == 1 and not flagged and width == k and surveys[0].moment_ids == [m.pk for m in moments]:
+        # One wave asking exactly the journey's moments in their order (W1): one conversion, no scatter.
+        ratings = stored.astype(np.float64)
+        experienced = ~np.isnan(ratings)
+        surveys = []
+    else:
+        ratings = np.full((n, k), np.nan)
+        experienced = np.zeros((n, k), dtype=bool)
+    for survey in surveys:
+        rows_of = np.flatnonzero(survey_id == survey.pk)
+        pairs = [(j, survey.moment_ids.index(m.pk)) for j, m in enumerate(moments) if m.pk in survey.moment_ids]
+        if rows_of.size == 0 or not pairs:
+            continue
+        target, source = (np.array(x) for x in zip(*pairs, strict=True))
+        everyone = rows_of.size == n  # one wave: column copies instead of 2-D fancy indexes (4x faster)
+        if everyone:
+            for t, s in zip(target.tolist(), source.tolist(), strict=True):
+                ratings[:, t] = stored[:, s]
+            block = ratings[:, target]
+        else:
+            block = stored[np.ix_(rows_of, source)].astype(np.float64)
+            ratings[np.ix_(rows_of, target)] = block
+        has = ~np.isnan(block)
+        if survey.pk in flagged:
+            source_flags = np.minimum(source, stored_flags.shape[1] - 1)
+            flags = stored_flags[np.ix_(rows_of, source_flags)]
+            # NULL flag arrays (rows imported without flag columns) and short ones read as "has a rating".
+            explicit = flag_present[rows_of][:, None] > source[None, :]
+            has = np.where(explicit, flags, has)
+        if everyone:
+            experienced[:, target] = has
+        else:
+            experienced[np.ix_(rows_of, target)] = has
+    segments = pd.DataFrame(
+        {key: parsed.column(f"s{i}").to_pandas().astype("string") for i, key in enumerate(keys)},
+        index=pd.RangeIndex(n),
+    )
+    return {
+        "respondent_id": parsed.column("respondent_id").to_numpy(zero_copy_only=False) if with_ids else None,
+        "survey_id": survey_id,
+        "outcome": outcome,
+        "ratings": ratings,
+        "experienced": experienced,
+        "segments": segments,
+    }
+
+
+def _ratings_generic(
+    surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]], *, with_ids: bool
+) -> dict:
+    """The SQLite path: ``values_list`` per wave (demo sizes), the same alignment and filter as on PostgreSQL."""
+    from surveys.models import Response
+
+    k = len(moments)
+    parts = []
+    for survey in surveys:
+        rows = list(
+            Response.objects.filter(survey=survey)
+            .order_by("pk")
+            .values_list("respondent_id", "outcome", "segments", "ratings", "experienced")
+        )
+        keep = [all((row[2] or {}).get(key) in values for key, values in segment_filter.items()) for row in rows]
+        rows = [row for row, ok in zip(rows, keep, strict=True) if ok]
+        width = len(survey.moment_ids)
+        stored = np.full((len(rows), width), np.nan)
+        flags = np.zeros((len(rows), width), dtype=bool)
+        for i, row in enumerate(rows):
+            values = [np.nan if v is None else v for v in (row[3] or [])][:width]
+            stored[i, : len(values)] = values
+            has = ~np.isnan(stored[i])
+            if row[4] is not None:
+                explicit = [bool(v) for v in row[4]][:width]
+                has[: len(explicit)] = explicit
+            flags[i] = has
+        position = {moment_id: i for i, moment_id in enumerate(survey.moment_ids)}
+        ratings = np.full((len(rows), k), np.nan)
+        experienced = np.zeros((len(rows), k), dtype=bool)
+        for j, moment in enumerate(moments):
+            if moment.pk in position:
+                ratings[:, j] = stored[:, position[moment.pk]]
+                experienced[:, j] = flags[:, position[moment.pk]]
+        parts.append(
+            {
+                "respondent_id": np.array([row[0] for row in rows], dtype=object),
+                "survey_id": np.full(len(rows), survey.pk, dtype=np.int64),
+                "outcome": np.array([np.nan if row[1] is None else row[1] for row in rows], dtype=np.float64),
+                "ratings": ratings,
+                "experienced": experienced,
+                "segments": pd.DataFrame([row[2] or {} for row in rows], index=pd.RangeIndex(len(rows))),
+            }
+        )
+    if not parts:
+        return _empty_columns(k, with_ids=with_ids)
+    segments = pd.concat([p["segments"] for p in parts], ignore_index=True)
+    segments = segments.reindex(columns=sorted(segments.columns) if with_ids else []).astype("string")
+    return {
+        "respondent_id": np.concatenate([p["respondent_id"] for p in parts]) if with_ids else None,
+        "survey_id": np.concatenate([p["survey_id"] for p in parts]),
+        "outcome": np.concatenate([p["outcome"] for p in parts]),
+        "ratings": np.vstack([p["ratings"] for p in parts]),
+        "experienced": np.vstack([p["experienced"] for p in parts]),
+        "segments": segments,
+    }

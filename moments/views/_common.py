@@ -1,0 +1,230 @@
+"""What every page of a journey's analysis shares: the journey of the URL, the view state of the query string
+(``ViewState``: the filter, the run that answers it, the comparison), and the words for a run's summary."""
+
+from __future__ import annotations
+
+import math
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+
+from cxapp.selectors import membership_get
+from journeys.models import Journey
+from journeys.selectors import journey_for_user, journey_moment_rows
+
+from .. import labels, selectors
+from ..filters import WAVE_ALIASES, analysis_run_for_filter, filter_parse
+from ..forms import DashboardFilterForm
+from ..models import AnalysisRun, Quadrant, RunStatus
+
+
+def journey_or_404(request: HttpRequest, journey_id: int) -> Journey:
+    journey = journey_for_user(user=request.user, journey=journey_id)
+    if journey is None:  # another organisation's journey does not exist, as far as this user knows
+        raise Http404("No such journey.")
+    return journey
+
+
+def can_edit(user, journey: Journey) -> bool:
+    membership = membership_get(user=user, organisation_id=journey.organisation_id)
+    return membership is not None and membership.can_edit
+
+
+def require_edit(request: HttpRequest, journey: Journey) -> None:
+    if not can_edit(request.user, journey):
+        raise PermissionDenied("Only analysts and admins can change journeys.")
+
+
+FIELD_LABELS = {
+    "wave": "Waves",
+    "survey": "Waves",
+    "segment": "Segments",
+    "method": "Impact method",
+    "threshold": "Thresholds",
+    "fixed_satisfaction": "Satisfaction target",
+    "fixed_impact": "Impact target",
+    "compare": "Compare with",
+}
+
+
+class ViewState:
+    """The analysis view of one request: the filter parsed from the query string (``filters.filter_parse``: a bad
+    field is reported and only that field falls back to its default), the run that answers it and the comparison
+    run, or ``error`` saying why there is nothing to compute."""
+
+    def __init__(self, request: HttpRequest, journey: Journey):
+        self.journey = journey
+        self.surveys = selectors.journey_surveys(journey=journey)
+        self.moment_rows = journey_moment_rows(journey=journey)
+        self.segments = selectors.segment_values(journey=journey, surveys=self.surveys)
+        parsed = filter_parse(request.GET, journey=journey, surveys=self.surveys)
+        self.filter = parsed.filter
+        self.params = self.filter.params()
+        self.errors = parsed.errors
+        self.compare_id = parsed.compare_id
+        self.has_query = bool(request.GET)
+        self.waves_given = any(name in request.GET for name in WAVE_ALIASES)
+        self.query = self.filter.query(compare_id=self.compare_id)
+        self.form = DashboardFilterForm(self.filter, compare_id=self.compare_id, surveys=self.surveys)
+        self.error = ""
+        self.run = self.compare_run = None
+        if parsed.refused:
+            self.error = "No wave is chosen: tick at least one wave and press Apply."
+        elif self.surveys:  # a journey without waves has nothing to analyse: the page says how to start instead
+            self.run, self.error = self._run(request, self.filter)
+        if self.run is not None and self.compare_id and self.compare_id not in self.filter.survey_ids:
+            self.compare_run, _ = self._run(request, self.filter.with_waves([self.compare_id]))
+
+    def _run(self, request: HttpRequest, analysis_filter) -> tuple[AnalysisRun | None, str]:
+        try:
+            run = analysis_run_for_filter(
+                journey=self.journey,
+                analysis_filter=analysis_filter,
+                user=request.user,
+                surveys=self.surveys,
+                moment_ids=[row[0] for row in self.moment_rows],
+            )
+        except ValueError as exc:  # NothingToAnalyse, or parameters the service refuses
+            return None, str(exc)
+        return run, ""
+
+    @property
+    def pending_run(self) -> AnalysisRun | None:
+        """The first run the page is still waiting for, if any."""
+        for run in (self.run, self.compare_run):
+            if run is not None and not run.is_finished:
+                return run
+        return None
+
+    @property
+    def error_items(self) -> list[tuple[str, str]]:
+        """(the field's label, the message) of each bad filter field."""
+        return [(FIELD_LABELS.get(name, name), message) for name, message in self.errors.items()]
+
+    @property
+    def wave_names(self) -> dict[int, str]:
+        return {s.pk: s.name for s in self.surveys}
+
+    @property
+    def waves_label(self) -> str:
+        names = [s.name for s in self.surveys if s.pk in self.filter.survey_ids]
+        return " + ".join(names) if names else "no waves"
+
+    @property
+    def segments_label(self) -> str:
+        return ", ".join(f"{k}: {', '.join(v)}" for k, v in self.filter.segments) or "all customers"
+
+    @property
+    def compare_name(self) -> str:
+        return self.wave_names.get(self.compare_id, "") if self.compare_id else ""
+
+    @property
+    def wave_choices(self) -> list[dict]:
+        """The filter's wave checkboxes: each wave, whether it is chosen, and why it is empty if it is."""
+        return [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "checked": s.pk in self.filter.survey_ids,
+                "empty_reason": selectors.wave_empty_reason(s),
+            }
+            for s in self.surveys
+        ]
+
+    @property
+    def segment_choices(self) -> list[dict]:
+        """One group of checkboxes per segment (several values of a segment are alternatives)."""
+        chosen = self.filter.segment_filter
+        return [
+            {
+                "name": name,
+                "field": f"segment.{name}",
+                "label": name.replace("_", " ").capitalize(),
+                "values": [{"value": v, "checked": v in chosen.get(name, [])} for v in values],
+            }
+            for name, values in self.segments.items()
+        ]
+
+    @property
+    def default_note(self) -> str:
+        """Why the default view is not the latest wave, when it is not (the latest waves have no responses)."""
+        if self.waves_given or not self.surveys or self.surveys[-1].pk in self.filter.survey_ids:
+            return ""
+        empty = [s for s in self.surveys if not s.has_responses]
+        if not empty or not self.filter.survey_ids:
+            return ""
+        reasons = "; ".join(f"{s.name}: {selectors.wave_empty_reason(s)}" for s in empty)
+        return f"Showing {self.waves_label}, the latest wave with responses ({reasons})."
+
+
+def finite(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+RESULT_NUMBERS = (
+    "satisfaction", "satisfaction_low", "satisfaction_high", "impact", "impact_low", "impact_high", "reach",
+    "occurrence_effect", "occurrence_low", "occurrence_high", "stability", "what_if", "what_if_low",
+    "what_if_high", "top_box", "correlation",
+)  # fmt: skip
+
+
+def results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
+    """One dict per moment in rank order: every number of the run, the moment's link and flags."""
+    suffix = f"?{query}" if query else ""
+    rows = []
+    for result in selectors.moment_results(run=run):
+        row = {
+            "moment_id": result.moment_id,
+            "moment": result.moment.name,
+            "stage": result.moment.stage,
+            "position": result.moment.position,
+            "rank": result.rank,
+            "quadrant": result.quadrant,
+            "quadrant_label": Quadrant(result.quadrant).label,
+            "action": result.action,
+            "flags": result.flags,
+            "url": reverse("moments:moment_detail", args=[journey.pk, result.moment_id]) + suffix,
+        }
+        row |= {name: finite(getattr(result, name)) for name in RESULT_NUMBERS}
+        row["n"] = result.n
+        row["confidence"], row["confidence_class"] = confidence(row["stability"])
+        rows.append(row)
+    return rows
+
+
+def confidence(stability: float | None) -> tuple[str, str]:
+    """Words for a stability share, and a CSS modifier."""
+    if stability is None:
+        return "not measured", "unknown"
+    if stability >= 0.9:
+        return "high confidence", "high"
+    if stability >= 0.8:
+        return "fair confidence", "fair"
+    return "uncertain", "low"
+
+
+def summary_context(run: AnalysisRun) -> dict:
+    """The KPI header's words and numbers for a DONE run (labels from ``moments.labels``)."""
+    summary = run.summary or {}
+    outcome_type = summary.get("outcome_type", "nps")
+    shares = [summary.get(k) for k in ("promoters", "passives", "detractors")]
+    return {
+        "summary": summary,
+        "outcome_label": labels.outcome_label(outcome_type),
+        "outcome_unit": labels.outcome_unit(outcome_type),
+        "what_if_unit": summary.get("what_if_unit") or "NPS points",
+        "ppd": [round(100 * s, 1) for s in shares] if all(s is not None for s in shares) else None,
+        "method_label": labels.method_label(summary.get("method", run.method)),
+        "threshold_label": labels.threshold_label(run.threshold_mode),
+    }
+
+
+def is_done(run: AnalysisRun | None) -> bool:
+    return run is not None and run.status == RunStatus.DONE
