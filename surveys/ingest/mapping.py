@@ -34,6 +34,9 @@ class Mapping:
     experienced: dict[str, str] = field(default_factory=dict)
     segments: dict[str, str] = field(default_factory=dict)
     not_applicable: list[str] = field(default_factory=list)
+    # per moment name: its scale [MIN, MAX] (else `scale`, else detected) and its answer labels -> codes
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)
+    labels: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict) -> Mapping:
@@ -83,21 +86,42 @@ class Mapping:
             problems.append(f"'outcome_type' must be one of {', '.join(OUTCOME_TYPES)}, not {outcome_type!r}")
         scale = data.get("scale")
         if scale is not None:
-            ok = (
-                isinstance(scale, (list, tuple))
-                and len(scale) == 2
-                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in scale)
-                and scale[0] < scale[1]
-            )
-            if ok:
-                scale = (float(scale[0]), float(scale[1]))
-            else:
+            scale = _scale_parse(scale)
+            if scale is None:
                 problems.append("'scale' must be [MIN, MAX] with MIN < MAX, e.g. [1, 5]")
-                scale = None
         moments, experienced, segments = names("moments"), names("experienced"), names("segments")
         stray = sorted(set(experienced) - set(moments))
         if stray:
             problems.append(f"'experienced' names moment(s) not in 'moments': {', '.join(stray)}")
+        scales: dict[str, tuple[float, float]] = {}
+        raw_scales = data.get("scales", {}) or {}
+        if not isinstance(raw_scales, dict):
+            problems.append("'scales' must map moment names to [MIN, MAX], e.g. {\"Check-in\": [1, 5]}")
+            raw_scales = {}
+        for name, value in raw_scales.items():
+            parsed = _scale_parse(value)
+            if parsed is None:
+                problems.append(f"'scales' of '{name}' must be [MIN, MAX] with MIN < MAX, e.g. [1, 5]")
+            else:
+                scales[name] = parsed
+        labels: dict[str, dict[str, float]] = {}
+        raw_labels = data.get("labels", {}) or {}
+        if not isinstance(raw_labels, dict):
+            problems.append('\'labels\' must map moment names to {LABEL: CODE}, e.g. {"Food": {"Good": 4}}')
+            raw_labels = {}
+        for name, value in raw_labels.items():
+            ok = isinstance(value, dict) and all(
+                isinstance(k, str) and k.strip() and isinstance(v, (int, float)) and not isinstance(v, bool)
+                for k, v in value.items()
+            )
+            if not ok:
+                problems.append(f"'labels' of '{name}' must map answer labels to numbers, e.g. {{\"Good\": 4}}")
+            else:
+                labels[name] = {" ".join(k.split()): float(v) for k, v in value.items()}
+        for key, names_given in (("scales", scales), ("labels", labels)):
+            unknown_moments = sorted(set(names_given) - set(moments))
+            if unknown_moments:
+                problems.append(f"'{key}' names moment(s) not in 'moments': {', '.join(unknown_moments)}")
         positive = texts("outcome_positive")
         if positive and outcome_type != "binary":
             problems.append("'outcome_positive' applies only to outcome_type 'binary'")
@@ -115,6 +139,8 @@ class Mapping:
             experienced=experienced,
             segments=segments,
             not_applicable=not_applicable,
+            scales=scales,
+            labels=labels,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -129,6 +155,8 @@ class Mapping:
             "experienced": dict(self.experienced),
             "segments": dict(self.segments),
             "not_applicable": list(self.not_applicable),
+            "scales": {name: list(scale) for name, scale in self.scales.items()},
+            "labels": {name: dict(codes) for name, codes in self.labels.items()},
         }
 
     def used_columns(self) -> list[str]:
@@ -158,6 +186,16 @@ class Mapping:
         if stray:
             problems.append(f"experienced flags for unknown moment(s): {', '.join(stray)}")
         return problems
+
+
+def _scale_parse(value: object) -> tuple[float, float] | None:
+    ok = (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)
+        and value[0] < value[1]
+    )
+    return (float(value[0]), float(value[1])) if ok else None  # type: ignore[index]
 
 
 def _code_text(value: object) -> str:
