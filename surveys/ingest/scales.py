@@ -114,9 +114,10 @@ def na_codes_propose(values: MappingABC[str, np.ndarray]) -> tuple[list[float], 
     ``values`` holds each rating column's numbers (NaN for empty / text N/A). A code is proposed when it is:
     - negative, or a conventional missing code (99, 98, 999, ...) next to values of at most 11: always;
     - 0 on columns whose other values are 1-7 at most (the airline survey's 0 = not applicable), or a value lying
-      above a gap at the top of the scale (1-5 plus 9): only when it is used by many cells of many columns (at
-      least half of the columns, and 0.5% of the cells of each or 3 cells), because one stray value is a typo to
-      report, not a code. 0 is never proposed when some column holds 0 with values above 7 (a 0-10 scale).
+      above a gap at the top of the scale (1-5 plus 9): only when it is used by many cells of many columns (in
+      a quarter of the columns and at least 2, with 0.5% of the cells of each or 3 cells), because one stray
+      value is a typo to report, not a code. 0 is never proposed when some column holds 0 with values above 7
+      (a 0-10 scale).
     """
     columns = {k: v[np.isfinite(v)] for k, v in values.items()}
     columns = {k: v for k, v in columns.items() if v.size}
@@ -145,7 +146,7 @@ def na_codes_propose(values: MappingABC[str, np.ndarray]) -> tuple[list[float], 
                 zero_blocked = True
         if body.size >= 4 and body[-1] - body[-2] >= 2 and body[-1] >= 6 and body_n[-1] >= enough:
             counts[float(body[-1])] += 1
-    needed = max(1, int(np.ceil(0.5 * len(columns))))
+    needed = min(len(columns), max(2, int(np.ceil(0.25 * len(columns)))))
     many = {code for code, k in counts.items() if k >= needed and not (code == 0.0 and zero_blocked)}
     codes = sorted(always | many)
     reasons = []
