@@ -406,31 +406,30 @@ def column_names(table: RawTable, columns: list[str] | None = None) -> dict[str,
     """A short, distinct name for each column, e.g. to name the moment it becomes.
 
     The label when at most 60 characters; else the key when that is short (a two-row header's choice label);
-    else, for long texts that share their start with other columns of the file (six ranking columns headed by the
-    same 185-character question), the part after what they share; else start and end joined by "…". Names that
-    still repeat get " (2)", " (3)"; none is over 200 characters. Never two columns with one name: a merged column
-    is data loss.
+    else, for texts over 100 characters that share their first 40 or more with a neighbouring column (six ranking
+    columns headed by the same 185-character question), the part after what they share; else start and end joined
+    by "…". Names that still repeat get " (2)", " (3)"; none is over 200 characters. Never two columns with one
+    name: a merged column is data loss.
     """
     columns = list(table.columns if columns is None else columns)
     texts = {c: " ".join(re.sub(r"<[^>]+>|[*_]{1,2}", " ", table.labels.get(c) or c).split()) for c in columns}
     out: dict[str, str] = {}
     taken: set[str] = set()
-    for column in columns:
+    for position, column in enumerate(columns):
         text = texts[column] or "column"
         if len(text) > 60:
             key = " ".join(column.split())
             if len(key) <= 60 and key != text:
                 text = key
             else:
-                shared = max(
-                    (len(os.path.commonprefix([text, other])) for c, other in texts.items() if c != column),
-                    default=0,
-                )
+                # the columns of one question stand side by side: compare with the neighbours only (2,000 columns)
+                neighbours = [texts[c] for c in columns[max(0, position - 1) : position + 2] if c != column]
+                shared = max((len(os.path.commonprefix([text, other])) for other in neighbours), default=0)
                 # back to a word boundary: "...: staff" and "...: signage" share "...: s"
                 while shared and text[shared - 1].isalnum() and shared < len(text) and text[shared].isalnum():
                     shared -= 1
                 tail = text[shared:].strip(" -–:;,.?!()")
-                if shared >= 20 and 3 <= len(tail) <= 60:
+                if len(text) > 100 and shared >= 40 and 3 <= len(tail) <= 60:
                     text = tail
                 else:
                     text = text[:40].rstrip() + " … " + text[-30:].lstrip()
