@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
-from surveys.ingest import RawTable
-from surveys.ingest.mapping import OUTCOME_TYPES
+from surveys.ingest import IngestError, RawTable
+from surveys.ingest.mapping import OUTCOME_TYPES, column_names
 
 ROLE_IGNORE, ROLE_MOMENT, ROLE_EXPERIENCED, ROLE_SEGMENT = "ignore", "moment", "experienced", "segment"
 ROLES = [
@@ -35,24 +37,85 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+SCALE_TEXT = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*(?:-|–|to|\.\.)\s*(-?\d+(?:[.,]\d+)?)\s*$")
+
+
+def scale_text(scale) -> str:
+    """[1.0, 5.0] -> "1-5" (the per-moment scale field)."""
+    if not scale:
+        return ""
+    return "-".join(str(int(x)) if float(x).is_integer() else str(x) for x in scale)
+
+
+def labels_text(labels: dict | None) -> str:
+    """{"Very unfavorably": 1, ...} -> "Very unfavorably = 1; ..." in code order (the per-moment labels field)."""
+    if not labels:
+        return ""
+    ordered = sorted(labels.items(), key=lambda item: item[1])
+    return "; ".join(f"{label} = {int(code) if float(code).is_integer() else code}" for label, code in ordered)
+
+
+def labels_parse(text: str, column: str) -> dict[str, float]:
+    """ "Very unfavorably = 1; Somewhat unfavorably = 2" (or one per line) -> {label: code}."""
+    out: dict[str, float] = {}
+    for part in re.split(r"[;\n]", text):
+        if not part.strip():
+            continue
+        label, sep, code = part.rpartition("=")
+        try:
+            value = float(code.strip().replace(",", "."))
+        except ValueError:
+            value = None
+        if not sep or not label.strip() or value is None:
+            raise IngestError(
+                f"Answer labels of column '{column}': “{part.strip()}” is not LABEL = CODE "
+                "(write e.g. “Very unfavorably = 1; Somewhat unfavorably = 2”)."
+            )
+        out[" ".join(label.split())] = value
+    return out
+
+
 def mapping_from_post(data, table: RawTable) -> dict:
-    """The mapping JSON (DESIGN section 5) from the mapping form; column selects post column indexes."""
+    """The mapping JSON (DESIGN section 5) from the mapping form; column selects post column indexes.
+
+    Raises IngestError when two columns are given the same moment or segment name (that would merge them: data
+    loss) or a labels field cannot be read.
+    """
     columns = table.columns
+    defaults = column_names(table)
 
     def column(name: str) -> str | None:
         value = data.get(name, "")
         return columns[int(value)] if value.isdigit() and int(value) < len(columns) else None
 
     moments, experienced, segments = {}, {}, {}
+    scales: dict = {}
+    labels: dict = {}
+    owner: dict[tuple[str, str], str] = {}
     for i, key in enumerate(columns):
         role = data.get(f"role-{i}", ROLE_IGNORE)
-        name = " ".join(data.get(f"name-{i}", "").split()) or table.labels.get(key) or key
+        name = " ".join(data.get(f"name-{i}", "").split()) or defaults[key]
+        target = {ROLE_MOMENT: moments, ROLE_EXPERIENCED: experienced, ROLE_SEGMENT: segments}.get(role)
+        if target is None:
+            continue
+        taken = owner.get((role, name.casefold()))
+        if taken is not None:
+            raise IngestError(
+                f"Columns '{_cut(taken)}' and '{_cut(key)}' are both named “{name}”: give each its own name "
+                "(two columns never become one moment or segment)."
+            )
+        owner[(role, name.casefold())] = key
+        target[name] = key
         if role == ROLE_MOMENT:
-            moments[name] = key
-        elif role == ROLE_EXPERIENCED:
-            experienced[name] = key
-        elif role == ROLE_SEGMENT:
-            segments[name] = key
+            scale = data.get(f"scale-{i}", "").strip()
+            if scale:
+                match = SCALE_TEXT.match(scale)
+                scales[name] = (
+                    [float(match[1].replace(",", ".")), float(match[2].replace(",", "."))] if match else scale
+                )
+            text = data.get(f"labels-{i}", "").strip()
+            if text:
+                labels[name] = labels_parse(text, key)
     mapping: dict = {
         "respondent_id": column("respondent_id"),
         "submitted_at": column("submitted_at"),
@@ -62,6 +125,8 @@ def mapping_from_post(data, table: RawTable) -> dict:
         "experienced": experienced,
         "segments": segments,
         "not_applicable": _split(data.get("not_applicable", "")),
+        "scales": scales,  # a text that is not MIN-MAX stays text: Mapping.from_json names the problem
+        "labels": labels,
     }
     if mapping["outcome_type"] == "binary":
         mapping["outcome_positive"] = _split(data.get("outcome_positive", ""))
@@ -72,3 +137,7 @@ def mapping_from_post(data, table: RawTable) -> dict:
         except ValueError:
             mapping["scale"] = "invalid"  # Mapping.from_json names the problem
     return mapping
+
+
+def _cut(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

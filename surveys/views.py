@@ -24,9 +24,12 @@ from .forms import (
     ROLE_SEGMENT,
     ROLES,
     UploadForm,
+    labels_text,
     mapping_from_post,
+    scale_text,
 )
-from .ingest import IngestError
+from .ingest import IngestError, Mapping
+from .ingest.mapping import column_names
 from .models import Upload
 
 ERRORS_SHOWN = 200
@@ -97,16 +100,23 @@ def upload_new(request: HttpRequest) -> HttpResponse:
 
 
 def _mapping_rows(table, preview, mapping: dict, data=None) -> list[dict]:
-    """One row per column of the file with its samples and its role in ``mapping`` (or in the posted form)."""
+    """One row per column of the file with its samples and its role in ``mapping`` (or in the posted form), and
+    for moments their scale ("1-5") and answer labels ("Very unfavorably = 1; ...")."""
     roles: dict[str, tuple[str, str]] = {}
     for role, key in ((ROLE_MOMENT, "moments"), (ROLE_EXPERIENCED, "experienced"), (ROLE_SEGMENT, "segments")):
         for name, column in (mapping.get(key) or {}).items():
             roles.setdefault(column, (role, name))
+    scales = mapping.get("scales") if isinstance(mapping.get("scales"), dict) else {}
+    labels = mapping.get("labels") if isinstance(mapping.get("labels"), dict) else {}
+    defaults = column_names(table)
     rows = []
     for i, column in enumerate(table.columns):
         role, name = roles.get(column, (ROLE_IGNORE, ""))
+        scale = scale_text(scales.get(name)) if role == ROLE_MOMENT and isinstance(scales.get(name), list) else ""
+        label_codes = labels_text(labels.get(name)) if role == ROLE_MOMENT else ""
         if data is not None:
             role, name = data.get(f"role-{i}", ROLE_IGNORE), data.get(f"name-{i}", "")
+            scale, label_codes = data.get(f"scale-{i}", ""), data.get(f"labels-{i}", "")
         samples = [v for v in preview[column].tolist() if v][:3] if column in preview else []
         rows.append(
             {
@@ -115,10 +125,20 @@ def _mapping_rows(table, preview, mapping: dict, data=None) -> list[dict]:
                 "label": table.labels.get(column, ""),
                 "samples": samples,
                 "role": role,
-                "name": name or table.labels.get(column) or column,
+                "name": name or defaults[column],
+                "scale": scale,
+                "labels": label_codes,
             }
         )
     return rows
+
+
+def _outcome_gaps(preview, mapping: dict) -> int:
+    """Rows of the preview without an answer in the proposed outcome column (they will be "missing outcome")."""
+    column = mapping.get("outcome")
+    if not column or column not in preview:
+        return 0
+    return int((preview[column].astype(str).str.strip() == "").sum())
 
 
 @login_required
@@ -138,15 +158,27 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
     mapping = upload.mapping
     skip_invalid = upload.skip_invalid
     if request.method == "POST":
-        mapping = mapping_from_post(request.POST, table)
         skip_invalid = request.POST.get("skip_invalid") == "on"
         try:
+            mapping = mapping_from_post(request.POST, table)
+            parsed = Mapping.from_json(mapping)
+            if not parsed.moments and request.POST.get("without_moments") != "on":
+                raise IngestError(
+                    "No column is mapped to a moment, so this file would import its rows without a single rating. "
+                    "Mark the rating columns as “Moment (rating)”, or tick “import without moments” if only the "
+                    "outcome and segments are wanted."
+                )
             services.upload_confirm(upload=upload, mapping=mapping, skip_invalid=skip_invalid)
         except IngestError as exc:
             error = str(exc)
         else:
             return redirect(upload)
-    preview = table.preview(PREVIEW_ROWS)
+    sample = table.preview(2000)
+    gaps = _outcome_gaps(sample, mapping)
+    if request.method == "GET" and upload.status == "mapping" and gaps and not upload.skip_invalid:
+        # the proposal alone should import: rows that did not answer the outcome question are reported, not fatal
+        skip_invalid = True
+    preview = sample.head(PREVIEW_ROWS)
     index = {c: i for i, c in enumerate(table.columns)}
     context = {
         "upload": upload,
@@ -161,6 +193,9 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
         "scale": mapping.get("scale") if isinstance(mapping.get("scale"), list) else None,
         "skip_invalid": skip_invalid,
         "proposal": upload.proposal,
+        "outcome_gaps": gaps,
+        "outcome_gaps_of": len(sample),
+        "without_moments": request.method == "POST" and request.POST.get("without_moments") == "on",
     }
     return render(request, "surveys/upload_mapping.html", context)
 

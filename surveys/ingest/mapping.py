@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from surveys.ingest import scales as S
 from surveys.ingest import values as V
 from surveys.ingest.errors import IngestError
 
@@ -34,6 +37,9 @@ class Mapping:
     experienced: dict[str, str] = field(default_factory=dict)
     segments: dict[str, str] = field(default_factory=dict)
     not_applicable: list[str] = field(default_factory=list)
+    # per moment name: its scale [MIN, MAX] (else `scale`, else detected) and its answer labels -> codes
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)
+    labels: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict) -> Mapping:
@@ -83,21 +89,42 @@ class Mapping:
             problems.append(f"'outcome_type' must be one of {', '.join(OUTCOME_TYPES)}, not {outcome_type!r}")
         scale = data.get("scale")
         if scale is not None:
-            ok = (
-                isinstance(scale, (list, tuple))
-                and len(scale) == 2
-                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in scale)
-                and scale[0] < scale[1]
-            )
-            if ok:
-                scale = (float(scale[0]), float(scale[1]))
-            else:
+            scale = _scale_parse(scale)
+            if scale is None:
                 problems.append("'scale' must be [MIN, MAX] with MIN < MAX, e.g. [1, 5]")
-                scale = None
         moments, experienced, segments = names("moments"), names("experienced"), names("segments")
         stray = sorted(set(experienced) - set(moments))
         if stray:
             problems.append(f"'experienced' names moment(s) not in 'moments': {', '.join(stray)}")
+        scales: dict[str, tuple[float, float]] = {}
+        raw_scales = data.get("scales", {}) or {}
+        if not isinstance(raw_scales, dict):
+            problems.append("'scales' must map moment names to [MIN, MAX], e.g. {\"Check-in\": [1, 5]}")
+            raw_scales = {}
+        for name, value in raw_scales.items():
+            parsed = _scale_parse(value)
+            if parsed is None:
+                problems.append(f"'scales' of '{name}' must be [MIN, MAX] with MIN < MAX, e.g. [1, 5]")
+            else:
+                scales[name] = parsed
+        labels: dict[str, dict[str, float]] = {}
+        raw_labels = data.get("labels", {}) or {}
+        if not isinstance(raw_labels, dict):
+            problems.append('\'labels\' must map moment names to {LABEL: CODE}, e.g. {"Food": {"Good": 4}}')
+            raw_labels = {}
+        for name, value in raw_labels.items():
+            ok = isinstance(value, dict) and all(
+                isinstance(k, str) and k.strip() and isinstance(v, (int, float)) and not isinstance(v, bool)
+                for k, v in value.items()
+            )
+            if not ok:
+                problems.append(f"'labels' of '{name}' must map answer labels to numbers, e.g. {{\"Good\": 4}}")
+            else:
+                labels[name] = {" ".join(k.split()): float(v) for k, v in value.items()}
+        for key, names_given in (("scales", scales), ("labels", labels)):
+            unknown_moments = sorted(set(names_given) - set(moments))
+            if unknown_moments:
+                problems.append(f"'{key}' names moment(s) not in 'moments': {', '.join(unknown_moments)}")
         positive = texts("outcome_positive")
         if positive and outcome_type != "binary":
             problems.append("'outcome_positive' applies only to outcome_type 'binary'")
@@ -115,6 +142,8 @@ class Mapping:
             experienced=experienced,
             segments=segments,
             not_applicable=not_applicable,
+            scales=scales,
+            labels=labels,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -129,6 +158,8 @@ class Mapping:
             "experienced": dict(self.experienced),
             "segments": dict(self.segments),
             "not_applicable": list(self.not_applicable),
+            "scales": {name: list(scale) for name, scale in self.scales.items()},
+            "labels": {name: dict(codes) for name, codes in self.labels.items()},
         }
 
     def used_columns(self) -> list[str]:
@@ -160,6 +191,16 @@ class Mapping:
         return problems
 
 
+def _scale_parse(value: object) -> tuple[float, float] | None:
+    ok = (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)
+        and value[0] < value[1]
+    )
+    return (float(value[0]), float(value[1])) if ok else None  # type: ignore[index]
+
+
 def _code_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -182,9 +223,11 @@ DATE_ALIASES = [
 ]  # fmt: skip
 OUTCOME_ALIASES = [
     "likely to recommend", "net promoter", "nps", "ltr", "recommend", "recommendation", "weiterempfehlen",
-    "aanbevelen", "recommander",
+    "aanbevelen", "aanbeveelt", "aanraden", "recommander",
 ]  # fmt: skip
 SATISFACTION_ALIASES = ["overall satisfaction", "customer satisfaction", "satisfaction"]
+# last resort, a loyalty question: "Do you consider yourself to be a fan of ...?", "Would you buy again?"
+LOYALTY_ALIASES = ["fan", "loyal", "buy again", "come back", "return", "overall"]
 METADATA = {
     "status", "progress", "finished", "duration (in seconds)", "distributionchannel", "userlanguage",
     "locationlatitude", "locationlongitude", "locationaccuracy", "lastpage", "seed", "startlanguage",
@@ -256,6 +299,8 @@ class _ColumnProfile:
     text_values: list[str]
     mean_length: float
     filled_count: int
+    numbers: np.ndarray  # the sample's numbers, NaN where empty, N/A or text
+    na_texts: list[str]  # not-applicable answers seen ("n.v.t.", "Unfamiliar (N/A)")
 
 
 def _profile(table: RawTable, sample: pd.DataFrame, column: str) -> _ColumnProfile:
@@ -266,8 +311,11 @@ def _profile(table: RawTable, sample: pd.DataFrame, column: str) -> _ColumnProfi
     numbers = parsed.values[ok]
     share = ok.sum() / max(filled.sum(), 1)
     negatives = sorted({_code_text(float(x)) for x in numbers if x < 0})
-    positive = numbers[numbers >= 0]
+    # usual missing codes (99, 999) are not part of the scale
+    positive = numbers[(numbers >= 0) & ~((numbers > 11) & np.isin(numbers, S.KNOWN_CODES))]
     text = V.text_clean(raw)
+    filled_text = text[text != ""]
+    na_texts = filled_text[filled_text.str.contains(V.NA_MARKERS)].unique().tolist()[:10]
     return _ColumnProfile(
         numeric_share=float(share),
         integral=bool(positive.size and np.all(np.mod(positive, 1) == 0)),
@@ -276,9 +324,11 @@ def _profile(table: RawTable, sample: pd.DataFrame, column: str) -> _ColumnProfi
         distinct=int(len(np.unique(positive))),
         filled_share=float(filled.mean()) if len(filled) else 0.0,
         negatives=negatives,
-        text_values=text[text != ""].unique().tolist()[:50],
+        text_values=filled_text.unique().tolist()[:50],
         mean_length=float(text.str.len().mean()) if len(text) else 0.0,
         filled_count=int(filled.sum()),
+        numbers=parsed.values,
+        na_texts=na_texts,
     )
 
 
@@ -287,12 +337,6 @@ def _date_like(sample: pd.Series) -> bool:
         return False
     family = V.date_family_choose(sample)
     return bool(V.dates_parse(sample, family)[1].mean() < 0.1)
-
-
-def _short_label(table: RawTable, column: str) -> str:
-    """The label when short, else the column key (for "question - choice" labels the key is the choice)."""
-    label = table.labels.get(column) or column
-    return label if len(label) <= 60 else column
 
 
 def _rating_like(p: _ColumnProfile) -> bool:
@@ -316,14 +360,106 @@ def _is_metadata(table: RawTable, column: str) -> bool:
     )  # fmt: skip
 
 
+# gender, age, income, ... (English, Dutch, German): proposed as segments
+DEMOGRAPHIC_WORDS = {
+    "gender", "sex", "age", "agegroup", "income", "education", "region", "location", "household", "country",
+    "state", "province", "city", "marital", "occupation", "employment", "class", "segment", "geslacht",
+    "leeftijd", "leeftijdsgroep", "inkomen", "opleiding", "opleidingsniveau", "regio", "provincie", "huishouden",
+    "woonplaats", "land", "gemeente", "geschlecht", "alter", "einkommen", "bildung", "bundesland",
+}  # fmt: skip
+
+
+def _demographic(table: RawTable, column: str) -> bool:
+    for text in (column, table.labels.get(column, "")):
+        words = text_normalise(text).split()
+        if words and len(words) <= 5 and DEMOGRAPHIC_WORDS & set(words):
+            return True
+    return False
+
+
+def question_groups(table: RawTable) -> list[list[str]]:
+    """Adjacent columns of one question: the same question over them (two header rows), or long labels sharing
+    their first 40 characters (one header row holding "question - choice" texts). Groups of one are left out."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    previous_key = None
+    for column in table.columns:
+        question = table.questions.get(column)
+        if question is None:
+            label = table.labels.get(column) or column
+            key = label[:40] if len(label) > 45 else None
+        else:
+            key = question or None
+        if key is not None and key == previous_key:
+            current.append(column)
+        else:
+            if len(current) > 1:
+                groups.append(current)
+            current = [column]
+        previous_key = key
+    if len(current) > 1:
+        groups.append(current)
+    return groups
+
+
+def column_names(table: RawTable, columns: list[str] | None = None) -> dict[str, str]:
+    """A short, distinct name for each column, e.g. to name the moment it becomes.
+
+    The label when at most 60 characters; else the key when that is short (a two-row header's choice label);
+    else, for texts over 100 characters that share their first 40 or more with a neighbouring column (six ranking
+    columns headed by the same 185-character question), the part after what they share; else start and end joined
+    by "…". Names that still repeat get " (2)", " (3)"; none is over 200 characters. Never two columns with one
+    name: a merged column is data loss.
+    """
+    columns = list(table.columns if columns is None else columns)
+    texts = {c: " ".join(re.sub(r"<[^>]+>|[*_]{1,2}", " ", table.labels.get(c) or c).split()) for c in columns}
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for position, column in enumerate(columns):
+        text = texts[column] or "column"
+        if len(text) > 60:
+            key = " ".join(column.split())
+            if len(key) <= 60 and key != text:
+                text = key
+            else:
+                # the columns of one question stand side by side: compare with the neighbours only (2,000 columns)
+                neighbours = [texts[c] for c in columns[max(0, position - 1) : position + 2] if c != column]
+                shared = max((len(os.path.commonprefix([text, other])) for other in neighbours), default=0)
+                # back to a word boundary: "...: staff" and "...: signage" share "...: s"
+                while shared and text[shared - 1].isalnum() and shared < len(text) and text[shared].isalnum():
+                    shared -= 1
+                tail = text[shared:].strip(" -–:;,.?!()")
+                if len(text) > 100 and shared >= 40 and 3 <= len(tail) <= 60:
+                    text = tail
+                else:
+                    text = text[:40].rstrip() + " … " + text[-30:].lstrip()
+        out[column] = _moment_name(text, taken)
+    return out
+
+
+def _moment_name(label: str, taken: set[str]) -> str:
+    name = " ".join(label.split())[:190] or "moment"
+    base, n = name, 2
+    while name.casefold() in {t.casefold() for t in taken}:
+        name, n = f"{base} ({n})", n + 1
+    taken.add(name)
+    return name
+
+
 def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = None) -> MappingProposal:
     """Guess the mapping from column names, labels and a sample of 2,000 rows.
 
     Steps: respondent id and date by alias (ID_ALIASES, DATE_ALIASES, earlier alias wins); outcome: a Qualtrics
     `Qn` with a `Qn_NPS_GROUP` sibling, else a recommend/NPS/LTR column, else an overall-satisfaction column;
-    moments: the given names and aliases, or else every rating-like column (>= 90% integers within a span <= 10,
-    at least 3 distinct values) named after its label; segments: short text columns with 2-12 values;
-    not_applicable: negative codes seen in moment columns (Qualtrics -1/-2, SPSS-style -99).
+    rankings (a group of k columns of one question holding 1..k once each, scales.is_ranking) and multi-select
+    columns (one option text or empty) are set aside; moments: the given names and aliases, or else every
+    rating-like column (>= 90% integers within a span <= 10, at least 3 distinct values) and every column of
+    ordered answer labels (scales.label_codes, codes 1..n shared by the columns of one label family), named after
+    its label (column_names); not_applicable: codes proposed from the moments' data (scales.na_codes_propose:
+    negative and 99-style codes, 0 on 1-5 items, codes above a gap, each used by many cells of many columns) and
+    the N/A answers seen; scales: one per moment (scales.scales_detect on the sample without those codes, header
+    hints first); segments: demographic columns (gender, age, income, ... DEMOGRAPHIC_WORDS) with at most 30
+    values first, then other short text columns with 2-12 values, never free text, ids, dates or multi-selects.
     """
     moments = moments or {}
     reasons: list[str] = []
@@ -348,10 +484,26 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
     if outcome:
         used.add(outcome)
 
+    aside: set[str] = set()  # rankings and multi-selects: neither moments nor segments
+    for group in question_groups(table):
+        numeric = [c for c in group if profiles[c].numeric_share >= 0.9 and profiles[c].filled_count]
+        if len(numeric) == len(group) and S.is_ranking(np.column_stack([profiles[c].numbers for c in group])):
+            aside.update(group)
+            reasons.append(
+                f"ranking: {len(group)} columns of '{_cut(table.questions.get(group[0]) or table.labels[group[0]])}' "
+                f"rank 1-{len(group)} once each: not ratings, left out"
+            )
+    multi = [c for c in table.columns if c not in aside and c not in used and _multi_select(table, c, profiles[c])]
+    if multi:
+        aside.update(multi)
+        reasons.append(f"multi-select: {len(multi)} column(s) holding one option or nothing, left out")
+
+    label_moments = _label_scales(table, profiles, used | aside)
+    names_all = column_names(table)
     chosen: dict[str, str] = {}
     if moments:
         for name, aliases in moments.items():
-            column, alias = _best(table, [name, *aliases], used)
+            column, alias = _best(table, [name, *aliases], used | aside)
             if column:
                 chosen[name] = column
                 used.add(column)
@@ -361,34 +513,47 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
     if not chosen:
         # No known moment matched (a new journey, or a survey that names its moments differently): propose the
         # rating-like columns as new moments rather than nothing, so the analyst edits instead of starting blank.
-        names: set[str] = set()
         for column in table.columns:
-            if column in used or _is_metadata(table, column) or not _rating_like(profiles[column]):
+            if column in used or column in aside or _is_metadata(table, column):
                 continue
-            name = _moment_name(_short_label(table, column), names)
-            chosen[name] = column
-            used.add(column)
+            if _rating_like(profiles[column]) or column in label_moments:
+                chosen[names_all[column]] = column
+                used.add(column)
+        rated = sum(1 for c in chosen.values() if c not in label_moments)
+        labelled = len(chosen) - rated
         if chosen:
-            reasons.append(f"moments: {len(chosen)} rating-like column(s) (integers on a small scale)")
+            parts = [f"{rated} rating-like column(s) (integers on a small scale)"] if rated else []
+            parts += [f"{labelled} column(s) of ordered answer labels"] if labelled else []
+            reasons.append("moments: " + " and ".join(parts))
         else:
-            reasons.append("moments: no rating-like column found")
+            reasons.append(
+                "moments: no rating column found (a rating column holds integers on a scale such as 1-5 or 0-10, "
+                "or ordered answers such as “Very satisfied” … “Very dissatisfied”, with at least 3 different values)"
+            )
 
-    not_applicable = sorted({code for c in chosen.values() for code in profiles[c].negatives}, key=float)
-    if not_applicable:
-        reasons.append(f"not applicable: codes {', '.join(not_applicable)} seen in moment columns")
+    labels = {name: label_moments[c][0] for name, c in chosen.items() if c in label_moments}
+    numeric_values = {name: profiles[c].numbers for name, c in chosen.items() if name not in labels}
+    codes, na_reasons = S.na_codes_propose(numeric_values)
+    reasons += na_reasons
+    not_applicable = [S.number_text(c) for c in codes]
+    na_texts = sorted({t for c in chosen.values() for t in profiles[c].na_texts})
+    if na_texts:
+        not_applicable += na_texts
+        reasons.append(f"not applicable: answers {', '.join(repr(t) for t in na_texts)} seen in moment columns")
 
-    segments: dict[str, str] = {}
-    for column in table.columns:
-        p = profiles[column]
-        if column in used or _is_metadata(table, column) or len(segments) >= 6:
-            continue
-        few = 2 <= len(p.text_values) <= min(12, max(2, p.filled_count // 2))
-        if p.numeric_share < 0.5 and few and p.filled_share >= 0.5 and p.mean_length <= 40:
-            if _date_like(V.text_clean(sample[column]).pipe(lambda t: t[t != ""]).head(200)):
-                continue
-            segments[_moment_name(_short_label(table, column), set(segments))] = column
-    if segments:
-        reasons.append(f"segments: {', '.join(segments)}")
+    hints = {name: S.scale_hint(c, table.labels.get(c)) for name, c in chosen.items() if name not in labels}
+    cleaned = {name: np.where(np.isin(v, codes), np.nan, v) for name, v in numeric_values.items()}
+    scales, scale_reasons = S.scales_detect(cleaned, hints)
+    for name, column in chosen.items():
+        if name in labels:
+            scales[name] = (1.0, float(label_moments[column][1]))
+    reasons += scale_reasons
+    if scales:
+        shown = Counter(f"{S.number_text(lo)}-{S.number_text(hi)}" for lo, hi in scales.values())
+        reasons.append("scales: " + ", ".join(f"{span} ({n} moment{'s' if n > 1 else ''})" for span, n in
+                                              shown.most_common()))  # fmt: skip
+
+    segments = _segments_propose(table, sample, profiles, used | aside | set(label_moments), reasons)
 
     mapping = Mapping(
         respondent_id=respondent_id,
@@ -399,18 +564,89 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
         moments=chosen,
         segments=segments,
         not_applicable=not_applicable,
+        scales={name: scales[name] for name in chosen if name in scales},
+        labels=labels,
     )
     confident = bool(outcome) and bool(chosen)
+    if not outcome:
+        reasons.append("missing: an outcome column (likelihood to recommend 0-10, or overall satisfaction)")
+    if not chosen:
+        reasons.append("missing: moment columns (ratings of the steps of the journey)")
     return MappingProposal(mapping=mapping, confident=confident, reasons=reasons)
 
 
-def _moment_name(label: str, taken: set[str]) -> str:
-    name = " ".join(re.sub(r"<[^>]+>|[*_]{1,2}", " ", label).split())[:80] or "moment"
-    base, n = name, 2
-    while name in taken:
-        name, n = f"{base} ({n})", n + 1
-    taken.add(name)
-    return name
+def _cut(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _multi_select(table: RawTable, column: str, p: _ColumnProfile) -> bool:
+    """A multi-select choice column: one distinct answer (the option's text, or 1 / X) and empty cells."""
+    if p.filled_count == 0 or len(p.text_values) != 1 or p.filled_share >= 0.98:
+        return False
+    value = text_normalise(p.text_values[0])
+    names = {text_normalise(column), text_normalise(table.labels.get(column, ""))}
+    return value in names or any(value and value in n for n in names) or value in {"1", "x", "yes", "checked"}
+
+
+def _label_scales(
+    table: RawTable, profiles: dict[str, _ColumnProfile], exclude: set[str]
+) -> dict[str, tuple[dict[str, float], int]]:
+    """Columns of ordered answer labels -> (labels -> codes, number of levels).
+
+    The columns of one label family (favorably, agree, satisfied, ...) share one code list built from all their
+    labels, so that a column where nobody answered "Very unfavorably" still gets the same codes as the others.
+    """
+    candidates: dict[str, list[str]] = {}
+    for column in table.columns:
+        p = profiles[column]
+        if column in exclude or p.numeric_share >= 0.5 or not p.text_values:
+            continue
+        answers = [t for t in p.text_values if not V.NA_MARKERS.search(t)]
+        if 2 <= len(answers) <= 11 and all(S.label_score(t) for t in answers):
+            candidates[column] = answers
+    families: dict[str, list[str]] = {}
+    for column, answers in candidates.items():
+        families.setdefault(S.label_family(answers) or "", []).append(column)
+    out: dict[str, tuple[dict[str, float], int]] = {}
+    for columns in families.values():
+        union = list(dict.fromkeys(t for c in columns for t in candidates[c]))
+        codes = S.label_codes(union)
+        if codes:
+            for column in columns:
+                out[column] = ({label: float(code) for label, code in codes.items()}, max(codes.values()))
+    return out
+
+
+def _segments_propose(
+    table: RawTable, sample: pd.DataFrame, profiles: dict[str, _ColumnProfile], exclude: set[str], reasons: list[str]
+) -> dict[str, str]:
+    names = column_names(table)
+    segments: dict[str, str] = {}
+    skipped: list[str] = []
+    others: list[str] = []
+    for column in table.columns:
+        p = profiles[column]
+        if column in exclude or _is_metadata(table, column) or p.filled_share < 0.3:
+            continue
+        values = len(p.text_values)
+        if _demographic(table, column):
+            if 2 <= values <= 30 and p.mean_length <= 40:
+                segments[names[column]] = column
+            else:
+                skipped.append(f"{names[column]} ({values}{'+' if values >= 50 else ''} values)")
+            continue
+        few = 2 <= values <= min(12, max(2, p.filled_count // 2))
+        if p.numeric_share < 0.5 and few and p.filled_share >= 0.5 and p.mean_length <= 40:
+            if _date_like(V.text_clean(sample[column]).pipe(lambda t: t[t != ""]).head(200)):
+                continue
+            others.append(column)
+    for column in others[: max(0, 6 - len(segments))]:
+        segments[names[column]] = column
+    if segments:
+        reasons.append(f"segments: {', '.join(segments)}")
+    if skipped:
+        reasons.append(f"not proposed as segments (too many values; group them first): {', '.join(skipped)}")
+    return segments
 
 
 def _outcome_propose(
@@ -427,7 +663,10 @@ def _outcome_propose(
         column, alias = _best(table, SATISFACTION_ALIASES, exclude)
         source = "satisfaction"
     if column is None:
-        reasons.append("outcome: no recommend / NPS / LTR / satisfaction column found")
+        column, alias = _best(table, LOYALTY_ALIASES, exclude)
+        source = "loyalty"
+    if column is None:
+        reasons.append("outcome: no recommend / NPS / LTR / satisfaction / loyalty column found")
         return None, "nps", []
     p = profiles[column]
     if p.numeric_share >= 0.9 and p.integral and p.high <= 10 and source == "recommend":
@@ -442,6 +681,11 @@ def _outcome_propose(
     reasons.append(
         f"outcome: '{column}' as {kind} (matches '{alias}')" + (f", positive {positive}" if positive else "")
     )
+    if p.filled_share < 0.98:
+        reasons.append(
+            f"outcome: {1 - p.filled_share:.0%} of the first rows have no answer in '{_cut(column)}': those rows are "
+            "reported as “missing outcome” (tick “skip invalid rows” to import the others)"
+        )
     return column, kind, positive
 
 

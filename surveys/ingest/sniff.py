@@ -200,6 +200,7 @@ class HeaderLayout:
     labels: dict[str, str]
     drop_trailing: bool = False  # legacy Qualtrics: a trailing delimiter on every line
     meta: dict[str, dict] = field(default_factory=dict)  # e.g. Qualtrics timeZone per column
+    questions: dict[str, str] = field(default_factory=dict)  # two-row headers: the question over each column
 
 
 def _blank(cells: list[str]) -> bool:
@@ -274,10 +275,11 @@ def _grouped(first: list[str], second: list[str], fmt: str, drop_trailing: bool)
     reads "Han Solo". Label: "question - choice".
     """
     generic = {"response", "open-ended response", ""}
-    keys, labels = [], []
+    keys, labels, questions = [], [], []
     question = ""
     for i, (top, below) in enumerate(zip(first, second, strict=True)):
         question = top or question
+        questions.append(question)
         if below.lower() in generic:
             keys.append(top or question or f"column {i + 1}")
             labels.append(question or top)
@@ -285,7 +287,9 @@ def _grouped(first: list[str], second: list[str], fmt: str, drop_trailing: bool)
             keys.append(below)
             labels.append(f"{question} - {below}" if question else below)
     columns = unique_keys(keys)
-    return HeaderLayout(fmt, 2, columns, dict(zip(columns, labels, strict=True)), drop_trailing)
+    layout = HeaderLayout(fmt, 2, columns, dict(zip(columns, labels, strict=True)), drop_trailing)
+    layout.questions = dict(zip(columns, questions, strict=True))
+    return layout
 
 
 def _qualtrics(

@@ -57,6 +57,7 @@ class RawTable:
     first_data_line: int
     value_labels: dict[str, dict] = field(default_factory=dict)
     column_meta: dict[str, dict] = field(default_factory=dict)  # e.g. {"StartDate": {"timezone": "America/Denver"}}
+    questions: dict[str, str] = field(default_factory=dict)  # two-row headers: the question over each column
     max_field_bytes: int = 1_000_000
     # the file has bytes its encoding cannot decode: they were replaced with U+FFFD (validation reports them)
     lossy: bool = False
@@ -202,6 +203,7 @@ def _csv_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
         header_rows=header_rows,
         first_data_line=header_rows + 1,
         column_meta=layout.meta,
+        questions=layout.questions,
         max_field_bytes=max_field_bytes,
         lossy=lossy,
         _skip_physical=skip,
@@ -378,6 +380,7 @@ def _xlsx_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
         header_rows=layout.header_rows,
         first_data_line=layout.header_rows + 1,
         column_meta=layout.meta,
+        questions=layout.questions,
         max_field_bytes=max_field_bytes,
     )
 

@@ -13,9 +13,13 @@ Rules (DESIGN section 4):
 - ratings: numbers after reading labelled codes ("Neutral (4)"), SPSS value labels and decimal commas; empty, N/A
   markers and mapping.not_applicable codes -> NaN; non-numbers and values outside the scale are errors. Rescaled
   to 0-100 as (x - min) / (max - min) * 100.
-- scale: mapping.scale, else the SPSS value-label codes of the moment columns (N/A labels excluded), else the
-  observed min/max of the first chunk widened to a standard scale: 1-5, 1-7, 1-10 when min >= 1; 0-5, 0-10 when
-  min >= 0; else the observed range. It is fixed after the first chunk; later values outside it are errors.
+- answer labels: mapping.labels[moment] maps a moment's answer labels to codes ("Very favorably" -> 5).
+- scale, one per moment: mapping.scales[moment], else mapping.scale, else the SPSS value-label codes of the moment
+  columns (N/A labels excluded), else detected on the first chunk (scales.scales_detect): the scale its header
+  announces ("Checkout rating (1-5)"), else the smallest standard scale (1-5, 1-7, 1-10, 0-5, 0-10) holding its
+  values, else the observed range; a moment whose values leave the other moments' usual scale in at most 1% of its
+  cells takes that scale. Fixed after the first chunk; a value outside its moment's scale is a row error, never a
+  reason to stretch the scale. ValidatedChunk.scale is the most common of them (the survey's scale).
 - experienced flags: yes/no/1/0 (any other non-empty text = yes, as multi-select exports write the label); an empty
   flag, or an unmapped flag, means "has a rating".
 - a NUL byte in a mapped cell, bytes the file's encoding cannot decode (read as U+FFFD, see table.py), or a row
@@ -24,6 +28,7 @@ Rules (DESIGN section 4):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -33,13 +38,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from surveys.ingest import scales as S
 from surveys.ingest import values as V
 from surveys.ingest.errors import IngestError
 from surveys.ingest.mapping import Mapping
 from surveys.ingest.table import RawTable
 
 ERROR_COLUMNS = ["line", "column", "value", "reason"]
-STANDARD_SCALES = [(1.0, 5.0), (1.0, 7.0), (1.0, 10.0), (0.0, 5.0), (0.0, 10.0)]
+STANDARD_SCALES = S.STANDARD_SCALES
 MAX_VALUE_CHARS = 200
 
 
@@ -67,6 +73,7 @@ class ValidatedChunk:
     bad_lines: np.ndarray
     scale: tuple[float, float] = (0.0, 100.0)
     moments: list[str] = field(default_factory=list)
+    scales: list[tuple[float, float]] = field(default_factory=list)  # one per moment, in `moments` order
 
     @property
     def row_errors(self) -> list[RowError]:
@@ -108,7 +115,7 @@ class _State:
 
     seen_ids: list[tuple[pa.Array, np.ndarray]] = field(default_factory=list)  # ids and first lines per chunk
     date_family: str | None = None
-    scale: tuple[float, float] | None = None
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)  # per moment name, once known
     positives: frozenset[str] | None = None
 
 
@@ -117,9 +124,12 @@ def validate_chunks(table: RawTable, mapping: Mapping, *, chunksize: int = 200_0
     problems = mapping.check_columns(table)
     if problems:
         raise IngestError("The mapping does not fit the file: " + "; ".join(problems))
-    state = _State(scale=tuple(map(float, mapping.scale)) if mapping.scale else None)
-    if state.scale is None:
-        state.scale = _scale_from_labels(table, mapping)
+    state = _State()
+    fixed = tuple(map(float, mapping.scale)) if mapping.scale else _scale_from_labels(table, mapping)
+    for name in mapping.moments:
+        scale = mapping.scales.get(name) or fixed
+        if scale:
+            state.scales[name] = (float(scale[0]), float(scale[1]))
     if mapping.outcome_type == "binary" and mapping.outcome_positive:
         state.positives = frozenset(v.strip().lower() for v in mapping.outcome_positive)
     for chunk in table.iter_chunks(chunksize=chunksize):
@@ -135,12 +145,7 @@ def _scale_from_labels(table: RawTable, mapping: Mapping) -> tuple[float, float]
     return (min(codes), max(codes)) if len(codes) >= 2 else None
 
 
-def scale_standard(low: float, high: float) -> tuple[float, float]:
-    """Smallest standard scale containing [low, high], else the observed range."""
-    for lo, hi in STANDARD_SCALES:
-        if low >= lo and high <= hi:
-            return (lo, hi)
-    return (low, high) if high > low else (low, low + 1.0)
+scale_standard = S.scale_standard
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -196,21 +201,34 @@ def _chunk_validate(table: RawTable, mapping: Mapping, frame: pd.DataFrame, stat
     # one contiguous row per moment while parsing (column writes into an n x k array are strided)
     ratings = np.full((k, n), np.nan, dtype=np.float64)
     columns = list(mapping.moments.values())
+    names_all = list(mapping.moments)
     for j, column in enumerate(columns):
         p = V.numbers_parse(
-            frame[column], decimal=table.decimal, na_values=na_values, value_labels=table.value_labels.get(column)
+            frame[column],
+            decimal=table.decimal,
+            na_values=na_values,
+            value_labels=table.value_labels.get(column),
+            labels=mapping.labels.get(names_all[j]),
         )
         errors.add(p.status == V.BAD, column, frame[column], "not a number")
         ratings[j] = p.values
-    if state.scale is None and k:
-        low_seen, high_seen = np.nanmin(ratings, initial=np.inf), np.nanmax(ratings, initial=-np.inf)
-        if np.isfinite(low_seen):
-            state.scale = scale_standard(float(low_seen), float(high_seen))
-    low, high = state.scale or (0.0, 100.0)
+    names = list(mapping.moments)
+    if k and len(state.scales) < k:
+        # detected once, on the first chunk, for the moments the mapping leaves open
+        hints = {name: S.scale_hint(column, table.labels.get(column)) for name, column in mapping.moments.items()}
+        detected, _ = S.scales_detect({name: ratings[j] for j, name in enumerate(names)}, hints)
+        for name in names:
+            if name not in state.scales and name in detected:
+                state.scales[name] = detected[name]
+    scales = [state.scales.get(name, (0.0, 100.0)) for name in names]
+    scaled_rows = np.empty((k, n), dtype=np.float32)
     for j, column in enumerate(columns):
+        low, high = scales[j]
         outside = (ratings[j] < low) | (ratings[j] > high)
         errors.add(outside, column, frame[column], f"out of scale {_num(low)}-{_num(high)}")
-    scaled = ((ratings - low) * (100.0 / (high - low))).astype(np.float32).T
+        scaled_rows[j] = (ratings[j] - low) * (100.0 / (high - low))
+    scaled = scaled_rows.T
+    usual = Counter(scales).most_common(1)[0][0] if scales else (0.0, 100.0)
 
     experienced = None
     if mapping.experienced:
@@ -239,8 +257,9 @@ def _chunk_validate(table: RawTable, mapping: Mapping, frame: pd.DataFrame, stat
         segments=segments[good].reset_index(drop=True),
         errors=errors.frame(),
         bad_lines=np.unique(lines[errors.bad]),
-        scale=(low, high),
+        scale=usual,
         moments=list(mapping.moments),
+        scales=scales,
     )
 
 

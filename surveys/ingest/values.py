@@ -16,7 +16,8 @@ OK, NA, BAD = 0, 1, 2
 
 NA_MARKERS = re.compile(
     r"(?:^|\W)(?:n/?a|n\.v\.t\.?|nvt|not applicable|does not apply|not relevant|no basis for evaluation|"
-    r"nicht zutreffend|keine angabe|weiß nicht|weiss nicht|don'?t know|do not know|prefer not to say)(?:\W|$)",
+    r"nicht zutreffend|keine angabe|weiß nicht|weiss nicht|don'?t know|do not know|prefer not to say|"
+    r"weet niet|niet van toepassing|geen mening|no opinion)(?:\W|$)",
     re.IGNORECASE,
 )
 # "Neutral (4)", "(5) Never", "4)": the answer code in parentheses
@@ -40,12 +41,14 @@ def numbers_parse(
     decimal: str = ".",
     na_values: frozenset[str] = frozenset(),
     value_labels: dict[str, str] | None = None,
+    labels: dict[str, float] | None = None,
 ) -> Parsed:
     """Parse a column of answers to numbers.
 
     Steps, on the distinct values: empty or an N/A marker (regex NA_MARKERS, or one of `na_values`) -> NA; a plain
     number (decimal comma when `decimal` is ","); else the code in parentheses ("Neutral (4)" -> 4); else an SPSS
-    value label ("Neutral" -> its code); codes whose SPSS label is an N/A marker -> NA; the rest -> BAD.
+    value label ("Neutral" -> its code); an answer label of the mapping's ``labels`` ("Very favorably" -> 5, case
+    and runs of spaces ignored); codes whose SPSS label is an N/A marker -> NA; the rest -> BAD.
     """
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     u = pd.Series(np.asarray(uniques, dtype=object), dtype="str").fillna("").str.strip()
@@ -69,6 +72,12 @@ def numbers_parse(
             values[still] = pd.to_numeric(mapped, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         na_codes = [float(c) for c, label in value_labels.items() if NA_MARKERS.search(label) and _is_number(c)]
         na_mask |= np.isin(values, na_codes)
+    if labels:
+        by_text = {label_key(label): float(code) for label, code in labels.items()}
+        still = np.isnan(values) & ~na_mask
+        if still.any():
+            mapped = u[still].map(label_key).map(by_text)
+            values[still] = pd.to_numeric(mapped, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     bad = ~na_mask & ~np.isfinite(values)
     status_u = np.where(na_mask, NA, np.where(bad, BAD, OK)).astype(np.int8)
     values[status_u != OK] = np.nan
@@ -76,6 +85,11 @@ def numbers_parse(
     values_u = np.append(values, np.nan)
     status_u = np.append(status_u, np.int8(NA))
     return Parsed(values=values_u[codes], status=status_u[codes])
+
+
+def label_key(text: str) -> str:
+    """How answer labels are compared: case and runs of whitespace do not count."""
+    return " ".join(str(text).split()).casefold()
 
 
 def _is_number(text: str) -> bool:

@@ -1,5 +1,6 @@
 """An analyst imports a real export through the web form and watches the import finish (Chromium + real worker)."""
 
+import os
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from journeys.models import Journey
 from surveys.models import Response, Upload
 from tests.conftest import browser_login
 
+SCREENSHOTS = bool(os.environ.get("MOMENTUM_SCREENSHOTS"))  # set it to look at the mapping pages in /tmp
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
@@ -34,9 +36,14 @@ def test_an_analyst_uploads_the_airline_survey_maps_it_and_watches_it_import(
     expect(page.get_by_label("Outcome type")).to_have_value("binary")
     expect(page.get_by_label("Positive values (binary)")).to_have_value("satisfied")
     expect(page.get_by_label("Use of column Seat comfort")).to_have_value("moment")
-    page.get_by_label("Not-applicable codes").fill("0")  # 0 = not applicable in this survey
-    page.get_by_label("Scale minimum").fill("1")
-    page.get_by_label("Scale maximum").fill("5")
+    # proposed from the data, not typed: 0 = not applicable in this survey, every service item on 1-5
+    expect(page.get_by_label("Not-applicable codes")).to_have_value("0")
+    expect(page.get_by_label("Scale of column Inflight wifi service")).to_have_value("1-5")
+    expect(page.get_by_label("Scale of column Seat comfort")).to_have_value("1-5")
+    expect(page.get_by_label("Use of column Age")).to_have_value("ignore")  # 75 ages: not a segment as such
+    expect(page.get_by_label("Use of column Gender")).to_have_value("segment")
+    if SCREENSHOTS:
+        page.screenshot(path="/tmp/ingest-airline-mapping.png", full_page=True)
     page.get_by_role("button", name="Import").click()
 
     # the progress page polls status.json until the import is done, then shows the counts
@@ -49,3 +56,40 @@ def test_an_analyst_uploads_the_airline_survey_maps_it_and_watches_it_import(
     upload = Upload.objects.get()
     assert upload.mapping["not_applicable"] == ["0"]
     assert Response.objects.filter(survey__journey=journey).count() == 25_976
+
+
+def test_the_starwars_surveymonkey_export_imports_with_the_proposal_alone(
+    page, analyst, organisation, shared_data, celery_worker
+):
+    journey = Journey.objects.create(organisation=organisation, name="Star Wars", slug="star-wars")
+    browser_login(page, "alice")
+    page.goto("/uploads/new/")
+    page.get_by_label("Journey").select_option(str(journey.pk))
+    page.get_by_label("Wave").fill("2014")
+    page.get_by_label("Survey export").set_input_files(shared_data / "exports" / "surveymonkey" / "StarWars.csv")
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    expect(page).to_have_url(re.compile(r"/uploads/\d+/mapping/$"))
+    # the characters' answer labels are a 1-5 scale, the ranking and "seen" columns are left out, demographics
+    # are segments
+    expect(page.get_by_label("Use of column Han Solo")).to_have_value("moment")
+    expect(page.get_by_label("Answer labels of column Han Solo")).to_have_value(
+        "Very unfavorably = 1; Somewhat unfavorably = 2; Neither favorably nor unfavorably (neutral) = 3; "
+        "Somewhat favorably = 4; Very favorably = 5"
+    )
+    expect(page.get_by_label("Scale of column Han Solo")).to_have_value("1-5")
+    expect(page.get_by_label("Not-applicable codes")).to_have_value("Unfamiliar (N/A)")
+    for column in ("Gender", "Age", "Household Income", "Education", "Location (Census Region)"):
+        expect(page.get_by_label(f"Use of column {column}", exact=True)).to_have_value("segment")
+    ranking = page.locator("select[name^=role-]").nth(9)  # the first ranking column
+    expect(ranking).to_have_value("ignore")
+    expect(page.get_by_label("Skip invalid rows")).to_be_checked()  # 350 respondents did not answer "fan?"
+    if SCREENSHOTS:
+        page.screenshot(path="/tmp/ingest-starwars-mapping.png", full_page=True)
+    page.get_by_role("button", name="Import").click()
+
+    expect(page.locator("#upload-status")).to_have_text("Done", timeout=90_000)
+    expect(page.locator('[data-count="rows_imported"]')).to_have_text("836")
+    expect(page.locator('[data-count="rows_invalid"]')).to_have_text("350")
+    upload = Upload.objects.get()
+    assert len(upload.mapping["moments"]) == 14 and len(upload.mapping["labels"]) == 14

@@ -16,6 +16,8 @@ FULL = {
     "experienced": {"Food": "Q4"},
     "segments": {"Class": "Q5"},
     "not_applicable": ["0", "-99"],
+    "scales": {"Check-in": [1.0, 7.0]},
+    "labels": {"Food": {"Poor": 1.0, "Good": 2.0, "Excellent": 3.0}},
 }
 
 
