@@ -155,7 +155,11 @@ class AnalysisResult:
     points, rate in % for binary, mean for numeric), outcome_low, outcome_high (95%), promoters, passives,
     detractors (shares 0-1, None unless nps), method (as used), method_note ("" or why it differs from the
     request), impact_unit, what_if_unit, threshold_mode, threshold_satisfaction, threshold_impact, r2 (driver
-    model R^2), psd_repaired, bootstrap (resamples run), bootstrap_n (respondents per resample), seed, min_n.
+    model R^2), psd_repaired, bootstrap (resamples run), bootstrap_n (respondents per resample), seed, min_n,
+    placement_note ("" or why no quadrant was given), weighted, n_effective (Kish), moments_tested (the family size
+    of the occurrence-effect BH), fdr_q, pain_min_effect (in the occurrence effect's unit), small_group_share,
+    marks ({moment: occurrence_p, occurrence_q, occurrence_meaningful, occurrence_small_group, smaller_share,
+    impact_q, impact_significant, not_placed_reason}).
     moments: one row per moment in input order (index 0..k-1), columns MOMENT_COLUMNS; NaN where a number is not
     available or would come from fewer than min_n respondents.
     """
@@ -480,6 +484,20 @@ def analyse(
         "fdr_q": params.fdr_q,
         "pain_min_effect": _json(min_effect),
         "small_group_share": params.small_group_share,
+        # per moment, for callers that store only some columns (the moment page writes them in words)
+        "marks": {
+            str(name): {
+                "occurrence_p": _json(occ["p"][j]),
+                "occurrence_q": _json(occ_q[j]),
+                "occurrence_meaningful": bool(meaningful[j]),
+                "occurrence_small_group": bool(small_group[j]),
+                "smaller_share": _json(occ["smaller_share"][j]),
+                "impact_q": _json(impact_q[j]),
+                "impact_significant": bool(frame["impact_significant"].iloc[j]),
+                "not_placed_reason": str(frame["not_placed_reason"].iloc[j]),
+            }
+            for j, name in enumerate(moments)
+        },
     }
     return AnalysisResult(summary=summary, moments=frame)
 
