@@ -34,7 +34,7 @@ from .drivers import (
 from .nps import OUTCOME_TYPES, kish_n, nps_classify, occurrence_test, outcome_summary
 from .quadrants import INSUFFICIENT, QUADRANTS, THRESHOLD_MODES, priority_rank, quadrant_codes, thresholds_compute
 from .satisfaction import satisfaction_describe
-from .significance import bh_adjust, bootstrap_p, significant, tested_count
+from .significance import bh_adjust, bootstrap_p, family_size, significant
 from .whatif import whatif_mean_gap, whatif_slopes
 
 METHODS = ("relative_weights", "shapley", "correlation")
@@ -347,7 +347,7 @@ def analyse(
         reach = (w @ experienced.astype(float)) / w.sum()
     occ = occurrence_test(outcome, experienced, outcome_type, params.min_n, weights)
     occ_q = bh_adjust(occ["p"])
-    tested = tested_count(occ["p"])
+    tested = family_size(occ["p"])
     outcome_sd = _weighted_sd(outcome, w) if outcome_type == "numeric" else np.nan
     min_effect = params.pain_min_effect(outcome_type, outcome_sd)
     meaningful = np.isfinite(occ["effect"]) & (occ["effect"] <= -min_effect)

@@ -44,7 +44,7 @@ def bh_adjust(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def tested_count(p: np.ndarray) -> int:
+def family_size(p: np.ndarray) -> int:
     """The family size m of ``bh_adjust``: how many moments were tested (finite p-values)."""
     return int(np.isfinite(np.asarray(p, dtype=float)).sum())
 
