@@ -31,9 +31,10 @@ from .drivers import (
     pairwise_stats,
     psd_repair,
 )
-from .nps import OUTCOME_TYPES, nps_classify, occurrence_effect, outcome_summary
+from .nps import OUTCOME_TYPES, kish_n, nps_classify, occurrence_test, outcome_summary
 from .quadrants import INSUFFICIENT, QUADRANTS, THRESHOLD_MODES, priority_rank, quadrant_codes, thresholds_compute
 from .satisfaction import satisfaction_describe
+from .significance import bh_adjust, bootstrap_p, family_size, significant
 from .whatif import whatif_mean_gap, whatif_slopes
 
 METHODS = ("relative_weights", "shapley", "correlation")
@@ -53,11 +54,19 @@ MOMENT_COLUMNS = (
     "occurrence_effect",
     "occurrence_low",
     "occurrence_high",
+    "occurrence_p",
+    "occurrence_q",
+    "occurrence_meaningful",
+    "occurrence_small_group",
+    "moments_tested",
     "quadrant",
     "stability",
     "uncertain",
     "pain_point",
     "insufficient_data",
+    "not_placed_reason",
+    "impact_q",
+    "impact_significant",
     "what_if",
     "what_if_low",
     "what_if_high",
@@ -77,6 +86,15 @@ class AnalysisParams:
     moment to be placed and fewest respondents per group for an occurrence effect; bootstrap: resamples
     (0 = none: no stability, no impact / what-if intervals); bootstrap_max_n: respondents per resample (larger
     samples use the rescaled m-out-of-n bootstrap); seed; stability_cutoff: below it a moment is uncertain.
+
+    Pain points and every other "this is real" mark (DESIGN section 2, issue 13): fdr_q: false discovery rate of
+    the Benjamini-Hochberg control over the moments of one analysis (setting ``MOMENTUM_FDR_Q``);
+    pain_min_nps / pain_min_binary / pain_min_sd: the minimum meaningful occurrence effect below zero, in NPS
+    points, percentage points, and standard deviations of a numeric outcome (setting
+    ``MOMENTUM_PAIN_MIN_EFFECT``); small_group_share: where the smaller group (experiencers or not) is under this
+    share of respondents the effect is shown with a caution and never becomes a pain point (setting
+    ``MOMENTUM_SMALL_GROUP_SHARE``); min_placed: fewest placed moments for quadrants (a quadrant compares moments
+    with each other: with one or two there is nothing to compare).
     """
 
     method: str = "relative_weights"
@@ -88,6 +106,12 @@ class AnalysisParams:
     bootstrap_max_n: int = 50_000
     seed: int = 0
     stability_cutoff: float = 0.8
+    fdr_q: float = 0.05
+    pain_min_nps: float = 5.0
+    pain_min_binary: float = 5.0
+    pain_min_sd: float = 0.2
+    small_group_share: float = 0.05
+    min_placed: int = 3
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -102,6 +126,22 @@ class AnalysisParams:
             raise ValueError("bootstrap must be >= 0 and bootstrap_max_n >= 2")
         if not 0.0 <= self.stability_cutoff <= 1.0:
             raise ValueError("stability_cutoff must be within 0..1")
+        if not 0.0 < self.fdr_q < 1.0:
+            raise ValueError("fdr_q must be within 0..1 (exclusive)")
+        if min(self.pain_min_nps, self.pain_min_binary, self.pain_min_sd) < 0:
+            raise ValueError("minimum meaningful effects must be >= 0")
+        if not 0.0 <= self.small_group_share < 0.5:
+            raise ValueError("small_group_share must be within 0..0.5")
+        if self.min_placed < 1:
+            raise ValueError("min_placed must be at least 1")
+
+    def pain_min_effect(self, outcome_type: str, outcome_sd: float = float("nan")) -> float:
+        """Minimum meaningful effect in the occurrence effect's unit (outcome_sd: the outcome's SD, numeric)."""
+        if outcome_type == "nps":
+            return self.pain_min_nps
+        if outcome_type == "binary":
+            return self.pain_min_binary
+        return self.pain_min_sd * outcome_sd
 
 
 DEFAULT_PARAMS = AnalysisParams()
@@ -115,7 +155,11 @@ class AnalysisResult:
     points, rate in % for binary, mean for numeric), outcome_low, outcome_high (95%), promoters, passives,
     detractors (shares 0-1, None unless nps), method (as used), method_note ("" or why it differs from the
     request), impact_unit, what_if_unit, threshold_mode, threshold_satisfaction, threshold_impact, r2 (driver
-    model R^2), psd_repaired, bootstrap (resamples run), bootstrap_n (respondents per resample), seed, min_n.
+    model R^2), psd_repaired, bootstrap (resamples run), bootstrap_n (respondents per resample), seed, min_n,
+    placement_note ("" or why no quadrant was given), weighted, n_effective (Kish), moments_tested (the family size
+    of the occurrence-effect BH), fdr_q, pain_min_effect (in the occurrence effect's unit), small_group_share,
+    marks ({moment: occurrence_p, occurrence_q, occurrence_meaningful, occurrence_small_group, smaller_share,
+    impact_q, impact_significant, not_placed_reason}).
     moments: one row per moment in input order (index 0..k-1), columns MOMENT_COLUMNS; NaN where a number is not
     available or would come from fewer than min_n respondents.
     """
@@ -159,13 +203,14 @@ def _outcome_columns(y: np.ndarray, outcome_type: str) -> np.ndarray:
     return y[:, None].astype(float)
 
 
-def _prepare(ratings, rated, y, eligible, outcome_type, method) -> _Prepared:
+def _prepare(ratings, rated, y, eligible, outcome_type, method, w) -> _Prepared:
+    """Centred model inputs; w: survey weights (ones when unweighted), so the centres are weighted means."""
     r_e = ratings[:, eligible]
     m_e = rated[:, eligible]
     outcomes = _outcome_columns(y, outcome_type)
     with np.errstate(invalid="ignore", divide="ignore"):
-        centre_r = np.where(m_e, r_e, 0.0).sum(axis=0) / m_e.sum(axis=0)
-    centre = np.concatenate([centre_r, outcomes.mean(axis=0)])
+        centre_r = (w @ np.where(m_e, r_e, 0.0)) / (w @ m_e.astype(float))
+    centre = np.concatenate([centre_r, (w @ outcomes) / w.sum()])
     values = np.empty((len(y), len(centre)))
     values[:, : len(centre_r)] = np.where(m_e, r_e - centre_r, 0.0)
     values[:, len(centre_r) :] = outcomes - centre[len(centre_r) :]
@@ -177,7 +222,8 @@ def _prepare(ratings, rated, y, eligible, outcome_type, method) -> _Prepared:
 def _estimate(data: _Prepared, values: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None) -> _Estimate:
     """Satisfaction, impact, bivariate r and what-if slopes of the eligible moments.
 
-    values, mask: data.values / data.mask or their resampled rows; weights: the rows' resample counts.
+    values, mask: data.values / data.mask or their resampled rows; weights: the rows' survey weights times their
+    resample counts (None = all 1).
     """
     stats = pairwise_stats(values, mask, weights)
     k = data.k
@@ -197,7 +243,7 @@ def _estimate(data: _Prepared, values: np.ndarray, mask: np.ndarray, weights: np
     return _Estimate(mean[:k], impact, r[:k, k].copy(), slopes, r2, repaired)
 
 
-def _validate(ratings, outcome, moments, outcome_type, experienced):
+def _validate(ratings, outcome, moments, outcome_type, experienced, weights=None):
     ratings = np.asarray(ratings, dtype=float)
     outcome = np.asarray(outcome, dtype=float).ravel()
     if ratings.ndim != 2:
@@ -225,7 +271,15 @@ def _validate(ratings, outcome, moments, outcome_type, experienced):
         experienced = np.asarray(experienced, dtype=bool)
         if experienced.shape != ratings.shape:
             raise ValueError("experienced must have the shape of ratings")
-    return ratings, outcome, experienced
+    if weights is not None:
+        weights = np.asarray(weights, dtype=float).ravel()
+        if weights.size != n:
+            raise ValueError(f"weights has {weights.size} values for {n} respondents")
+        if not np.isfinite(weights).all() or (weights < 0).any():
+            raise ValueError("survey weights must be finite and >= 0")
+        if n and not weights[np.isfinite(outcome)].sum() > 0:
+            raise ValueError("survey weights must not all be 0")
+    return ratings, outcome, experienced, weights
 
 
 def _json(value):
@@ -247,6 +301,7 @@ def analyse(
     *,
     outcome_type: str = "nps",
     experienced: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
     params: AnalysisParams | None = DEFAULT_PARAMS,
     progress: Callable[[float], None] | None = None,
 ) -> AnalysisResult:
@@ -257,26 +312,48 @@ def analyse(
     respondents with NaN outcome are dropped from every statistic (reach included).
     moments: k unique names, in column order. experienced: optional n x k bool (explicit flags); default = has a
     rating. A rating counts only where experienced; reach and the occurrence effect use experienced.
+    weights: optional n survey weights (finite, >= 0, not all 0; None = every respondent 1). Every statistic is
+    weighted (NPS shares, satisfaction means, reach, correlations hence relative weights / LMG, occurrence effect,
+    what-if); intervals and the minimum sample use Kish's effective n = (sum w)^2 / sum w^2; the bootstrap
+    resamples respondents, each keeping its weight. Integer weights give the point estimates of duplicated rows;
+    equal weights give the unweighted numbers. summary["weighted"] and summary["n_effective"] say so.
     params: ``AnalysisParams`` (default settings if omitted or None). progress: called with 0..1 during the bootstrap.
 
     Units: satisfaction 0-100; impact in % of the driver model's R^2 (signed) for relative_weights / shapley and a
     Pearson r for correlation; occurrence effect and what-if in NPS points (nps), percentage points (binary) or the
     outcome's unit (numeric). Shapley is exact up to 15 moments with enough ratings; above that relative weights
     are used and summary["method_note"] says so. See ``AnalysisResult`` for the output.
+
+    Marks (DESIGN section 2, issue 13): pain_point = occurrence effect significant after Benjamini-Hochberg over
+    the moments tested (occurrence_q <= fdr_q), at least the minimum meaningful effect below zero
+    (occurrence_meaningful) and not from a small group (occurrence_small_group False). impact_significant = the
+    signed impact's bootstrap p-value, BH-adjusted over the placed moments (impact_q), at most fdr_q.
+    Fewer than min_placed placed moments: no quadrants (not_placed_reason "few_moments", summary
+    "placement_note").
     """
     params = params or AnalysisParams()
-    ratings, outcome, experienced = _validate(ratings, outcome, moments, outcome_type, experienced)
+    ratings, outcome, experienced, weights = _validate(ratings, outcome, moments, outcome_type, experienced, weights)
     keep = np.isfinite(outcome)
     if not keep.all():
         ratings, outcome, experienced = ratings[keep], outcome[keep], experienced[keep]
+        weights = None if weights is None else weights[keep]
     n_resp, k = ratings.shape
     rated = experienced & np.isfinite(ratings)
+    w = np.ones(n_resp) if weights is None else weights
+    n_eff = float(kish_n(w)) if n_resp else 0.0
 
-    desc = satisfaction_describe(ratings, rated, params.min_n)
+    desc = satisfaction_describe(ratings, rated, params.min_n, weights)
     with np.errstate(invalid="ignore", divide="ignore"):
-        reach = experienced.sum(axis=0) / n_resp
-    occ, occ_low, occ_high = occurrence_effect(outcome, experienced, outcome_type, params.min_n)
-    eligible = desc["n"] >= params.min_n
+        reach = (w @ experienced.astype(float)) / w.sum()
+    occ = occurrence_test(outcome, experienced, outcome_type, params.min_n, weights)
+    occ_q = bh_adjust(occ["p"])
+    tested = family_size(occ["p"])
+    outcome_sd = _weighted_sd(outcome, w) if outcome_type == "numeric" else np.nan
+    min_effect = params.pain_min_effect(outcome_type, outcome_sd)
+    meaningful = np.isfinite(occ["effect"]) & (occ["effect"] <= -min_effect)
+    small_group = np.isfinite(occ["effect"]) & (occ["smaller_share"] < params.small_group_share)
+    pain = significant(occ_q, params.fdr_q) & meaningful & ~small_group
+    eligible = desc["n_effective"] >= params.min_n
     ke = int(eligible.sum())
 
     method, note = params.method, ""
@@ -290,21 +367,35 @@ def analyse(
     nan_k = np.full(k, np.nan)
     impact, corr, what_if = nan_k.copy(), nan_k.copy(), nan_k.copy()
     impact_ci, what_if_ci, sat_ci = (nan_k.copy(), nan_k.copy()), (nan_k.copy(), nan_k.copy()), None
-    stab = nan_k.copy()
+    stab, impact_p = nan_k.copy(), nan_k.copy()
     r2, repaired, runs = np.nan, False, 0
     sat = desc["satisfaction"]
 
-    data = _prepare(ratings, rated, outcome, eligible, outcome_type, method) if ke else None
+    data = _prepare(ratings, rated, outcome, eligible, outcome_type, method, w) if ke else None
     if data is not None:
-        est = _estimate(data, data.values, data.mask)
+        est = _estimate(data, data.values, data.mask, weights)
         impact[eligible], corr[eligible] = est.impact, est.correlation
         r2, repaired = est.r2, est.repaired
-    placed = eligible & np.isfinite(sat) & np.isfinite(impact)
-    ts, ti = thresholds_compute(sat, impact, placed, params.threshold, params.fixed_satisfaction, params.fixed_impact)
+    # placeable: enough ratings and finite numbers; placed: in a quadrant, which needs min_placed placeable moments
+    # (thresholds and what-if are still computed from the placeable ones: a what-if needs no quadrant)
+    placeable = eligible & np.isfinite(sat) & np.isfinite(impact)
+    reason = np.where(eligible, "", "few_respondents").astype(object)
+    placement_note = ""
+    placed = placeable.copy()
+    if 0 < placeable.sum() < params.min_placed:
+        reason[placeable] = "few_moments"
+        placement_note = (
+            f"Too few moments to place: {int(placeable.sum())} moment(s) with enough ratings, at least "
+            f"{params.min_placed} needed. A quadrant compares moments with each other."
+        )
+        placed[:] = False
+    ts, ti = thresholds_compute(
+        sat, impact, placeable, params.threshold, params.fixed_satisfaction, params.fixed_impact
+    )
     codes = quadrant_codes(sat, impact, ts, ti, placed)
     if data is not None:
-        what_if[eligible] = est.slopes * data.mean_gap(data.values, data.mask, float(ts))
-        what_if[~placed] = np.nan
+        what_if[eligible] = est.slopes * data.mean_gap(data.values, data.mask, float(ts), weights)
+        what_if[~placeable] = np.nan
 
     if data is not None and params.bootstrap > 0:
         runs = params.bootstrap
@@ -314,20 +405,24 @@ def analyse(
             sat[eligible],
             impact[eligible],
             what_if[eligible],
-            placed[eligible],
+            placeable[eligible],
             codes[eligible],
             params,
             n_resp,
             progress,
+            weights,
         )
         sat_ci = (nan_k.copy(), nan_k.copy())
         for target, source in ((sat_ci, "sat"), (impact_ci, "impact"), (what_if_ci, "what_if")):
             low, high = boot.percentile_interval(draws[source])
             target[0][eligible], target[1][eligible] = low, high
         stab[eligible] = draws["stability"]
+        impact_p[eligible] = bootstrap_p(draws["impact"])
         for low, high in (impact_ci, what_if_ci):
-            low[~placed], high[~placed] = np.nan, np.nan
+            low[~placeable], high[~placeable] = np.nan, np.nan
         stab[~placed] = np.nan
+        impact_p[~placeable] = np.nan
+    impact_q = bh_adjust(impact_p)
 
     frame = pd.DataFrame(
         {
@@ -342,14 +437,22 @@ def analyse(
             "correlation": corr,
             "reach": reach,
             "n": desc["n"],
-            "occurrence_effect": occ,
-            "occurrence_low": occ_low,
-            "occurrence_high": occ_high,
+            "occurrence_effect": occ["effect"],
+            "occurrence_low": occ["low"],
+            "occurrence_high": occ["high"],
+            "occurrence_p": occ["p"],
+            "occurrence_q": occ_q,
+            "occurrence_meaningful": meaningful,
+            "occurrence_small_group": small_group,
+            "moments_tested": np.full(k, tested, dtype=int),
             "quadrant": pd.array([QUADRANTS[c] for c in codes], dtype="str"),
             "stability": stab,
             "uncertain": np.isfinite(stab) & (stab < params.stability_cutoff),
-            "pain_point": np.isfinite(occ_high) & (occ_high < 0),
+            "pain_point": pain,
             "insufficient_data": codes == INSUFFICIENT,
+            "not_placed_reason": pd.array(np.where(codes == INSUFFICIENT, reason, "").tolist(), dtype="str"),
+            "impact_q": impact_q,
+            "impact_significant": significant(impact_q, params.fdr_q),
             "what_if": what_if,
             "what_if_low": what_if_ci[0],
             "what_if_high": what_if_ci[1],
@@ -359,10 +462,11 @@ def analyse(
     )
 
     summary = {"n": n_resp, "k": k, "k_placed": int(placed.sum()), "outcome_type": outcome_type}
-    summary |= {key: _json(v) for key, v in outcome_summary(outcome, outcome_type).items()}
+    summary |= {key: _json(v) for key, v in outcome_summary(outcome, outcome_type, weights).items()}
     summary |= {
         "method": method,
         "method_note": note,
+        "placement_note": placement_note,
         "impact_unit": IMPACT_UNITS[method],
         "what_if_unit": OUTCOME_UNITS[outcome_type],
         "threshold_mode": params.threshold,
@@ -374,14 +478,43 @@ def analyse(
         "bootstrap_n": min(n_resp, params.bootstrap_max_n) if runs else 0,
         "seed": params.seed,
         "min_n": params.min_n,
+        "weighted": weights is not None,
+        "n_effective": _json(n_eff),
+        "moments_tested": tested,
+        "fdr_q": params.fdr_q,
+        "pain_min_effect": _json(min_effect),
+        "small_group_share": params.small_group_share,
+        # per moment, for callers that store only some columns (the moment page writes them in words)
+        "marks": {
+            str(name): {
+                "occurrence_p": _json(occ["p"][j]),
+                "occurrence_q": _json(occ_q[j]),
+                "occurrence_meaningful": bool(meaningful[j]),
+                "occurrence_small_group": bool(small_group[j]),
+                "smaller_share": _json(occ["smaller_share"][j]),
+                "impact_q": _json(impact_q[j]),
+                "impact_significant": bool(frame["impact_significant"].iloc[j]),
+                "not_placed_reason": str(frame["not_placed_reason"].iloc[j]),
+            }
+            for j, name in enumerate(moments)
+        },
     }
     return AnalysisResult(summary=summary, moments=frame)
 
 
-def _bootstrap(data, est, sat, impact, what_if, placed, codes, params, n_resp, progress) -> dict:
+def _weighted_sd(y: np.ndarray, w: np.ndarray) -> float:
+    """Weighted standard deviation (population form) of y; NaN for no data."""
+    if y.size == 0 or w.sum() <= 0:
+        return float("nan")
+    mean = (w * y).sum() / w.sum()
+    return float(np.sqrt((w * (y - mean) ** 2).sum() / w.sum()))
+
+
+def _bootstrap(data, est, sat, impact, what_if, placed, codes, params, n_resp, progress, weights=None) -> dict:
     """Resample respondents and re-derive every placed number; returns draws and stability (eligible moments).
 
     Per resample: satisfaction, impact, thresholds (from that resample's placed moments), quadrants and what-if.
+    With survey weights a drawn respondent keeps its weight (resample weight = count x survey weight).
     With subsampling (n > bootstrap_max_n) resample estimates are rescaled toward the full-sample estimate
     (``bootstrap.rescale``) before thresholds and quadrants are derived, so that they vary like size-n estimates.
     """
@@ -393,6 +526,8 @@ def _bootstrap(data, est, sat, impact, what_if, placed, codes, params, n_resp, p
     reported = -1
     for b, (rows, counts) in enumerate(boot.resample_draws(n_resp, b_total, params.bootstrap_max_n, params.seed)):
         values, mask = data.values[rows], data.mask[rows]
+        if weights is not None:
+            counts = counts * weights[rows]
         e = _estimate(data, values, mask, counts)
         sat_b[b] = boot.rescale(e.satisfaction, sat, factor)
         imp_b[b] = boot.rescale(e.impact, impact, factor)

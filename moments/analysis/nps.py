@@ -79,10 +79,14 @@ def nps_summary(ltr: np.ndarray) -> dict:
 
 def rate_summary(y: np.ndarray, z: float = Z95) -> tuple[float, float, float]:
     """Rate of a 0/1 outcome in %, with the Agresti-Coull 95% interval (Agresti & Coull 1998), clipped to 0-100."""
-    n = y.size
+    return rate_summary_from(float(y.sum()), y.size, z)
+
+
+def rate_summary_from(x: float, n: float, z: float = Z95) -> tuple[float, float, float]:
+    """``rate_summary`` from x successes of n (n may be an effective, non-integer n)."""
     if n == 0:
         return np.nan, np.nan, np.nan
-    x = float(y.sum())
+    x = float(x)
     n_adj = n + z**2
     p_adj = (x + z**2 / 2) / n_adj
     half = z * np.sqrt(p_adj * (1 - p_adj) / n_adj)
@@ -107,12 +111,17 @@ def mean_interval(total, total_sq_dev, n, level: float = 0.95):
     return mean, mean - half, mean + half
 
 
-def outcome_summary(y: np.ndarray, outcome_type: str) -> dict:
+def outcome_summary(y: np.ndarray, outcome_type: str, weights: np.ndarray | None = None) -> dict:
     """Overall outcome: NPS (points), rate (%) for binary, mean for numeric; with a 95% interval.
 
     Keys: outcome, outcome_low, outcome_high, promoters, passives, detractors (shares, None unless nps).
+    weights: optional survey weights: weighted shares / mean, intervals on Kish's effective n.
     """
     shares = dict.fromkeys(("promoters", "passives", "detractors"))
+    if weights is not None:
+        return _weighted_outcome_summary(y, outcome_type, np.asarray(weights, dtype=float)) | (
+            {} if outcome_type == "nps" else shares
+        )
     if outcome_type == "nps":
         s = nps_summary(y)
         return {"outcome": s["nps"], "outcome_low": s["nps_low"], "outcome_high": s["nps_high"]} | {
@@ -124,6 +133,35 @@ def outcome_summary(y: np.ndarray, outcome_type: str) -> dict:
         mean = y.mean() if y.size else np.nan
         value, low, high = mean_interval(y.sum(), ((y - mean) ** 2).sum(), y.size)
     return {"outcome": value, "outcome_low": low, "outcome_high": high} | shares
+
+
+def _weighted_outcome_summary(y: np.ndarray, outcome_type: str, w: np.ndarray) -> dict:
+    """``outcome_summary`` under survey weights: weighted shares / mean; intervals with n = Kish's effective n."""
+    n_eff = float(kish_n(w)) if y.size else 0.0
+    if y.size == 0 or n_eff == 0:
+        return {"outcome": np.nan, "outcome_low": np.nan, "outcome_high": np.nan} | (
+            dict.fromkeys(("promoters", "passives", "detractors"), np.nan) if outcome_type == "nps" else {}
+        )
+    total = w.sum()
+    if outcome_type == "nps":
+        promoter, detractor = nps_classify(y)
+        p, d = (w * promoter).sum() / total, (w * detractor).sum() / total
+        low, high = nps_interval(p * n_eff, d * n_eff, n_eff)
+        return {
+            "outcome": 100.0 * (p - d),
+            "outcome_low": float(low),
+            "outcome_high": float(high),
+            "promoters": p,
+            "passives": 1.0 - p - d,
+            "detractors": d,
+        }
+    mean = (w * y).sum() / total
+    if outcome_type == "binary":
+        _, low, high = rate_summary_from(mean * n_eff, n_eff)
+        return {"outcome": 100.0 * mean, "outcome_low": low, "outcome_high": high}
+    var = (w * (y - mean) ** 2).sum() / total
+    value, low, high = mean_interval(mean * n_eff, var * n_eff, n_eff)
+    return {"outcome": float(value), "outcome_low": float(low), "outcome_high": float(high)}
 
 
 def nps_difference(p1, d1, n1, p0, d0, n0, z: float = Z95):
@@ -164,35 +202,112 @@ def mean_difference(m1, v1, n1, m0, v0, n0, z: float = Z95):
     return diff, diff - half, diff + half
 
 
-def occurrence_effect(
-    y: np.ndarray, experienced: np.ndarray, outcome_type: str, min_n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Outcome of the experiencers minus outcome of the non-experiencers, per moment, with a 95% interval.
+def kish_n(weights: np.ndarray, member: np.ndarray | None = None) -> np.ndarray:
+    """Kish's effective sample size (sum w)^2 / sum w^2, per column of member (n x k bool) or overall.
 
-    y: n outcome values (no NaN); experienced: n x k bool. Returns (effect, low, high), each k floats:
-    NPS points for nps (``nps_difference``), percentage points for binary (``rate_difference``), the outcome's
-    unit for numeric (``mean_difference``). Group sums come from one matrix product per statistic.
-    NaN unless both groups have at least min_n respondents: a difference against a handful of people is noise
-    (one non-experiencer in 100k can read +43 points).
+    Equals the count when all weights are equal; what intervals and the minimum sample use under survey weights
+    (Kish 1965, Survey Sampling, section 11.7).
     """
+    w = np.asarray(weights, dtype=float)
+    if member is None:
+        total, squares = w.sum(), (w**2).sum()
+    else:
+        m = np.asarray(member, dtype=float)
+        total, squares = w @ m, (w**2) @ m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(squares > 0, total**2 / np.where(squares > 0, squares, 1.0), 0.0)
+
+
+def occurrence_test(
+    y: np.ndarray,
+    experienced: np.ndarray,
+    outcome_type: str,
+    min_n: int,
+    weights: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Occurrence effect per moment with its 95% interval, two-sided p-value and group sizes.
+
+    y: n outcome values (no NaN); experienced: n x k bool; weights: optional n survey weights (> 0).
+    Effect = outcome of the experiencers minus outcome of the non-experiencers (DESIGN section 2): NPS points for
+    nps (``nps_difference``), percentage points for binary (``rate_difference``), the outcome's unit for numeric
+    (``mean_difference``). With weights the group shares / means are weighted and every interval uses each
+    group's Kish effective n (``kish_n``) in place of its count; equal weights give the unweighted numbers.
+    Returns k-arrays: effect, low, high, p (two-sided, of "no difference"), n1, n0 (effective group sizes),
+    smaller_share (weighted share of respondents in the smaller group, 0-1). effect / low / high / p are NaN
+    unless both groups reach min_n (effective) respondents: a difference against a handful of people is noise
+    (one non-experiencer in 100k can read +43 points).
+
+    The p-value uses the variance pooled over both groups, as holds under "no difference" (the score test; the
+    classic two-proportion z-test for binary; Welch's t for numeric). The interval keeps each group's own
+    variance (DESIGN section 2). Why pooled: an NPS group's variance p + d - (p - d)^2 shrinks as its NPS moves
+    away from 0, so with the groups' own variances a small group that happens to score high also gets a small
+    SE; on planted-truth surveys that made the "experiencers score lower" tail 35% too heavy (p < 0.0125 in 0.84%
+    of null moments instead of 0.625%), which is exactly the side a pain point is read from.
+    Group sums come from one matrix product per statistic; no loop over respondents.
+    """
+    from .significance import normal_p
+
     e = np.asarray(experienced, dtype=float)
-    n1 = e.sum(axis=0)
-    n0 = y.size - n1
+    y = np.asarray(y, dtype=float)
+    w = np.ones(y.size) if weights is None else np.asarray(weights, dtype=float)
+    w_total = w.sum()
+    w1 = w @ e
+    w0 = w_total - w1
+    n1 = kish_n(w, e)
+    n0 = kish_n(w, 1.0 - e)
     with np.errstate(invalid="ignore", divide="ignore"):
         if outcome_type == "nps":
-            promoter, detractor = (c.astype(float) for c in nps_classify(y))
-            p1, d1 = promoter @ e, detractor @ e
-            effect, low, high = nps_difference(p1, d1, n1, promoter.sum() - p1, detractor.sum() - d1, n0)
+            promoter, detractor = (c.astype(float) * w for c in nps_classify(y))
+            p1, d1 = (promoter @ e) / w1, (detractor @ e) / w1
+            p0, d0 = (promoter.sum() - promoter @ e) / w0, (detractor.sum() - detractor @ e) / w0
+            effect, low, high = nps_difference(p1 * n1, d1 * n1, n1, p0 * n0, d0 * n0, n0)
+            pp, dd = promoter.sum() / w_total, detractor.sum() / w_total
+            p = normal_p(effect / (100.0 * np.sqrt((pp + dd - (pp - dd) ** 2) * (1.0 / n1 + 1.0 / n0))))
         elif outcome_type == "binary":
-            x1 = y @ e
-            effect, low, high = rate_difference(x1, n1, y.sum() - x1, n0)
+            x1 = (w * y) @ e / w1
+            x0 = ((w * y).sum() - (w * y) @ e) / w0
+            effect, low, high = rate_difference(x1 * n1, n1, x0 * n0, n0)
+            pooled = (w * y).sum() / w_total
+            p = normal_p(effect / (100.0 * np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n0))))
         else:
-            yc = y - y.mean()  # centring keeps the sums of squares accurate for large outcomes
-            s1, ss1 = yc @ e, (yc**2) @ e
-            s0, ss0 = yc.sum() - s1, (yc**2).sum() - ss1
-            m1, m0 = s1 / n1, s0 / n0
-            v1, v0 = (ss1 - n1 * m1**2) / (n1 - 1), (ss0 - n0 * m0**2) / (n0 - 1)
+            from scipy import stats
+
+            yc = y - (w * y).sum() / w_total  # centring keeps the sums of squares accurate for large outcomes
+            s1, ss1 = (w * yc) @ e, (w * yc**2) @ e
+            s0, ss0 = (w * yc).sum() - s1, (w * yc**2).sum() - ss1
+            m1, m0 = s1 / w1, s0 / w0
+            # weighted variance with the effective-n correction: SS / (n - 1) when the weights are equal
+            v1 = (ss1 / w1 - m1**2) * n1 / (n1 - 1)
+            v0 = (ss0 / w0 - m0**2) * n0 / (n0 - 1)
             effect, low, high = mean_difference(m1, v1, n1, m0, v0, n0)
-    ok = (n1 >= min_n) & (n0 >= min_n)
+            e1, e0 = v1 / n1, v0 / n0
+            df = (e1 + e0) ** 2 / (e1**2 / (n1 - 1) + e0**2 / (n0 - 1))
+            p = 2.0 * stats.t.sf(np.abs(effect) / np.sqrt(e1 + e0), df)
+        smaller = np.minimum(w1, w0) / w_total
+    ok = (n1 >= min_n) & (n0 >= min_n) & np.isfinite(effect)
     nan = np.full(e.shape[1], np.nan)
-    return np.where(ok, effect, nan), np.where(ok, low, nan), np.where(ok, high, nan)
+    return {
+        "effect": np.where(ok, effect, nan),
+        "low": np.where(ok, low, nan),
+        "high": np.where(ok, high, nan),
+        "p": np.where(ok, p, nan),
+        "n1": n1,
+        "n0": n0,
+        "smaller_share": smaller,
+    }
+
+
+def occurrence_effect(
+    y: np.ndarray,
+    experienced: np.ndarray,
+    outcome_type: str,
+    min_n: int,
+    weights: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(effect, low, high) of ``occurrence_test``: the occurrence effect per moment with its 95% interval.
+
+    y: n outcome values (no NaN); experienced: n x k bool; weights: optional survey weights. Units as in
+    ``occurrence_test``; NaN unless both groups have at least min_n (effective) respondents.
+    """
+    test = occurrence_test(y, experienced, outcome_type, min_n, weights)
+    return test["effect"], test["low"], test["high"]

@@ -295,6 +295,8 @@ def test_compare_waves():
         "quadrant_after",
         "moved",
         "significant",
+        "p_value",
+        "q_value",
     ]
     assert cmp["satisfaction_change"].iloc[0] > 10
     assert list(cmp["significant"]) == [True, False, False, False]
