@@ -1,7 +1,7 @@
 """Settings shared by every run mode.
 
 One django-environ ``env`` reads the process environment (and ``.env`` when present). With no environment at all
-the app runs on its embedded default: an SQLite file and eager Celery (see ``local.py``).
+the app runs on its embedded default: an SQLite file and a Celery worker on a filesystem queue (see ``local.py``).
 """
 
 from pathlib import Path
