@@ -18,11 +18,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
 
-## make demo: SQLite + eager Celery, the demo journeys, a server on 127.0.0.1:8000
+## make demo: SQLite, the demo journeys, a Celery worker on a filesystem queue (no Redis) and a server on
+## 127.0.0.1:8000; Ctrl-C stops both (bin/demo)
 demo: venv
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) bash bin/demo
 
 ## make test: installs what is missing, starts throwaway PostgreSQL + Redis + worker, runs every test
 test:
@@ -42,4 +41,4 @@ bench: venv-dev
 	bash .ci/with-services.sh $(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var db.sqlite3
+	rm -rf $(VENV) var db.sqlite3 db.sqlite3-wal db.sqlite3-shm

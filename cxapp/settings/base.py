@@ -1,13 +1,12 @@
 """Settings shared by every run mode.
 
 One django-environ ``env`` reads the process environment (and ``.env`` when present). With no environment at all
-the app runs on its embedded default: an SQLite file and eager Celery (see ``local.py``).
+the app runs on its embedded default: an SQLite file and a Celery worker on a filesystem queue (see ``local.py``).
 """
 
 from pathlib import Path
 
 import environ
-import plotly
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -94,8 +93,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-# plotly.js is served from the installed plotly package (no CDN: users may be offline or behind a proxy).
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", Path(plotly.__file__).parent / "package_data")]
+# plotly.js is served from static/vendor/plotly/ (no CDN: users may be offline or behind a proxy): the basic bundle
+# of the pinned plotly's plotly.js release, which draws every chart of moments/charts.py (README there).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles")))
 # Uploaded survey files are private: kept outside anything that is served, named by the app.
 UPLOAD_ROOT = Path(env("UPLOAD_ROOT", default=str(BASE_DIR / "var" / "uploads")))
@@ -108,7 +108,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (app.3f2a9c.css) that WhiteNoise serves with a one-year immutable Cache-Control, each with a
+    # gzip copy beside it: plotly.js is fetched once per release, not once per page. Needs `collectstatic`.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 REDIS_URL = env("REDIS_URL", default="")

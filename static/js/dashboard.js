@@ -3,58 +3,75 @@
 (function () {
   "use strict";
 
-  var NARROW = 640;
+  var NARROW = 640; /* moments/charts.py NARROW_BREAKPOINT_PX */
 
   function figureFor(el) {
     var node = document.getElementById(el.dataset.figure);
     return node ? JSON.parse(node.textContent) : null;
   }
 
-  /* On a phone the bubble labels and the long quadrant actions would overlap: keep names in the hover only. */
-  function adaptToWidth(figure, width) {
-    if (width >= NARROW) return figure;
-    (figure.data || []).forEach(function (trace) {
-      if (trace.mode === "markers+text") {
-        trace.mode = "markers";
-        if (Array.isArray(trace.marker.size)) trace.marker.size = trace.marker.size.map(function (s) { return s * 0.7; });
-      }
+  /* charts.py writes every title and label; for a phone it also writes the whole figure again, laid out for a
+     narrow chart (labels placed for it, short captions and titles), in layout.meta.narrow. */
+  function figureForWidth(figure, width) {
+    var narrow = figure.layout && figure.layout.meta && figure.layout.meta.narrow;
+    return width < NARROW && narrow ? narrow : figure;
+  }
+
+  /* A figure that charts.py left empty on purpose (too few moments for a quadrant) says why, in words. */
+  function showMessage(el, message) {
+    el.removeAttribute("role");
+    el.removeAttribute("aria-label");
+    el.classList.add("plot-message");
+    var p = document.createElement("p");
+    p.className = "muted";
+    p.textContent = message;
+    el.replaceChildren(p);
+    el.classList.add("is-drawn");
+  }
+
+  /* The mode bar's buttons are links that each take a tab stop: keep them for the mouse, out of the tab order
+     (the page's own download buttons do the same by keyboard). Plotly redraws them, so after every plot. */
+  function modeBarOutOfTabOrder(el) {
+    el.querySelectorAll(".modebar-btn, .modebar a, .modebar button").forEach(function (button) {
+      button.setAttribute("tabindex", "-1");
     });
-    var layout = figure.layout || {};
-    if (layout.xaxis && layout.xaxis.title) layout.xaxis.title.text = layout.xaxis.title.text.replace(/ of those who experienced it/, "");
-    if (layout.yaxis && layout.yaxis.title) layout.yaxis.title.text = layout.yaxis.title.text.replace(/ on the outcome.*$/, "");
-    if (layout.legend && layout.legend.orientation === "h") layout.legend.y = -0.2;
-    (layout.annotations || []).forEach(function (a) {
-      if (a.name && a.name.indexOf("label-") === 0) a.text = a.text.split("<br>")[0];
+  }
+
+  function plotConfig(el, width) {
+    return {
+      responsive: true,
+      displaylogo: false,
+      /* On a phone the bar would sit on the labels, and the page has download buttons. */
+      displayModeBar: width < NARROW ? false : "hover",
+      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "zoomIn2d", "zoomOut2d"],
+      toImageButtonOptions: { format: "png", filename: el.dataset.filename || el.id, scale: 2 },
+    };
+  }
+
+  function drawPlot(el) {
+    var figure = figureFor(el);
+    if (!figure) return;
+    var message = figure.layout && figure.layout.meta && figure.layout.meta.message;
+    if (message) return showMessage(el, message);
+    var width = el.clientWidth || window.innerWidth;
+    figure = figureForWidth(figure, width);
+    Plotly.newPlot(el, figure.data, figure.layout, plotConfig(el, width)).then(function () {
+      modeBarOutOfTabOrder(el);
+      el.on("plotly_afterplot", function () { modeBarOutOfTabOrder(el); });
+      el.classList.add("is-drawn");
     });
-    layout.margin = Object.assign({}, layout.margin, { l: 48, r: 10, b: (layout.margin && layout.margin.b > 60) ? 120 : 50 });
-    if (layout.height && layout.height > 440) layout.height = 440;
-    if (layout.legend) layout.legend.font = { size: 11 };
-    return figure;
+    if (el.dataset.clickable) {
+      el.on("plotly_click", function (event) {
+        var point = event.points && event.points[0];
+        var url = point && point.customdata && point.customdata[0];
+        if (url) window.location.assign(url);
+      });
+    }
   }
 
   function drawPlots() {
     if (typeof Plotly === "undefined") return;
-    document.querySelectorAll(".js-plot").forEach(function (el) {
-      var figure = figureFor(el);
-      if (!figure) return;
-      figure = adaptToWidth(figure, el.clientWidth || window.innerWidth);
-      var config = {
-        responsive: true,
-        displaylogo: false,
-        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "zoomIn2d", "zoomOut2d"],
-        toImageButtonOptions: { format: "png", filename: el.dataset.filename || el.id, scale: 2 },
-      };
-      Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
-        el.classList.add("is-drawn");
-      });
-      if (el.dataset.clickable) {
-        el.on("plotly_click", function (event) {
-          var point = event.points && event.points[0];
-          var url = point && point.customdata && point.customdata[0];
-          if (url) window.location.assign(url);
-        });
-      }
-    });
+    document.querySelectorAll(".js-plot").forEach(drawPlot);
     document.querySelectorAll(".js-download-chart").forEach(function (button) {
       button.addEventListener("click", function () {
         var el = document.getElementById(button.dataset.target);

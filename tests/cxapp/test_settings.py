@@ -24,14 +24,24 @@ def _settings_probe(module: str, env: dict[str, str], code: str) -> subprocess.C
     )
 
 
-def test_with_no_environment_the_app_runs_on_sqlite_with_eager_celery():
+def test_with_no_environment_the_app_runs_on_sqlite_with_a_filesystem_broker_for_a_real_worker(tmp_path):
     probe = _settings_probe(
         "cxapp.settings.local",
-        {},
-        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)",
+        {"CELERY_BROKER_DIR": str(tmp_path / "celery")},
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'], "
+        "s.DATABASES['default']['OPTIONS']['transaction_mode'], s.CACHES['default']['BACKEND'])",
     )
     assert probe.returncode == 0, probe.stderr
-    assert probe.stdout.split() == ["django.db.backends.sqlite3", "True"]
+    assert probe.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "False",
+        "filesystem://",
+        str(tmp_path / "celery" / "queue"),
+        "IMMEDIATE",  # the worker and runserver write the same SQLite file
+        "django.core.cache.backends.filebased.FileBasedCache",  # shared by both processes (worker heartbeat)
+    ]
+    assert (tmp_path / "celery" / "queue").is_dir()
 
 
 def test_database_url_and_redis_url_switch_to_postgresql_and_a_real_broker():
