@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0003_survey_journey_moved"),
+        ("surveys", "0005_upload_created_moments"),
     ]
 
     operations = [
