@@ -45,7 +45,9 @@ def test_a_moment_edit_shows_on_a_cached_dashboard(client, manager, journey):
     row = next(r for r in second.context["rows"] if r["moment_id"] == moment.pk)
     assert row["moment"] == "Renamed moment"
     assert ("brand_moment" in row["flags"]) is moment.is_brand_moment
-    plotted = [name for t in second.context["figure"]["data"] for name in t.get("text") or []]
+    figure = second.context["figure"]
+    plotted = [a.get("hovertext") for a in figure["layout"].get("annotations", [])]  # the names beside the bubbles
+    plotted += [point[1] for t in figure["data"] for point in t.get("customdata") or [] if len(point) > 1]  # hovers
     assert "Renamed moment" in plotted or row["quadrant"] == "insufficient_data"
     assert "Renamed moment" in second.content.decode()
 
