@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -160,7 +160,10 @@ def test_a_comparison_states_the_outcome_change_with_its_interval(client, manage
 def test_a_run_that_cannot_produce_results_shows_its_message_at_once(client, manager, organisation, monkeypatch):
     """Eager Celery (the embedded demo) computes the run when the request commits: the page must show how it ended,
     not "Queued" with a poll that reloads into a new failed run every second."""
-    monkeypatch.setattr("moments.services._enqueue", lambda run_id: services.analysis_run_compute(run_id=run_id))
+    monkeypatch.setattr(
+        "moments.services.job_enqueue_on_commit",
+        lambda kind, run_id: transaction.on_commit(lambda: services.analysis_run_compute(run_id=run_id)),
+    )
     journey = Journey.objects.create(organisation=organisation, name="No moments", slug="no-moments")
     survey = Survey.objects.create(journey=journey, name="W1", data_version=1)
     Response.objects.create(survey=survey, respondent_id="r1", outcome=9, ratings=[])
