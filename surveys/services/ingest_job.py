@@ -168,6 +168,7 @@ def upload_ingest(*, upload_id: int, on_progress: Callable[[float, str], None] |
     """
     upload = _upload_claim(upload_id)
     if upload is None:
+        upload_leftovers_remove(upload_id=upload_id)  # a no-op unless the claim abandoned it (MAX_ATTEMPTS)
         return Upload.objects.filter(pk=upload_id).first()
     progress = JobProgress(Upload, upload_id, on_progress, side_connection=True)
     try:

@@ -114,6 +114,7 @@ def test_an_upload_that_keeps_crashing_fails_after_three_attempts(survey, tmp_pa
     assert upload.status == UploadStatus.FAILED
     assert "stopped 3 times" in upload.message
     assert Response.objects.count() == 0
+    assert not survey.journey.moments.exists(), "the moments made for its mapping went with it"
 
 
 def test_a_strict_failure_leaves_nothing_and_a_confirmation_with_skip_invalid_imports_the_rest(survey, tmp_path):
