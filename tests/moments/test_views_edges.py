@@ -92,6 +92,7 @@ def test_an_empty_wave_selection_is_refused_with_a_message(client, manager, jour
     assert response.context["run"] is None
     html = response.content.decode()
     assert "Choose at least one wave." in html and "No wave is chosen" in html
+    assert 'name="wave" value="%d" checked' % journey.q2.pk not in html  # the boxes stay as the user left them
     assert AnalysisRun.objects.count() == 1
 
 
