@@ -25,11 +25,11 @@ from journeys.models import Journey
 from journeys.selectors import journey_moment_rows
 
 from .. import selectors
-from ..analysis.engine import METHODS
-from ..analysis.quadrants import THRESHOLD_MODES
 from ..caching import cache_get_or_build
 from ..filters import (
     MAX_ID,
+    METHODS,
+    THRESHOLDS,
     WAVE_ALIASES,
     AnalysisFilter,
     NothingToAnalyse,
@@ -115,7 +115,7 @@ FILTER_PARAMETERS = [
     OpenApiParameter(
         "threshold",
         OpenApiTypes.STR,
-        enum=list(THRESHOLD_MODES),
+        enum=list(THRESHOLDS),
         description="Quadrant thresholds: mean (default) or median of the placed moments, or fixed targets.",
     ),
     OpenApiParameter(
