@@ -105,8 +105,8 @@ class AnalysisFilter:
             items.append(("threshold", self.threshold_mode))
         if self.threshold_mode == "fixed":
             items += [
-                ("fixed_satisfaction", f"{self.fixed_satisfaction:g}"),
-                ("fixed_impact", f"{self.fixed_impact:g}"),
+                ("fixed_satisfaction", f"{self.fixed_satisfaction:.15g}"),
+                ("fixed_impact", f"{self.fixed_impact:.15g}"),
             ]
         if compare_id:
             items.append(("compare", str(compare_id)))
