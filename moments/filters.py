@@ -105,8 +105,8 @@ class AnalysisFilter:
             items.append(("threshold", self.threshold_mode))
         if self.threshold_mode == "fixed":
             items += [
-                ("fixed_satisfaction", f"{self.fixed_satisfaction:g}"),
-                ("fixed_impact", f"{self.fixed_impact:g}"),
+                ("fixed_satisfaction", f"{self.fixed_satisfaction:.15g}"),
+                ("fixed_impact", f"{self.fixed_impact:.15g}"),
             ]
         if compare_id:
             items.append(("compare", str(compare_id)))
@@ -301,8 +301,8 @@ def analysis_run_for_filter(
     that failed says so at once instead of looking queued. ``enqueue=False`` leaves a new run QUEUED for the caller
     (the CLI computes it in its own process). ``surveys`` / ``moment_ids``: what the caller has already loaded.
 
-    Raises ``NothingToAnalyse`` for a filter without waves or whose waves all have no responses (the message says
-    why), and ValueError for parameters the service refuses.
+    Raises ``NothingToAnalyse`` for a filter without waves, whose waves all have no responses, or of a journey
+    without moments (``moment_ids`` empty; the message says why), and ValueError for parameters the service refuses.
     """
     if surveys is None:
         surveys = selectors.journey_surveys(journey=journey)
@@ -310,6 +310,10 @@ def analysis_run_for_filter(
         raise NothingToAnalyse(nothing_to_analyse_message(surveys))
     params = analysis_filter.params()
     chosen = [s for s in surveys if s.pk in set(analysis_filter.survey_ids)]
+    if moment_ids is not None and not moment_ids:
+        raise NothingToAnalyse(
+            "This journey has no moments yet: add them (Manage moments) or import a file that maps them."
+        )
     if chosen and not any(getattr(s, "has_responses", True) for s in chosen):
         # Known without computing anything: a run would only fail, and fail again on every visit.
         raise NothingToAnalyse(

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from journeys.models import Journey, Moment
 from journeys.selectors import journeys_for_user
 
+from ..labels import DEFAULT_METHOD, DEFAULT_THRESHOLD
 from ..models import AnalysisRun, MomentResult, Quadrant, RunStatus
 from .waves import _clean_segment_filter, journeys_surveys, wave_default
 
@@ -50,8 +51,8 @@ def journeys_latest_summaries(*, journeys: list[Journey]) -> dict[int, dict | No
         AnalysisRun.objects.filter(
             journey_id__in=list(wanted),
             status=RunStatus.DONE,
-            method="relative_weights",
-            threshold_mode="mean",
+            method=DEFAULT_METHOD,
+            threshold_mode=DEFAULT_THRESHOLD,
             surveys__in=[w.pk for w in wanted.values()],
         )
         .annotate(

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from journeys.models import Journey
 from journeys.selectors import journeys_for_user
 
+from ..labels import DEFAULT_METHOD, DEFAULT_THRESHOLD
 from ..models import AnalysisRun, MomentResult, RunStatus
 from .waves import _clean_segment_filter, journey_surveys
 
@@ -23,8 +24,8 @@ def analysis_params_key(
     journey: Journey,
     survey_ids: Sequence[int] | None = None,
     segment_filter: Mapping[str, Sequence[str]] | None = None,
-    method: str = "relative_weights",
-    threshold_mode: str = "mean",
+    method: str = DEFAULT_METHOD,
+    threshold_mode: str = DEFAULT_THRESHOLD,
     fixed_satisfaction: float | None = None,
     fixed_impact: float | None = None,
     min_sample: int | None = None,
@@ -64,8 +65,8 @@ def analysis_latest(
     journey: Journey,
     survey_ids: Sequence[int] | None = None,
     segment_filter: Mapping[str, Sequence[str]] | None = None,
-    method: str = "relative_weights",
-    threshold_mode: str = "mean",
+    method: str = DEFAULT_METHOD,
+    threshold_mode: str = DEFAULT_THRESHOLD,
     fixed_satisfaction: float | None = None,
     fixed_impact: float | None = None,
     current: bool = True,

@@ -68,6 +68,7 @@ class ViewState:
         self.query = self.filter.query(compare_id=self.compare_id)
         self.form = DashboardFilterForm(self.filter, compare_id=self.compare_id, surveys=self.surveys)
         self.error = ""
+        self.refused = parsed.refused
         self.run = self.compare_run = None
         if parsed.refused:
             self.error = "No wave is chosen: tick at least one wave and press Apply."
@@ -126,7 +127,7 @@ class ViewState:
             {
                 "id": s.pk,
                 "name": s.name,
-                "checked": s.pk in self.filter.survey_ids,
+                "checked": s.pk in self.filter.survey_ids and not self.refused,
                 "empty_reason": selectors.wave_empty_reason(s),
             }
             for s in self.surveys

@@ -80,6 +80,11 @@ def test_an_empty_wave_selection_is_refused():
     assert not parse("wave=&wave=11").refused  # the page's hidden empty value beside a ticked wave
 
 
+def test_fixed_targets_keep_their_precision_in_links():
+    parsed = parse("threshold=fixed&fixed_satisfaction=61.23456789&fixed_impact=0.000123")
+    assert parse(parsed.filter.query()).filter == parsed.filter
+
+
 def test_file_names_carry_the_filter():
     names = {11: "2026 Q1", 12: "2026 Q2"}
     plain = parse("").filter.slug(names)

@@ -92,6 +92,7 @@ def test_an_empty_wave_selection_is_refused_with_a_message(client, manager, jour
     assert response.context["run"] is None
     html = response.content.decode()
     assert "Choose at least one wave." in html and "No wave is chosen" in html
+    assert f'name="wave" value="{journey.q2.pk}" checked' not in html  # the boxes stay as the user left them
     assert AnalysisRun.objects.count() == 1
 
 
@@ -164,14 +165,25 @@ def test_a_run_that_cannot_produce_results_shows_its_message_at_once(client, man
         "moments.services.job_enqueue_on_commit",
         lambda kind, run_id: transaction.on_commit(lambda: services.analysis_run_compute(run_id=run_id)),
     )
+    journey = journey_with_moments(organisation, SLUGS)
+    (wave,) = _waves(journey, ["W1"], n=60)
+    client.force_login(manager)
+    html = client.get(_dashboard(journey, f"wave={wave.pk}&segment.region=Atlantis")).content.decode()
+    assert "js-run-progress" not in html
+    assert "The analysis failed" in html and "No responses with an outcome" in html
+    assert AnalysisRun.objects.get().status == RunStatus.FAILED
+
+
+def test_a_journey_without_moments_says_so_without_queuing_a_run(client, manager, organisation):
     journey = Journey.objects.create(organisation=organisation, name="No moments", slug="no-moments")
     survey = Survey.objects.create(journey=journey, name="W1", data_version=1)
     Response.objects.create(survey=survey, respondent_id="r1", outcome=9, ratings=[])
     client.force_login(manager)
     html = client.get(_dashboard(journey)).content.decode()
-    assert "js-run-progress" not in html
-    assert "The analysis failed" in html and "The journey has no moments." in html
-    assert AnalysisRun.objects.get().status == RunStatus.FAILED
+    assert "js-run-progress" not in html and "This journey has no moments yet" in html
+    api = api_client(manager).get(f"/api/journeys/{journey.pk}/analysis/")
+    assert api.status_code == 409 and "no moments" in api.json()["detail"]
+    assert not AnalysisRun.objects.exists()
 
 
 def _home_queries(client) -> int:
