@@ -187,6 +187,12 @@ def test_label_codes_shown_on_the_page_can_be_edited(client, analyst, journey):
         "Very dissatisfied = 1; Dissatisfied = 2; Neutral = 3; Satisfied = 4; Very satisfied = 5"
     )
     assert form["scale-2"] == "1-5"
+    bad = {**form, "scale-2": "one to five", "labels-3": ""}
+    response = client.post(f"/uploads/{upload.pk}/mapping/", bad)
+    assert "&#x27;scales&#x27; of &#x27;Support&#x27; must be [MIN, MAX]" in response.content.decode()
+    response = client.post(f"/uploads/{upload.pk}/mapping/", {**form, "labels-2": "Very satisfied: 5"})
+    assert "“Very satisfied: 5” is not LABEL = CODE" in response.content.decode()
+    assert 'value="one to five"' not in response.content.decode()
     # the analyst puts Neutral and Dissatisfied together (codes 1-4)
     form["labels-2"] = "Very dissatisfied = 1; Dissatisfied = 2; Neutral = 2; Satisfied = 3; Very satisfied = 4"
     form["scale-2"] = "1-4"

@@ -62,13 +62,13 @@ def test_dutch_labels_demographics_and_codes(tmp_path):
     tevreden = ["Zeer ontevreden", "Ontevreden", "Neutraal", "Tevreden", "Zeer tevreden"]
     header = ["Respondent ID", "Hoe waarschijnlijk is het dat u ons aanbeveelt?", "Tevredenheid levering",
               "Tevredenheid service", "Wachttijd (1-5)", "Geslacht", "Leeftijd", "Provincie",
-              "Toelichting"]  # fmt: skip
+              "Toelichting", "Klantnummer"]  # fmt: skip
     rows = []
     for i in range(120):
         wait = "n.v.t." if i % 10 == 0 else (-99 if i % 17 == 0 else i % 5 + 1)
         rows.append([i, i % 11, tevreden[i % 5], "Weet niet" if i % 9 == 0 else tevreden[(i * 3) % 5], wait,
                      "MV"[i % 2], ["18-34", "35-54", "55+"][i % 3], ["Utrecht", "Zeeland", "Drenthe"][i % 3],
-                     f"vrije tekst nummer {i} over iets heel anders dan de rest"])  # fmt: skip
+                     f"vrije tekst nummer {i} over iets heel anders dan de rest", f"K{i:05d}"])  # fmt: skip
     table = read_table(write(tmp_path, "nl.csv", csv_text(header, rows)))
     m = propose_mapping(table).mapping
     assert m.outcome == "Hoe waarschijnlijk is het dat u ons aanbeveelt?" and m.outcome_type == "nps"
@@ -77,6 +77,7 @@ def test_dutch_labels_demographics_and_codes(tmp_path):
     assert m.scales == {"Tevredenheid levering": (1.0, 5.0), "Tevredenheid service": (1.0, 5.0),
                         "Wachttijd (1-5)": (1.0, 5.0)}  # fmt: skip
     assert m.not_applicable == ["-99", "Weet niet", "n.v.t."]
+    # free text and an id-like column are not segments
     assert m.segments == {"Geslacht": "Geslacht", "Leeftijd": "Leeftijd", "Provincie": "Provincie"}
     chunks = list(validate_chunks(table, m))
     assert all(c.errors.empty for c in chunks)
