@@ -3,6 +3,7 @@
 Run the full figures (writes bench/out/pain_points.json and prints a Markdown table for docs/METHOD.md)::
 
     python bench/pain_points.py            # 2,000 surveys at 400 and 1,500, 400 at 20,000, 100 at 100,000
+                                           # (false-alarm scenario), 2,000 at 1,500 (power scenario)
     python bench/pain_points.py --quick    # the sizes of tests/moments/analysis/test_simulation.py
 
 The generator (``survey_simulate``) is what tests/moments/analysis/test_simulation.py uses with fewer surveys.
@@ -217,9 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
     rows = [pain_points_measure(n, surveys, seed=1) for n, surveys in sizes]
+    power = pain_points_measure(1_500, 300 if args.quick else 2000, seed=3, scenario="power")
     noise = [pain_points_measure(n, args.noise_surveys, seed=2, bootstrap=200) for n in (400, 1_500)]
     effects = true_occurrence_effects()
-    report = {"pain_points": rows, "impact_noise": noise, "true_occurrence_effects": effects}
+    report = {"pain_points": rows, "power": power, "impact_noise": noise, "true_occurrence_effects": effects}
     report["seconds"] = round(time.monotonic() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
@@ -233,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['n']:,} | {r['surveys']:,} | {r['false_per_survey']:.3f} | {r['old_rule_false_per_survey']:.2f} "
             f"| {r['found']['pain50']:.1%} | {r['found']['pain15']:.1%} | {r['quadrant_recovery']:.1%} |"
         )
+    print(
+        f"power scenario (both planted), 1,500 respondents, {power['surveys']:,} surveys: pain15 found in "
+        f"{power['found']['pain15']:.1%}, pain50 in {power['found']['pain50']:.1%}, "
+        f"false pain points per survey {power['false_per_survey']:.3f} "
+        f"(old rule {power['old_rule_false_per_survey']:.2f})"
+    )
     for r in noise:
         print(
             f"noise moment, n={r['n']:,}, {r['surveys']} surveys x 200 resamples: impact interval excludes 0 in "

@@ -91,7 +91,48 @@ class MomentResult(models.Model):
 
     @property
     def action(self) -> str:
-        return QUADRANT_ACTIONS[Quadrant(self.quadrant)]
+        return self.advice.text
+
+    @property
+    def advice(self):
+        """The one advice for this moment: quadrant, flags and reach together (``moments.analysis.advice``)."""
+        from .analysis.advice import moment_advice
+
+        summary = self.run.summary if MomentResult.run.is_cached(self) else {}  # never a query per row
+        return moment_advice(
+            quadrant=self.quadrant,
+            pain_point=self.is_pain_point,
+            brand_moment=self.moment.is_brand_moment,
+            reach=self.reach,
+            occurrence_effect=self.occurrence_effect,
+            what_if=self.what_if,
+            few_moments=self.is_insufficient and self.satisfaction is not None and self.impact is not None,
+            stability=self.stability,
+            uncertain=self.is_uncertain,
+            small_group_share=settings.MOMENTUM_SMALL_GROUP_SHARE,
+            unit=(summary or {}).get("what_if_unit") or "NPS points",
+        )
+
+    @property
+    def occurrence_sentence(self) -> str:
+        """The occurrence effect and both facts behind a pain point in words (``advice.occurrence_sentence``)."""
+        from .analysis.advice import occurrence_sentence
+
+        summary = self.run.summary or {}
+        marks = (summary.get("marks") or {}).get(self.moment.slug) or {}
+        return occurrence_sentence(
+            effect=self.occurrence_effect,
+            low=self.occurrence_low,
+            high=self.occurrence_high,
+            q=marks.get("occurrence_q"),
+            tested=int(summary.get("moments_tested") or 0),
+            meaningful=bool(marks.get("occurrence_meaningful")),
+            small_group=bool(marks.get("occurrence_small_group")),
+            smaller_share=marks.get("smaller_share"),
+            fdr_q=summary.get("fdr_q") or 0.05,
+            min_effect=summary.get("pain_min_effect") or 5.0,
+            unit=summary.get("what_if_unit") or "NPS points",
+        )
 
     @property
     def flags(self) -> list[str]:

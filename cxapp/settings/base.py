@@ -203,6 +203,20 @@ MOMENTUM_MIN_SAMPLE = env.int("MOMENTUM_MIN_SAMPLE", default=30)
 MOMENTUM_BOOTSTRAP = env.int("MOMENTUM_BOOTSTRAP", default=200)
 MOMENTUM_STALE_AFTER_SECONDS = env.int("MOMENTUM_STALE_AFTER_SECONDS", default=120)
 
+# Marks that tell a team to act (DESIGN section 2, issue 13): pain points and every "this is real" mark are
+# significant after Benjamini-Hochberg over the moments of one analysis (false discovery rate MOMENTUM_FDR_Q) and,
+# for a pain point, at least the minimum meaningful effect below zero: NPS points for an NPS outcome, percentage
+# points for a binary one, standard deviations of a numeric one. Where the smaller group (experiencers or not) is
+# under MOMENTUM_SMALL_GROUP_SHARE of respondents the effect is shown with a caution and never becomes a pain point.
+# The engine takes these as AnalysisParams(fdr_q, pain_min_nps, pain_min_binary, pain_min_sd, small_group_share).
+MOMENTUM_FDR_Q = env.float("MOMENTUM_FDR_Q", default=0.05)
+MOMENTUM_PAIN_MIN_EFFECT = {
+    "nps": env.float("MOMENTUM_PAIN_MIN_EFFECT_NPS", default=5.0),
+    "binary": env.float("MOMENTUM_PAIN_MIN_EFFECT_BINARY", default=5.0),
+    "numeric_sd": env.float("MOMENTUM_PAIN_MIN_EFFECT_SD", default=0.2),
+}
+MOMENTUM_SMALL_GROUP_SHARE = env.float("MOMENTUM_SMALL_GROUP_SHARE", default=0.05)
+
 # Login throttling (cxapp/throttling.py), kept in the default cache: Redis whenever REDIS_URL is set.
 LOGIN_THROTTLE_FAILURES = env.int("LOGIN_THROTTLE_FAILURES", default=10)  # per username + client IP
 LOGIN_THROTTLE_FAILURES_PER_IP = env.int("LOGIN_THROTTLE_FAILURES_PER_IP", default=100)

@@ -78,3 +78,23 @@ def significant(q: np.ndarray, level: float = FDR_Q) -> np.ndarray:
     """Boolean mark: adjusted p-value at most the false discovery rate (NaN = not tested = False)."""
     q = np.asarray(q, dtype=float)
     return np.isfinite(q) & (q <= level)
+
+
+def interval_marks(estimate, low, high, reference=0.0, level: float = FDR_Q) -> dict[str, np.ndarray]:
+    """Marks for a family of estimates that each come with a symmetric 95% interval (e.g. a segment's
+    satisfaction against the moment's overall satisfaction, one row per segment value).
+
+    SE = (high - low) / (2 x 1.96); z = (estimate - reference) / SE; p two-sided normal; q Benjamini-Hochberg over
+    the family; significant = q <= level. reference: a scalar or one per row (its own uncertainty is ignored,
+    which suits a whole-sample reference much larger than each group). Rows with a missing interval are not
+    tested (NaN p / q, not significant). Returns k-arrays p, q, significant.
+    """
+    from .nps import Z95
+
+    estimate, low, high = (np.asarray(v, dtype=float) for v in (estimate, low, high))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = (high - low) / (2 * Z95)
+        z = (estimate - np.asarray(reference, dtype=float)) / se
+    p = np.where(np.isfinite(z) & (se > 0), normal_p(z), np.nan)
+    q = bh_adjust(p)
+    return {"p": p, "q": q, "significant": significant(q, level)}

@@ -103,3 +103,22 @@ def test_a_one_moment_journey_gets_no_quadrant():
     assert res.summary["k_placed"] == 0
     three = analyse(np.column_stack([s, s, s]), ltr, list("abc"), params=AnalysisParams(bootstrap=0))
     assert three.summary["placement_note"] == "" and three.summary["k_placed"] == 3
+
+
+def test_interval_marks_for_segment_breakdowns():
+    from moments.analysis.significance import interval_marks
+
+    half = 1.959964  # SE 1
+    est = np.array([62.5, 60.0, 57.0, np.nan])
+    marks = interval_marks(est, est - half, est + half, reference=60.0)
+    assert marks["p"][0] == pytest.approx(0.0124, abs=2e-4)  # z = 2.5
+    assert marks["p"][2] == pytest.approx(0.0027, abs=2e-4)  # z = -3
+    assert np.isnan(marks["p"][3])
+    assert marks["q"][0] == pytest.approx(0.0124 * 3 / 2, abs=3e-4)  # rank 2 of the 3 tested
+    assert list(marks["significant"]) == [True, False, True, False]
+    # z = 2.2 (p = 0.028): twenty such segments are all marked (they agree); one among 19 unchanged is not
+    many = interval_marks(np.full(20, 62.2), np.full(20, 62.2 - half), np.full(20, 62.2 + half), reference=60.0)
+    assert many["significant"].all()
+    one = interval_marks(np.r_[62.2, np.full(19, 60.0)], np.r_[62.2, np.full(19, 60.0)] - half,
+                         np.r_[62.2, np.full(19, 60.0)] + half, reference=60.0)  # fmt: skip
+    assert not one["significant"].any()
