@@ -121,3 +121,30 @@ def test_moments_another_wave_imported_meanwhile_or_the_analyst_made_are_kept(an
     kept = set(journey.moments.values_list("pk", flat=True))
     assert made_by_first <= kept, "W2 holds ratings for them"
     assert journey.moments.filter(name="Hand made").exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_through_the_api_and_the_worker_a_refused_upload_leaves_the_journey_as_it_was(
+    analyst, journey, tmp_path, celery_worker
+):
+    import json
+    import time
+
+    from rest_framework.test import APIClient
+
+    before = _state(journey)
+    client = APIClient()
+    client.force_authenticate(analyst)
+    path = synthetic_csv(tmp_path / "wave.csv", 500, bad_lines=(10,))
+    with path.open("rb") as fh:
+        data = {"file": fh, "journey": "broadband", "survey": "W1", "mapping": json.dumps(SYNTHETIC_MAPPING)}
+        response = client.post("/api/uploads/", data, format="multipart")
+    assert response.status_code == 202, response.content
+    url = response.json()["url"]
+    deadline = time.monotonic() + 60
+    while (data := client.get(url).json())["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    assert data["status"] == "failed" and "nothing was imported" in data["message"]
+    assert _state(journey) == before  # "Installation" and "Billing" were made for it, and are gone
