@@ -39,7 +39,13 @@ from journeys.services import journey_create, moment_create
 
 from .analysis import AnalysisParams, analyse, compare_waves
 from .models import AnalysisRun, MomentResult, RunStatus
-from .selectors import _clean_segment_filter, analysis_params_key, journey_ratings_frame, journey_surveys
+from .selectors import (
+    _clean_segment_filter,
+    analysis_params_key,
+    analysis_rules,
+    journey_ratings_frame,
+    journey_surveys,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +96,7 @@ def analysis_request(
         fixed_impact=fixed_impact,
         min_n=settings.MOMENTUM_MIN_SAMPLE,
         bootstrap=settings.MOMENTUM_BOOTSTRAP,
+        **analysis_rules(),
     )  # validates method and thresholds
     if threshold_mode != "fixed":
         fixed_satisfaction = fixed_impact = None
@@ -199,6 +206,7 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
             min_n=run.min_sample,
             bootstrap=run.bootstrap,
             seed=run.seed,
+            **analysis_rules(),
         )
         result = analyse(
             frame.ratings,
