@@ -227,7 +227,7 @@ OUTCOME_ALIASES = [
 ]  # fmt: skip
 SATISFACTION_ALIASES = ["overall satisfaction", "customer satisfaction", "satisfaction"]
 # last resort, a loyalty question: "Do you consider yourself to be a fan of ...?", "Would you buy again?"
-LOYALTY_ALIASES = ["fan", "loyal", "buy again", "come back", "return", "overall"]
+LOYALTY_ALIASES = ["fan", "loyal", "loyalty", "buy again", "come back", "shop again", "fly again"]
 METADATA = {
     "status", "progress", "finished", "duration (in seconds)", "distributionchannel", "userlanguage",
     "locationlatitude", "locationlongitude", "locationaccuracy", "lastpage", "seed", "startlanguage",
@@ -569,7 +569,7 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
     )
     confident = bool(outcome) and bool(chosen)
     if not outcome:
-        reasons.append("missing: an outcome column (likelihood to recommend 0-10, or overall satisfaction)")
+        reasons.append("missing: an outcome column (likelihood to recommend 0-10, overall satisfaction, or loyalty)")
     if not chosen:
         reasons.append("missing: moment columns (ratings of the steps of the journey)")
     return MappingProposal(mapping=mapping, confident=confident, reasons=reasons)
