@@ -183,3 +183,21 @@ def test_a_ranking_is_recognised_and_a_rating_matrix_is_not():
     assert is_ranking(ranks)
     ratings = rng.integers(1, 7, (300, 6)).astype(float)
     assert not is_ranking(ratings)
+
+
+def test_spss_value_labels_give_each_moment_its_own_scale(tmp_path):
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame({"resp": ["a1", "a2", "a3"], "food": [1.0, 3.0, 5.0], "value": [0.0, 5.0, 10.0],
+                          "ltr": [10.0, 7.0, 0.0]})  # fmt: skip
+    path = tmp_path / "s.sav"
+    five = {1.0: "Very poor", 3.0: "Fair", 5.0: "Excellent"}
+    ten = {0.0: "Worst value", 10.0: "Best value"}
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"food": five, "value": ten})
+    table = read_table(path)
+    (chunk,), errors = run(table, {"respondent_id": "resp", "outcome": "ltr",
+                                   "moments": {"Food": "food", "Value": "value"}})  # fmt: skip
+    assert not errors
+    assert chunk.scales == [(1.0, 5.0), (0.0, 10.0)]
+    np.testing.assert_allclose(chunk.ratings, [[0, 0], [50, 50], [100, 100]])
