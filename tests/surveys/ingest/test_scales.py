@@ -201,3 +201,19 @@ def test_spss_value_labels_give_each_moment_its_own_scale(tmp_path):
     assert not errors
     assert chunk.scales == [(1.0, 5.0), (0.0, 10.0)]
     np.testing.assert_allclose(chunk.ratings, [[0, 0], [50, 50], [100, 100]])
+
+
+def test_the_proposal_takes_an_spss_columns_scale_from_its_value_labels(tmp_path):
+    import pandas as pd
+    import pyreadstat
+
+    from surveys.ingest import propose_mapping
+
+    frame = pd.DataFrame({"resp": [f"a{i}" for i in range(30)], "food": [float(i % 3 + 2) for i in range(30)],
+                          "ltr": [float(i % 11) for i in range(30)]})  # fmt: skip
+    path = tmp_path / "p.sav"
+    labels = {1.0: "Very poor", 2.0: "Poor", 3.0: "Fair", 4.0: "Good", 5.0: "Very good", 6.0: "Excellent"}
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"food": labels},
+                         column_labels={"ltr": "How likely are you to recommend us?"})  # fmt: skip
+    m = propose_mapping(read_table(path)).mapping
+    assert m.moments == {"food": "food"} and m.scales == {"food": (1.0, 6.0)}  # values 2-4 only, labels 1-6
