@@ -217,3 +217,9 @@ def test_the_proposal_takes_an_spss_columns_scale_from_its_value_labels(tmp_path
                          column_labels={"ltr": "How likely are you to recommend us?"})  # fmt: skip
     m = propose_mapping(read_table(path)).mapping
     assert m.moments == {"food": "food"} and m.scales == {"food": (1.0, 6.0)}  # values 2-4 only, labels 1-6
+
+
+def test_a_gap_code_that_is_an_answer_in_another_column_is_not_proposed():
+    values = {c: np.r_[np.tile([1.0, 2, 3, 4, 5], 40), [9.0] * 10] for c in "abc"}
+    values["ten"] = np.tile(np.arange(1.0, 11), 20)
+    assert na_codes_propose(values)[0] == []
