@@ -215,7 +215,11 @@ def _layout_boxes(results: pd.DataFrame, summary: dict, geo) -> tuple[list, list
         obstacles=list(quadrant_parts._caption_boxes(geo).values()), char_px=geo.char_px, line_px=geo.label_font + 5.0,
     )  # fmt: skip
     bubbles = [(cx - r, cy - r, cx + r, cy + r) for (cx, cy), r in zip(centres, radii, strict=True)]
-    return [p.box for p in layout], bubbles + list(quadrant_parts._caption_boxes(geo).values()), [p.text for p in layout]
+    return (
+        [p.box for p in layout],
+        bubbles + list(quadrant_parts._caption_boxes(geo).values()),
+        [p.text for p in layout],
+    )
 
 
 @pytest.mark.parametrize("geo", [charts.WIDE, charts.NARROW], ids=["laptop", "phone"])
