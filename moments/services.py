@@ -40,6 +40,7 @@ from journeys.services import journey_create, moment_create
 from .analysis import AnalysisParams, analyse, compare_waves
 from .models import AnalysisRun, MomentResult, RunStatus
 from .selectors import (
+    WAVE_ORDER,
     _clean_segment_filter,
     analysis_params_key,
     analysis_rules,
@@ -239,8 +240,7 @@ def _store(run: AnalysisRun, frame, result) -> AnalysisRun:
     table = result.moments
     summary = _json_safe(result.summary)
     summary["surveys"] = [
-        {"id": s.pk, "name": s.name, "data_version": s.data_version}
-        for s in run.surveys.order_by("period_start", "created_at", "pk")
+        {"id": s.pk, "name": s.name, "data_version": s.data_version} for s in run.surveys.order_by(*WAVE_ORDER)
     ]
     summary["segment_filter"] = run.segment_filter
     summary["scale"] = list(frame.scale)

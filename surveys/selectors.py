@@ -1,7 +1,7 @@
 """Reads of surveys and uploads, scoped to the user's organisations."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from cxapp.selectors import EDIT_ROLES, organisation_ids_with_role, organisations_for_user
 from journeys.models import Journey
@@ -42,7 +42,7 @@ def surveys_for_user(user: User, *, journey_id: int | None = None) -> QuerySet[S
     return (
         surveys.select_related("journey")
         .annotate(response_count=Count("responses", distinct=True))
-        .order_by("journey__name", "period_start", "created_at", "pk")
+        .order_by("journey__name", F("period_start").asc(nulls_last=True), "created_at", "pk")
     )
 
 
