@@ -8,4 +8,5 @@ urlpatterns = [
     path("auth/token/", apis.TokenObtainApi.as_view(), name="api-token"),
     path("", include("moments.api_urls")),
     path("", include("surveys.api_urls")),
+    path("", include("privacy.api_urls")),
 ]

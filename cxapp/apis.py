@@ -8,6 +8,10 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.models import AuditAction
+from audit.services import audit_record_many
+
+from .models import Membership
 from .throttling import AnonRateThrottle, client_ip, login_failure_record, login_lockout_get, login_success_record
 
 
@@ -57,7 +61,14 @@ class TokenObtainApi(APIView):
             login_failure_record(username=username, ip=ip)
             raise AuthenticationFailed("Unable to log in with the provided credentials.")
         login_success_record(username=username, ip=ip)
-        token, _ = Token.objects.get_or_create(user=credentials.validated_data["user"])
+        user = credentials.validated_data["user"]
+        token, created = Token.objects.get_or_create(user=user)
+        audit_record_many(
+            action=AuditAction.TOKEN_ISSUE,
+            organisation_ids=list(Membership.objects.filter(user=user).values_list("organisation_id", flat=True)),
+            actor=user,
+            details={"new": created},
+        )
         return Response({"token": token.key})
 
     def get_authenticate_header(self, request) -> str:

@@ -7,3 +7,6 @@ class CxappConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .auth_audit import auth_audit_connect
+
+        auth_audit_connect()

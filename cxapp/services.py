@@ -4,6 +4,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 
+from audit.models import AuditAction
+from audit.services import audit_record
+
 from .models import Membership, Organisation, Role
 
 DEFAULT_ORGANISATION_SLUG = "default"
@@ -50,6 +53,13 @@ def membership_set(*, organisation: Organisation, username: str, role: str) -> M
     if current is not None and role != Role.ADMIN and _is_last_admin(current):
         raise MembershipError(LAST_ADMIN_MESSAGE)
     membership, _ = Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+    if current is None or current.role != role:
+        audit_record(
+            action=AuditAction.ROLE_CHANGE,
+            organisation_id=organisation.pk,
+            target=membership,
+            details={"username": username, "role": role, "previous": current.role if current else None},
+        )
     return membership
 
 
@@ -58,4 +68,10 @@ def membership_remove(*, membership: Membership) -> None:
     Organisation.objects.select_for_update().get(pk=membership.organisation_id)
     if _is_last_admin(membership):
         raise MembershipError("An organisation needs at least one admin: this one cannot be removed.")
+    audit_record(
+        action=AuditAction.MEMBER_REMOVE,
+        organisation_id=membership.organisation_id,
+        target=membership,
+        details={"username": membership.user.get_username(), "role": membership.role},
+    )
     membership.delete()

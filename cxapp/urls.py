@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("journeys.urls")),
     path("", include("moments.urls")),
     path("", include("surveys.urls")),
+    path("", include("privacy.urls")),
     path("api/", include("cxapp.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's initialiser as a script file, not inline (CSP script-src 'self').

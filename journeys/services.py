@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 from django.utils.text import slugify
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from cxapp.models import Organisation
 
 from .models import Journey, Moment
@@ -100,7 +102,9 @@ def journey_update(
 
 @transaction.atomic
 def journey_delete(*, journey: Journey) -> None:
-    """Deletes the journey with its moments, waves, responses, uploads and runs (all cascade)."""
+    """Deletes the journey with its moments, waves, responses, uploads and runs (all cascade; the uploads' stored
+    files go after commit: ``surveys.retention``)."""
+    audit_record(action=AuditAction.JOURNEY_DELETE, organisation_id=journey.organisation_id, target=journey)
     journey.delete()
 
 
@@ -200,6 +204,12 @@ def moment_update(*, moment: Moment, name: str | None = None, slug: str | None =
 def moment_delete(*, moment: Moment) -> None:
     """Deletes the moment. Stored ratings keep their column: a wave's ``moment_ids`` only grows, and a column whose
     moment is gone is skipped when ratings are read."""
+    audit_record(
+        action=AuditAction.MOMENT_DELETE,
+        organisation_id=moment.journey.organisation_id,
+        target=moment,
+        details={"journey": moment.journey.name},
+    )
     moment.delete()
 
 

@@ -31,6 +31,7 @@ from .forms import (
 from .ingest import IngestError, Mapping
 from .ingest.mapping import column_names
 from .models import Upload
+from .retention import retention_text
 
 ERRORS_SHOWN = 200
 PREVIEW_ROWS = 10
@@ -66,7 +67,9 @@ def upload_status_data(upload: Upload) -> dict:
 def upload_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.uploads_for_user(request.user), 25).get_page(request.GET.get("page"))
     can_upload = selectors.journeys_for_upload(request.user).exists()
-    return render(request, "surveys/upload_list.html", {"page": page, "can_upload": can_upload})
+    return render(
+        request, "surveys/upload_list.html", {"page": page, "can_upload": can_upload, "retention": retention_text()}
+    )
 
 
 @login_required

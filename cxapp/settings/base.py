@@ -33,10 +33,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "audit",
     "cxapp",
     "journeys",
     "surveys",
     "moments",
+    "privacy",
     "pipeline",
 ]
 
@@ -47,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditRequestMiddleware",  # who acts, for the audit log (audit/context.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cxapp.middleware.ContentSecurityPolicyMiddleware",
@@ -158,13 +161,15 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cxapp.worker_heartbeat", "schedule": 60.0},
     "surveys.sweep_stale_jobs": {"task": "surveys.sweep_stale_jobs", "schedule": 60.0},
     "moments.sweep_stale_runs": {"task": "moments.sweep_stale_runs", "schedule": 60.0},
+    "surveys.purge_expired_uploads": {"task": "surveys.purge_expired_uploads", "schedule": 3600.0},
+    "audit.purge_expired": {"task": "audit.purge_expired", "schedule": 24 * 3600.0},
 }
 
 REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous request with the first class's challenge, so clients get
     # 401 + "WWW-Authenticate: Token" instead of a bare 403 (session auth has no challenge to offer).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cxapp.authentication.AuditedTokenAuthentication",  # DRF's, recording token use in the audit log
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -202,6 +207,12 @@ SPECTACULAR_SETTINGS = {
 MOMENTUM_MIN_SAMPLE = env.int("MOMENTUM_MIN_SAMPLE", default=30)
 MOMENTUM_BOOTSTRAP = env.int("MOMENTUM_BOOTSTRAP", default=200)
 MOMENTUM_STALE_AFTER_SECONDS = env.int("MOMENTUM_STALE_AFTER_SECONDS", default=120)
+# Data protection (docs/PRIVACY.md): an uploaded file is deleted this many days after its import ended (0 = at
+# once); audit records are deleted after MOMENTUM_AUDIT_RETENTION_DAYS.
+MOMENTUM_UPLOAD_RETENTION_DAYS = env.int("MOMENTUM_UPLOAD_RETENTION_DAYS", default=30)
+MOMENTUM_AUDIT_RETENTION_DAYS = env.int("MOMENTUM_AUDIT_RETENTION_DAYS", default=365)
+if MOMENTUM_UPLOAD_RETENTION_DAYS < 0 or MOMENTUM_AUDIT_RETENTION_DAYS < 1:
+    raise ValueError("MOMENTUM_UPLOAD_RETENTION_DAYS must be 0 or more, MOMENTUM_AUDIT_RETENTION_DAYS 1 or more.")
 
 # Marks that tell a team to act (DESIGN section 2, issue 13): pain points and every "this is real" mark are
 # significant after Benjamini-Hochberg over the moments of one analysis (false discovery rate MOMENTUM_FDR_Q) and,

@@ -14,6 +14,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.models import AuditAction
+from audit.services import audit_record
+
 from .. import exports, selectors
 from ..models import RunStatus
 from ._common import NOT_FOUND
@@ -109,6 +112,12 @@ class JourneyPrioritiesApi(APIView):
             return _run_not_done(request, run)
         body, content_type = exports.priorities_export(
             fmt, selectors.priorities_frame(run=run), selectors.priorities_meta(run=run)
+        )
+        audit_record(
+            action=AuditAction.EXPORT,
+            organisation_id=journey.organisation_id,
+            target=journey,
+            details={"format": fmt, "run": run.pk},
         )
         response = HttpResponse(body, content_type=content_type)
         if fmt != "json":

@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from journeys.models import Journey
 
 from .. import charts, exports, selectors, services
@@ -179,6 +181,12 @@ def export(request: HttpRequest, journey_id: int, fmt: str) -> HttpResponse:
         return _plain("The analysis for this view is still computing; try again in a moment.", 202)
     body, content_type = exports.priorities_export(
         fmt, selectors.priorities_frame(run=run), selectors.priorities_meta(run=run)
+    )
+    audit_record(
+        action=AuditAction.EXPORT,
+        organisation_id=journey.organisation_id,
+        target=journey,
+        details={"format": fmt, "run": run.pk},
     )
     response = HttpResponse(body, content_type=content_type)
     filename = exports.priorities_filename(journey.slug, state.filter.slug(state.wave_names), fmt)

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from cxapp.jobs import JobKind, job_enqueue_on_commit
 from cxapp.jobs import jobs_sweep_stale as jobs_sweep_stale_of
 from cxapp.models import Organisation
@@ -25,6 +27,7 @@ from journeys.services import moments_ensure
 
 from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, propose_mapping
 from ..models import Survey, Upload, UploadStatus
+from ..retention import upload_file_gone_message
 from .files import file_blocks, file_store, table_read, upload_path
 from .waves import survey_delete_unused
 
@@ -71,7 +74,7 @@ def upload_create(
     except BaseException:
         stored.unlink(missing_ok=True)
         raise
-    return Upload.objects.create(
+    upload = Upload.objects.create(
         organisation=organisation,
         survey=survey,
         file_path=relative,
@@ -84,6 +87,14 @@ def upload_create(
         message="Waiting for the column mapping.",
         created_by=user if user is not None and user.is_authenticated else None,
     )
+    audit_record(
+        action=AuditAction.UPLOAD,
+        organisation_id=organisation.pk,
+        target=upload,
+        actor=user,
+        details={"file": upload.original_name, "bytes": size, "format": upload.detected_format, "wave": survey.name},
+    )
+    return upload
 
 
 def _mapping_propose(*, survey: Survey, table: RawTable) -> tuple[dict, dict]:
@@ -108,6 +119,8 @@ def _mapping_propose(*, survey: Survey, table: RawTable) -> tuple[dict, dict]:
 
 def upload_table(*, upload: Upload) -> RawTable:
     """The stored file of ``upload``, opened for reading (raises IngestError when it is gone or unreadable)."""
+    if not upload.file_path:  # deleted after the retention period (surveys/retention.py)
+        raise IngestError(upload_file_gone_message())
     return table_read(upload_path(upload), filename=upload.original_name)
 
 
@@ -163,6 +176,12 @@ def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False,
         )
         if not updated:
             raise IngestError("This upload was confirmed by someone else in the meantime.")
+        audit_record(
+            action=AuditAction.MAPPING,
+            organisation_id=upload.organisation_id,
+            target=upload,
+            details={"moments": len(parsed.moments), "skip_invalid": skip_invalid, "moments_created": len(made)},
+        )
         if enqueue:
             upload_id = upload.pk
             job_enqueue_on_commit(UPLOAD_JOB, upload_id)
