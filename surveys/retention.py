@@ -43,8 +43,8 @@ def retention_text(days: int | None = None) -> str:
     """How long a file is kept, in words (the uploads page and the messages say it)."""
     days = settings.MOMENTUM_UPLOAD_RETENTION_DAYS if days is None else days
     if days == 0:
-        return "deleted as soon as its import ends"
-    return f"kept for {days} day{'s' if days != 1 else ''} after its import ends"
+        return "deleted as soon as the import ends"
+    return f"kept for {days} day{'s' if days != 1 else ''} after the import ends"
 
 
 def upload_file_gone_message() -> str:
