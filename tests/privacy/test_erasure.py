@@ -138,6 +138,8 @@ def test_the_analyses_that_used_them_are_invalidated_and_computed_again(
     dashboard = page.get(f"/journeys/{journey.pk}/")
     assert dashboard.status_code == 200
     assert AnalysisRun.objects.filter(journey=journey).count() == 1, "the dashboard reads the recomputed run"
+    log = page.get(f"/organisations/{organisation.pk}/audit/?action=erasure").content.decode()
+    assert "Respondents erased" in log and "responses: 2" in log and "cust-42" not in log
 
 
 @pytest.mark.django_db
