@@ -38,6 +38,7 @@ import pyarrow.csv as pacsv
 
 from surveys.ingest import sniff
 from surveys.ingest.errors import IngestError
+from surveys.ingest.zipcheck import xlsx_check
 
 LINE = "__line__"
 
@@ -343,6 +344,7 @@ def _cell_text(value: object) -> str:
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     import openpyxl
 
+    xlsx_check(path)  # declared sizes and ratios, before anything is inflated
     fh = path.open("rb")  # a file object, so that openpyxl does not insist on the .xlsx suffix
     try:
         book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
