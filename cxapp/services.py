@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
+from rest_framework.authtoken.models import Token
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -75,3 +76,6 @@ def membership_remove(*, membership: Membership) -> None:
         details={"username": membership.user.get_username(), "role": membership.role},
     )
     membership.delete()
+    if not Membership.objects.filter(user_id=membership.user_id).exists():
+        # A member of no organisation any more: their API token would still authenticate (to see nothing).
+        Token.objects.filter(user_id=membership.user_id).delete()

@@ -183,3 +183,23 @@ def test_api_tokens_issued_and_used_are_recorded_once_an_hour(organisation, anal
     assert AuditEvent.objects.filter(action=AuditAction.TOKEN_ISSUE, actor_name="alice").count() == 1
     used = AuditEvent.objects.filter(action=AuditAction.TOKEN_USE, organisation=organisation)
     assert used.count() == 1 and token not in json.dumps(used.get().details)
+
+
+@pytest.mark.django_db
+def test_a_member_removed_from_their_last_organisation_loses_their_api_token(
+    organisation, other_organisation, org_admin, analyst
+):
+    from rest_framework.authtoken.models import Token
+
+    from cxapp.models import Membership
+    from cxapp.services import membership_remove
+
+    token = Token.objects.create(user=analyst)
+    Membership.objects.create(user=analyst, organisation=other_organisation, role="viewer")
+    membership_remove(membership=Membership.objects.get(user=analyst, organisation=organisation))
+    assert Token.objects.filter(pk=token.pk).exists(), "still a member of globex"
+    membership_remove(membership=Membership.objects.get(user=analyst, organisation=other_organisation))
+    assert not Token.objects.filter(user=analyst).exists()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/surveys/").status_code == 401
