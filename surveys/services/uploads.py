@@ -224,7 +224,8 @@ def upload_discard(*, upload: Upload, wave_created: bool) -> None:
     survey = Survey.objects.filter(pk=upload.survey_id).first()  # gone when the caller deleted its journey
     if wave_created and survey is not None:
         survey_delete_unused(survey=survey)
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    if upload.file_path:  # empty once retention deleted it (surveys/retention.py)
+        transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
 def upload_errors(*, upload: Upload, limit: int | None = None) -> pd.DataFrame:

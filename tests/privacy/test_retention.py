@@ -210,3 +210,22 @@ def test_the_uploads_page_says_how_long_a_file_is_kept(analyst, organisation, se
     client.force_login(analyst)
     body = client.get("/uploads/").content.decode()
     assert "Uploaded files are kept for 14 days after the import ends" in body
+
+
+@pytest.mark.django_db
+def test_a_refused_cli_import_with_a_retention_of_0_leaves_no_file_and_no_error(
+    organisation, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import CommandError
+
+    from tests.surveys.helpers import mapping_file
+
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    settings.MOMENTUM_UPLOAD_RETENTION_DAYS = 0
+    path = synthetic_csv(tmp_path / "bad.csv", 30, bad_lines=(5,))
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError):
+        call_command("import_responses", str(path), "--journey", "broadband", "--survey", "W1",
+                     "--organisation", organisation.slug, "--mapping", str(mapping_file(tmp_path, SYNTHETIC_MAPPING)),
+                     stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+    assert not Upload.objects.exists()
+    assert not any(p.is_file() for p in (tmp_path / "uploads").rglob("*"))
