@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ["cxapp", "journeys", "surveys", "moments", "pipeline", "bench"]
+PACKAGES = ["audit", "cxapp", "journeys", "surveys", "moments", "privacy", "pipeline", "bench"]
 LINT = Path(sys.executable).parent / "lint-imports"
 
 
@@ -31,6 +31,8 @@ def _lint(root: Path) -> subprocess.CompletedProcess:
         ("surveys/models.py", "import moments.services", "Apps depend one way"),
         ("journeys/selectors.py", "from surveys.models import Survey", "Apps depend one way"),
         ("cxapp/views.py", "from moments import selectors", "Apps depend one way"),
+        ("audit/services.py", "from cxapp.models import Membership", "Apps depend one way"),
+        ("moments/services.py", "from privacy.services import erase_respondent", "Apps depend one way"),
         ("moments/analysis/nps.py", "from django.db import models", "import no Django"),
         ("surveys/ingest/values.py", "import celery", "import no Django"),
         ("moments/services.py", "import bench.common", "imports the benchmarks"),
