@@ -39,7 +39,14 @@ from journeys.services import journey_create, moment_create
 
 from .analysis import AnalysisParams, analyse, compare_waves
 from .models import AnalysisRun, MomentResult, RunStatus
-from .selectors import _clean_segment_filter, analysis_params_key, journey_ratings_frame, journey_surveys
+from .selectors import (
+    WAVE_ORDER,
+    _clean_segment_filter,
+    analysis_params_key,
+    analysis_rules,
+    journey_ratings_frame,
+    journey_surveys,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +97,7 @@ def analysis_request(
         fixed_impact=fixed_impact,
         min_n=settings.MOMENTUM_MIN_SAMPLE,
         bootstrap=settings.MOMENTUM_BOOTSTRAP,
+        **analysis_rules(),
     )  # validates method and thresholds
     if threshold_mode != "fixed":
         fixed_satisfaction = fixed_impact = None
@@ -200,6 +208,7 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
             min_n=run.min_sample,
             bootstrap=run.bootstrap,
             seed=run.seed,
+            **analysis_rules(),
         )
         result = analyse(
             frame.ratings,
@@ -233,8 +242,7 @@ def _store(run: AnalysisRun, frame, result) -> AnalysisRun:
     table = result.moments
     summary = _json_safe(result.summary)
     summary["surveys"] = [
-        {"id": s.pk, "name": s.name, "data_version": s.data_version}
-        for s in run.surveys.order_by("period_start", "created_at", "pk")
+        {"id": s.pk, "name": s.name, "data_version": s.data_version} for s in run.surveys.order_by(*WAVE_ORDER)
     ]
     summary["segment_filter"] = run.segment_filter
     summary["scale"] = list(frame.scale)

@@ -1,7 +1,7 @@
 """Reads of surveys and uploads, scoped to the user's organisations."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from cxapp.selectors import EDIT_ROLES, organisation_ids_with_role, organisations_for_user
 from journeys.models import Journey
@@ -16,7 +16,7 @@ def uploads_for_user(user: User) -> QuerySet[Upload]:
     """Every upload of the user's organisations, newest first."""
     return (
         Upload.objects.filter(organisation__in=organisations_for_user(user))
-        .select_related("survey__journey", "organisation", "created_by")
+        .select_related("journey", "survey", "organisation", "created_by")
         .defer("error_report")
     )
 
@@ -24,7 +24,7 @@ def uploads_for_user(user: User) -> QuerySet[Upload]:
 def upload_get(*, user: User, upload_id: int) -> Upload | None:
     return (
         Upload.objects.filter(organisation__in=organisations_for_user(user), pk=upload_id)
-        .select_related("survey__journey", "organisation")
+        .select_related("journey", "survey", "organisation")
         .first()
     )
 
@@ -42,7 +42,7 @@ def surveys_for_user(user: User, *, journey_id: int | None = None) -> QuerySet[S
     return (
         surveys.select_related("journey")
         .annotate(response_count=Count("responses", distinct=True))
-        .order_by("journey__name", "period_start", "created_at", "pk")
+        .order_by("journey__name", F("period_start").asc(nulls_last=True), "created_at", "pk")
     )
 
 

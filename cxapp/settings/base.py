@@ -94,7 +94,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 # plotly.js is served from static/vendor/plotly/ (no CDN: users may be offline or behind a proxy): the basic bundle
-# of the pinned plotly's plotly.js release, which draws every chart of moments/charts.py (README there).
+# of the pinned plotly's plotly.js release, which draws every chart of moments/charts/ (README there).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles")))
 # Uploaded survey files are private: kept outside anything that is served, named by the app.

@@ -45,7 +45,8 @@ class MomentDetail:
     distribution: level (original scale), count, share (0-1 of the raters);
     outcome_by_level: level, n, outcome, outcome_low, outcome_high of the raters who gave that level;
     occurrence: experienced / not_experienced {n, outcome, outcome_low, outcome_high}, effect, effect_low,
-    effect_high (None unless both groups reach min_n), pain_point (effect_high < 0), min_sample;
+    effect_high (None unless both groups reach min_n), min_sample (whether it is a pain point is the run's call:
+    it takes the false-discovery control over every moment, which one moment's page cannot);
     trend: ``TREND_COLUMNS``, one row per wave of ``waves`` in that order;
     segments: ``SEGMENT_COLUMNS``, one row per segment value."""
 
@@ -126,7 +127,6 @@ def _occurrence(y, experienced, outcome_type, min_n) -> dict:
         "effect": effect,
         "effect_low": low,
         "effect_high": high,
-        "pain_point": high is not None and high < 0,
         "min_sample": min_n,
     }
 

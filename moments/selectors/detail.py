@@ -81,7 +81,7 @@ def moment_detail_data(
         survey_id=frame.survey_id,
         segments=frame.segments,
         outcome_type=frame.outcome_type,
-        scales=frame.scales,
+        scales=_moment_scales(surveys, moment, frame.scales),
         default_scale=frame.scale,
         chosen=None if survey_ids is None else list(survey_ids),
         waves=[s.pk for s in surveys],
@@ -121,3 +121,14 @@ def moment_detail_data(
         "trend": pd.DataFrame(rows, columns=TREND_COLUMNS),
         "segments": stats.segments,
     }
+
+
+def _moment_scales(surveys, moment, scales: dict) -> dict:
+    """Each wave's scale of THIS moment: the one its mapping gave the moment (``"scales"``: moments of one file
+    may differ, a 1-5 item beside 0-10 ones), else the wave's scale; the histogram converts ratings back with it."""
+    own = dict(scales)
+    for survey in surveys:
+        given = ((survey.mapping or {}).get("scales") or {}).get(moment.name)
+        if given and len(given) == 2:
+            own[survey.pk] = (float(given[0]), float(given[1]))
+    return own

@@ -19,6 +19,19 @@ from ..models import AnalysisRun, MomentResult, RunStatus
 from .waves import _clean_segment_filter, journey_surveys
 
 
+def analysis_rules() -> dict:
+    """The significance rules of every run (DESIGN section 2), from the settings, as ``AnalysisParams`` keywords:
+    they are part of the params key, so changing a rule never answers from a run made under the old one."""
+    minimum = settings.MOMENTUM_PAIN_MIN_EFFECT
+    return {
+        "fdr_q": float(settings.MOMENTUM_FDR_Q),
+        "pain_min_nps": float(minimum["nps"]),
+        "pain_min_binary": float(minimum["binary"]),
+        "pain_min_sd": float(minimum["numeric_sd"]),
+        "small_group_share": float(settings.MOMENTUM_SMALL_GROUP_SHARE),
+    }
+
+
 def analysis_params_key(
     *,
     journey: Journey,
@@ -56,6 +69,7 @@ def analysis_params_key(
         "min_sample": settings.MOMENTUM_MIN_SAMPLE if min_sample is None else int(min_sample),
         "bootstrap": settings.MOMENTUM_BOOTSTRAP if bootstrap is None else int(bootstrap),
         "seed": int(seed),
+        "rules": analysis_rules(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 

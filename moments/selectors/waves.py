@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
 from journeys.models import Journey
+
+from ..caching import cache_get_or_build
 
 # Waves in period order. Uploads leave ``period_start`` empty, and PostgreSQL sorts NULLs last where SQLite sorts
 # them first: saying where they go gives one order on both (undated waves after dated ones, then by creation).
@@ -69,12 +70,12 @@ def survey_ids_by_name(*, journey: Journey, names: Sequence[str]) -> list[int]:
 
 def _survey_segment_values(survey) -> dict[str, list[str]]:
     """Distinct values per segment key of one wave, cached until the wave's next import (data_version)."""
+    return cache_get_or_build("momentum:segments:", [survey.pk, survey.data_version], lambda: _segment_scan(survey))
+
+
+def _segment_scan(survey) -> dict[str, list[str]]:
     from surveys.models import Response
 
-    cache_key = f"momentum:segments:{survey.pk}:{survey.data_version}"
-    cached = cache.get(cache_key)
-    if cached is not None:
-        return cached
     values: dict[str, set[str]] = {}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -92,9 +93,7 @@ def _survey_segment_values(survey) -> dict[str, list[str]]:
             for key, value in (segments or {}).items():
                 if value is not None:
                     values.setdefault(key, set()).add(str(value))
-    result = {key: sorted(v) for key, v in sorted(values.items())}
-    cache.set(cache_key, result, timeout=24 * 3600)
-    return result
+    return {key: sorted(v) for key, v in sorted(values.items())}
 
 
 def segment_values(

@@ -82,7 +82,7 @@ def _detail_figures(journey: Journey, moment: Moment, state: ViewState, context:
     if groups:
         frame = pd.DataFrame(groups, columns=["group", "n", "outcome", "outcome_low", "outcome_high"])
         result = context.get("result") or {}
-        pain = "pain_point" in (result.get("flags") or []) or bool(occurrence.get("pain_point"))
+        pain = "pain_point" in (result.get("flags") or [])  # the run's mark: BH over the moments + minimum effect
         figures["occurrence"] = _figure(
             charts.occurrence_figure, frame.astype({"outcome": float}), outcome_label=outcome_label, pain_point=pain
         )

@@ -3,21 +3,21 @@
 (function () {
   "use strict";
 
-  var NARROW = 640; /* moments/charts.py NARROW_BREAKPOINT_PX */
+  var NARROW = 640; /* moments/charts/quadrant.py NARROW_BREAKPOINT_PX */
 
   function figureFor(el) {
     var node = document.getElementById(el.dataset.figure);
     return node ? JSON.parse(node.textContent) : null;
   }
 
-  /* charts.py writes every title and label; for a phone it also writes the whole figure again, laid out for a
+  /* moments/charts/ writes every title and label; for a phone it also writes the whole figure again, laid out for a
      narrow chart (labels placed for it, short captions and titles), in layout.meta.narrow. */
   function figureForWidth(figure, width) {
     var narrow = figure.layout && figure.layout.meta && figure.layout.meta.narrow;
     return width < NARROW && narrow ? narrow : figure;
   }
 
-  /* A figure that charts.py left empty on purpose (too few moments for a quadrant) says why, in words. */
+  /* A figure that moments/charts/ left empty on purpose (too few moments for a quadrant) says why, in words. */
   function showMessage(el, message) {
     el.removeAttribute("role");
     el.removeAttribute("aria-label");

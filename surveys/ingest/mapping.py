@@ -235,7 +235,7 @@ OUTCOME_ALIASES = [
 ]  # fmt: skip
 SATISFACTION_ALIASES = ["overall satisfaction", "customer satisfaction", "satisfaction"]
 # last resort, a loyalty question: "Do you consider yourself to be a fan of ...?", "Would you buy again?"
-LOYALTY_ALIASES = ["fan", "loyal", "buy again", "come back", "return", "overall"]
+LOYALTY_ALIASES = ["fan", "loyal", "loyalty", "buy again", "come back", "shop again", "fly again"]
 METADATA = {
     "status", "progress", "finished", "duration (in seconds)", "distributionchannel", "userlanguage",
     "locationlatitude", "locationlongitude", "locationaccuracy", "lastpage", "seed", "startlanguage",
@@ -549,7 +549,11 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
         not_applicable += na_texts
         reasons.append(f"not applicable: answers {', '.join(repr(t) for t in na_texts)} seen in moment columns")
 
-    hints = {name: S.scale_hint(c, table.labels.get(c)) for name, c in chosen.items() if name not in labels}
+    hints = {
+        name: _value_labels_scale(table, c, codes) or S.scale_hint(c, table.labels.get(c))
+        for name, c in chosen.items()
+        if name not in labels
+    }
     cleaned = {name: np.where(np.isin(v, codes), np.nan, v) for name, v in numeric_values.items()}
     scales, scale_reasons = S.scales_detect(cleaned, hints)
     for name, column in chosen.items():
@@ -577,10 +581,20 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
     )
     confident = bool(outcome) and bool(chosen)
     if not outcome:
-        reasons.append("missing: an outcome column (likelihood to recommend 0-10, or overall satisfaction)")
+        reasons.append("missing: an outcome column (likelihood to recommend 0-10, overall satisfaction, or loyalty)")
     if not chosen:
         reasons.append("missing: moment columns (ratings of the steps of the journey)")
     return MappingProposal(mapping=mapping, confident=confident, reasons=reasons)
+
+
+def _value_labels_scale(table: RawTable, column: str, na_codes: list[float]) -> tuple[float, float] | None:
+    """The span of an SPSS column's labelled codes (N/A labels and codes left out), when it has two or more."""
+    codes = [
+        float(code)
+        for code, label in table.value_labels.get(column, {}).items()
+        if V._is_number(code) and not V.NA_MARKERS.search(label) and float(code) not in na_codes
+    ]
+    return (min(codes), max(codes)) if len(codes) >= 2 and min(codes) < max(codes) else None
 
 
 def _cut(text: str, n: int = 60) -> str:

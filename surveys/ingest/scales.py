@@ -117,7 +117,7 @@ def na_codes_propose(values: MappingABC[str, np.ndarray]) -> tuple[list[float], 
       above a gap at the top of the scale (1-5 plus 9): only when it is used by many cells of many columns (in
       a quarter of the columns and at least 2, with 0.5% of the cells of each or 3 cells), because one stray
       value is a typo to report, not a code. 0 is never proposed when some column holds 0 with values above 7
-      (a 0-10 scale).
+      (a 0-10 scale), nor a code above a gap that is an ordinary answer in another column (9 on a 1-10 item).
     """
     columns = {k: v[np.isfinite(v)] for k, v in values.items()}
     columns = {k: v for k, v in columns.items() if v.size}
@@ -126,6 +126,7 @@ def na_codes_propose(values: MappingABC[str, np.ndarray]) -> tuple[list[float], 
     always: set[float] = set()
     counts: Counter[float] = Counter()
     zero_blocked = False
+    blocked: set[float] = set()
     for finite in columns.values():
         distinct, n = np.unique(finite, return_counts=True)
         regular = distinct[(distinct >= 0) & (distinct <= 11)]
@@ -146,8 +147,12 @@ def na_codes_propose(values: MappingABC[str, np.ndarray]) -> tuple[list[float], 
                 zero_blocked = True
         if body.size >= 4 and body[-1] - body[-2] >= 2 and body[-1] >= 6 and body_n[-1] >= enough:
             counts[float(body[-1])] += 1
+        # a value that continues a column's run of answers (8, 9 on a 1-10 item) is an answer there: never a code
+        blocked.update(float(v) for v in body[1:][np.diff(body) == 1] if v >= 6)
     needed = min(len(columns), max(2, int(np.ceil(0.25 * len(columns)))))
-    many = {code for code, k in counts.items() if k >= needed and not (code == 0.0 and zero_blocked)}
+    many = {
+        code for code, k in counts.items() if k >= needed and not (code == 0.0 and zero_blocked) and code not in blocked
+    }
     codes = sorted(always | many)
     reasons = []
     for code in codes:

@@ -14,12 +14,13 @@ Rules (DESIGN section 4):
   markers and mapping.not_applicable codes -> NaN; non-numbers and values outside the scale are errors. Rescaled
   to 0-100 as (x - min) / (max - min) * 100.
 - answer labels: mapping.labels[moment] maps a moment's answer labels to codes ("Very favorably" -> 5).
-- scale, one per moment: mapping.scales[moment], else mapping.scale, else the SPSS value-label codes of the moment
-  columns (N/A labels excluded), else detected on the first chunk (scales.scales_detect): the scale its header
-  announces ("Checkout rating (1-5)"), else the smallest standard scale (1-5, 1-7, 1-10, 0-5, 0-10) holding its
-  values, else the observed range; a moment whose values leave the other moments' usual scale in at most 1% of its
-  cells takes that scale. Fixed after the first chunk; a value outside its moment's scale is a row error, never a
-  reason to stretch the scale. ValidatedChunk.scale is the most common of them (the survey's scale).
+- scale, one per moment: mapping.scales[moment], else mapping.scale, else the SPSS value-label codes of its column
+  (else of all moment columns; N/A labels excluded), else detected on the first chunk (scales.scales_detect): the
+  scale its header announces ("Checkout rating (1-5)"), else the smallest standard scale (1-5, 1-7, 1-10, 0-5,
+  0-10) holding its values, else the observed range; a moment whose values leave the other moments' usual scale in
+  at most 1% of its cells takes that scale. Fixed after the first chunk; a value outside its moment's scale is a
+  row error, never a reason to stretch the scale. ValidatedChunk.scale is the most common of them (the survey's
+  scale).
 - experienced flags: yes/no/1/0 (any other non-empty text = yes, as multi-select exports write the label); an empty
   flag, or an unmapped flag, means "has a rating".
 - weight (optional, mapping.weight): a finite number > 0 (decimal comma as the file's); an empty, zero, negative,
@@ -129,9 +130,10 @@ def validate_chunks(table: RawTable, mapping: Mapping, *, chunksize: int = 200_0
     if problems:
         raise IngestError("The mapping does not fit the file: " + "; ".join(problems))
     state = _State()
-    fixed = tuple(map(float, mapping.scale)) if mapping.scale else _scale_from_labels(table, mapping)
-    for name in mapping.moments:
-        scale = mapping.scales.get(name) or fixed
+    fixed = tuple(map(float, mapping.scale)) if mapping.scale else None
+    labelled = _scale_from_labels(table, mapping, list(mapping.moments.values()))
+    for name, column in mapping.moments.items():
+        scale = mapping.scales.get(name) or fixed or _scale_from_labels(table, mapping, [column]) or labelled
         if scale:
             state.scales[name] = (float(scale[0]), float(scale[1]))
     if mapping.outcome_type == "binary" and mapping.outcome_positive:
@@ -140,9 +142,9 @@ def validate_chunks(table: RawTable, mapping: Mapping, *, chunksize: int = 200_0
         yield _chunk_validate(table, mapping, chunk, state)
 
 
-def _scale_from_labels(table: RawTable, mapping: Mapping) -> tuple[float, float] | None:
+def _scale_from_labels(table: RawTable, mapping: Mapping, columns: list[str]) -> tuple[float, float] | None:
     codes: list[float] = []
-    for column in mapping.moments.values():
+    for column in columns:
         for code, label in table.value_labels.get(column, {}).items():
             if V._is_number(code) and not V.NA_MARKERS.search(label) and code not in mapping.not_applicable:
                 codes.append(float(code))

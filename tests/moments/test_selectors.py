@@ -139,3 +139,20 @@ def test_one_wave_asking_exactly_the_journeys_moments_loads_as_stored(organisati
     np.testing.assert_allclose(frame.ratings, ratings, rtol=1e-6)  # stored as real
     np.testing.assert_array_equal(frame.experienced, ~np.isnan(ratings))
     np.testing.assert_allclose(frame.outcome, outcome)
+
+
+def test_the_moment_page_bins_a_moment_on_its_own_scale(organisation):
+    """A 1-5 item in a 1-10 file (the mapping's "scales") is drawn on 1-5, not converted back to 1-10."""
+    journey = journey_with_moments(organisation, ["checkout", "delivery"])
+    ratings = np.array([[0.0, 0.0], [25.0, 50.0], [50.0, 100.0], [75.0, 100.0], [100.0, 50.0]])
+    survey = wave_store(journey, "W1", ["checkout", "delivery"], ratings, np.array([9.0, 7, 3, 10, 8]))
+    survey.mapping = {"scales": {"Checkout": [1, 5]}}
+    survey.save(update_fields=["mapping"])
+
+    checkout = moment_detail_data(journey=journey, moment=journey.moments.get(slug="checkout"))
+    delivery = moment_detail_data(journey=journey, moment=journey.moments.get(slug="delivery"))
+
+    assert checkout["scale"] == [1.0, 5.0]
+    assert checkout["distribution"]["level"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert checkout["distribution"]["count"].tolist() == [1, 1, 1, 1, 1]
+    assert delivery["scale"] == [1.0, 10.0]

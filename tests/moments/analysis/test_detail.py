@@ -75,12 +75,12 @@ def test_occurrence_effect_by_hand():
     assert occurrence["effect"] == pytest.approx(-75.0)
     assert occurrence["effect_low"] == pytest.approx(-75.0 - Z * se)
     assert occurrence["effect_high"] == pytest.approx(-75.0 + Z * se)
-    assert occurrence["pain_point"] is False  # the interval reaches above zero
+    assert occurrence["effect_high"] > 0 and "pain_point" not in occurrence  # the run marks pain points
 
 
 def test_occurrence_needs_the_minimum_sample_in_both_groups():
     occurrence = _stats(min_n=2).occurrence  # one non-experiencer
-    assert occurrence["effect"] is None and occurrence["pain_point"] is False
+    assert occurrence["effect"] is None and occurrence["effect_high"] is None
 
 
 def test_segments_by_hand():

@@ -183,3 +183,43 @@ def test_a_ranking_is_recognised_and_a_rating_matrix_is_not():
     assert is_ranking(ranks)
     ratings = rng.integers(1, 7, (300, 6)).astype(float)
     assert not is_ranking(ratings)
+
+
+def test_spss_value_labels_give_each_moment_its_own_scale(tmp_path):
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame({"resp": ["a1", "a2", "a3"], "food": [1.0, 3.0, 5.0], "value": [0.0, 5.0, 10.0],
+                          "ltr": [10.0, 7.0, 0.0]})  # fmt: skip
+    path = tmp_path / "s.sav"
+    five = {1.0: "Very poor", 3.0: "Fair", 5.0: "Excellent"}
+    ten = {0.0: "Worst value", 10.0: "Best value"}
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"food": five, "value": ten})
+    table = read_table(path)
+    (chunk,), errors = run(table, {"respondent_id": "resp", "outcome": "ltr",
+                                   "moments": {"Food": "food", "Value": "value"}})  # fmt: skip
+    assert not errors
+    assert chunk.scales == [(1.0, 5.0), (0.0, 10.0)]
+    np.testing.assert_allclose(chunk.ratings, [[0, 0], [50, 50], [100, 100]])
+
+
+def test_the_proposal_takes_an_spss_columns_scale_from_its_value_labels(tmp_path):
+    import pandas as pd
+    import pyreadstat
+
+    from surveys.ingest import propose_mapping
+
+    frame = pd.DataFrame({"resp": [f"a{i}" for i in range(30)], "food": [float(i % 3 + 2) for i in range(30)],
+                          "ltr": [float(i % 11) for i in range(30)]})  # fmt: skip
+    path = tmp_path / "p.sav"
+    labels = {1.0: "Very poor", 2.0: "Poor", 3.0: "Fair", 4.0: "Good", 5.0: "Very good", 6.0: "Excellent"}
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"food": labels},
+                         column_labels={"ltr": "How likely are you to recommend us?"})  # fmt: skip
+    m = propose_mapping(read_table(path)).mapping
+    assert m.moments == {"food": "food"} and m.scales == {"food": (1.0, 6.0)}  # values 2-4 only, labels 1-6
+
+
+def test_a_gap_code_that_is_an_answer_in_another_column_is_not_proposed():
+    values = {c: np.r_[np.tile([1.0, 2, 3, 4, 5], 40), [9.0] * 10] for c in "abc"}
+    values["ten"] = np.tile(np.arange(1.0, 11), 20)
+    assert na_codes_propose(values)[0] == []
