@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0006_survey_order'),
+        ('surveys', '0008_upload_journey_required'),
     ]
 
     operations = [
