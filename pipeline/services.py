@@ -27,7 +27,7 @@ def upload_ingest_and_analyse(
     if upload is not None and upload.status in (UploadStatus.DONE, UploadStatus.FAILED):
         _import_ended(upload)
     if upload is not None and upload.status == UploadStatus.DONE:
-        journey, user = upload.survey.journey, upload.created_by
+        journey, user = upload.journey, upload.created_by
         transaction.on_commit(lambda: _analysis_request_default(journey=journey, user=user))
     return upload
 
@@ -44,7 +44,7 @@ def _import_ended(upload: Upload) -> None:
             "rows_total": upload.rows_total,
             "rows_imported": upload.rows_imported,
             "rows_invalid": upload.rows_invalid,
-            "wave": upload.survey.name,
+            "wave": upload.survey_name,
         },
     )
     upload_file_expire_if_due(upload_id=upload.pk)

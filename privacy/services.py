@@ -111,7 +111,8 @@ def _error_reports_scrub(*, organisation: Organisation, ids: set[str]) -> tuple[
             error_count=len(kept),
         )
         removed += int(hit.sum())
-        surveys.add(survey_id)
+        if survey_id is not None:  # a refused upload into a new wave has none
+            surveys.add(survey_id)
     return removed, surveys
 
 

@@ -6,9 +6,10 @@ free text) and is kept only as long as it is useful.
   the job ends); then the beat task ``surveys.purge_expired_uploads`` (hourly) or ``manage.py purge_uploads``
   deletes the file. The row stays, with its counts, mapping and error report; its ``file_path`` becomes empty,
   which is how the pages and ``upload_table`` know the file is gone.
-- A deleted upload loses its file at once, however it is deleted (the upload, its wave or its journey: cascades
-  included): ``upload_file_on_delete`` is connected to ``post_delete`` of ``Upload`` in ``SurveysConfig.ready`` and
-  unlinks after commit, so a rolled-back delete keeps the file.
+- A deleted upload loses its file at once, however it is deleted (the upload or its journey: cascades included):
+  ``upload_file_on_delete`` is connected to ``post_delete`` of ``Upload`` in ``SurveysConfig.ready`` and unlinks
+  after commit, so a rolled-back delete keeps the file. A deleted wave keeps its upload rows (``Upload.survey`` is
+  SET_NULL) but the files of the ended ones go with it (``wave_files_on_delete``, ``pre_delete`` of ``Survey``).
 - An upload still waiting for its mapping, queued or importing is never touched.
 """
 
@@ -121,6 +122,12 @@ def _unlink(paths: list[Path]) -> None:
             path.unlink(missing_ok=True)
         except OSError:
             logger.exception("retention: could not delete %s", path)
+
+
+def wave_files_on_delete(sender, instance, **kwargs) -> None:
+    """``pre_delete`` of ``Survey``: its uploads stay (``Upload.survey`` is SET_NULL: the upload row is the record
+    of what was imported), but the files of those whose import ended go with the wave, after commit."""
+    uploads_purge(uploads=Upload.objects.filter(survey=instance), reason="wave deleted")
 
 
 def upload_file_on_delete(sender, instance: Upload, **kwargs) -> None:

@@ -83,10 +83,11 @@ def upload_new(request: HttpRequest) -> HttpResponse:
         journey = next(j for j in journeys if j.pk == form.cleaned_data["journey"])
         file = form.cleaned_data["file"]
         try:
-            survey = services.survey_get_or_create(journey=journey, name=form.cleaned_data["survey"])
+            # the wave is created by the import that commits, so a refused upload leaves none behind
             upload = services.upload_create(
                 organisation=journey.organisation,
-                survey=survey,
+                journey=journey,
+                survey_name=form.cleaned_data["survey"],
                 uploaded_file=file,
                 original_name=file.name,
                 user=request.user,
@@ -191,7 +192,9 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
         "rows": _mapping_rows(table, preview, mapping, request.POST if request.method == "POST" else None),
         "roles": ROLES,
         "outcome_types": OUTCOME_TYPE_LABELS,
-        "selected": {key: index.get(mapping.get(key) or "") for key in ("respondent_id", "submitted_at", "outcome")},
+        "selected": {
+            key: index.get(mapping.get(key) or "") for key in ("respondent_id", "submitted_at", "outcome", "weight")
+        },
         "mapping": mapping,
         "scale": mapping.get("scale") if isinstance(mapping.get("scale"), list) else None,
         "skip_invalid": skip_invalid,

@@ -55,7 +55,13 @@ def journey(organisation, manager):
     q1, q2 = _waves(journey, ["2026 Q1", "2026 Q2"])
     empty = Survey.objects.create(journey=journey, name="2026 Q3", data_version=0)
     Upload.objects.create(
-        organisation=organisation, survey=empty, file_path="x.csv", original_name="q3.csv", status="failed"
+        organisation=organisation,
+        journey=journey,
+        survey_name=empty.name,
+        survey=empty,
+        file_path="x.csv",
+        original_name="q3.csv",
+        status="failed",
     )
     journey.q1, journey.q2, journey.empty = q1, q2, empty
     journey.default_run = compute(journey, survey_ids=[q2.pk])

@@ -143,6 +143,8 @@ def tenant_build(organisation, *, names: dict[str, str], pk_base: int | None, up
     upload = Upload.objects.create(
         **pk(31),
         organisation=organisation,
+        journey=survey.journey,
+        survey_name=survey.name,
         survey=survey,
         file_path=relative,
         original_name=names["upload"],
