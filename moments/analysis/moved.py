@@ -545,7 +545,8 @@ def moved_sentence(summary: dict, moments: pd.DataFrame) -> str:
     """One sentence in words: the change with its interval, the moments marked moved, and what else.
 
     e.g. "NPS fell 15 points (95% interval −19 to −11); installation explains −11 (−14 to −8) as its satisfaction
-    fell from 49 to 40; nothing else moved measurably".
+    fell from 49 to 40; nothing else moved measurably". Where the remainder's interval excludes zero (and it is at
+    least the minimum meaningful effect) the sentence says how much the moments leave unexplained.
     """
     kind = summary["outcome_type"]
     name, unit = summary["outcome_name"], summary["unit"]
@@ -576,6 +577,12 @@ def moved_sentence(summary: dict, moments: pd.DataFrame) -> str:
             f"{num(row.contribution_high)}){because}"
         )
     if not parts:
-        return head + "; no moment moved measurably"
-    tail = "; nothing else moved measurably" if len(parts) < summary.get("moments_attributed", 0) else ""
-    return head + "; " + "; ".join(parts) + tail
+        text = head + "; no moment moved measurably"
+    else:
+        tail = "; nothing else moved measurably" if len(parts) < summary.get("moments_attributed", 0) else ""
+        text = head + "; " + "; ".join(parts) + tail
+    low, high, rest = summary.get("remainder_low"), summary.get("remainder_high"), summary.get("remainder")
+    if low is not None and high is not None and (low > 0 or high < 0) and abs(rest) >= summary.get("min_effect", 0):
+        # The model's own warning: a change the moments do not explain (other causes, or a nonlinearity).
+        text += f"; {num(rest)} is not explained by the moments ({num(low)} to {num(high)})"
+    return text

@@ -1,39 +1,22 @@
 """What moved (issue 12): hand-computed examples, and seeded simulations with planted truth.
 
-The simulator draws two periods from one model of a journey: six moments on a 1-5 scale with a halo, each
-experienced with its own reach, an LTR 0-10 from a latent that each experienced moment's satisfaction moves by its
-own slope (installation the most, the welcome pack not at all), rounded and clipped, so the NPS classes add a
-nonlinearity that the linear attribution model does not share. "Planted drop": only installation's satisfaction
-falls in period B (about 62 -> 50 on 0-100); everything else is the same model.
+The simulator is bench/moved.py (which measures the same with more pairs: the figures in docs/METHOD.md). It
+draws two periods from one model of a journey: six moments on a 1-5 scale with a halo, each experienced with its
+own reach, an LTR 0-10 from a latent that each experienced moment's satisfaction moves by its own slope
+(installation the most, the welcome pack not at all), rounded and clipped, so the NPS classes add a nonlinearity
+that the linear attribution model does not share. "Planted drop": only installation's satisfaction falls in period
+B (about 62 -> 50 on 0-100); everything else is the same model. Fewer pairs than the bench keep it fast.
 """
 
 import numpy as np
 import pytest
 
+from bench import moved as mv
 from moments.analysis.moved import MOVED_COLUMNS, MovedParams, Period, moved_explain, moved_sentence
 
-NAMES = ["ordering", "delivery", "installation", "billing", "support", "welcome pack"]
-REACH = np.array([1.0, 0.9, 0.7, 0.95, 0.4, 0.3])
-SLOPE = np.array([0.02, 0.03, 0.06, 0.02, 0.03, 0.0])  # LTR points per satisfaction point (0-100)
-INSTALLATION = NAMES.index("installation")
-DROP = np.array([0, 0, -13.0, 0, 0, 0])
-
-
-def simulate(n: int, rng: np.random.Generator, shift=None, reach=REACH) -> Period:
-    k = len(NAMES)
-    shift = np.zeros(k) if shift is None else shift
-    halo = rng.normal(size=(n, 1))
-    latent_s = np.clip(62 + 12 * halo + 16 * rng.normal(size=(n, k)) + shift, 0, 100)
-    experienced = rng.random((n, k)) < reach
-    s = np.where(experienced, np.round(latent_s / 25) * 25, np.nan)  # a 1-5 scale on 0-100
-    drive = np.where(experienced, (np.nan_to_num(s) - 62) * SLOPE, 0.0).sum(axis=1)
-    ltr = np.clip(np.round(7.6 + drive + 1.6 * rng.normal(size=n)), 0, 10)
-    return Period(s, ltr)
-
-
-def true_nps(shift=None, n=400_000, seed=99) -> float:
-    period = simulate(n, np.random.default_rng(seed), shift)
-    return 100.0 * (np.mean(period.outcome >= 9) - np.mean(period.outcome <= 6))
+simulate = mv.period_simulate
+true_nps = mv.true_nps
+NAMES, DROP, INSTALLATION, SLOPE = mv.NAMES, mv.DROP, mv.INSTALLATION, mv.SLOPE
 
 
 # ---- hand-computed examples ----
@@ -174,6 +157,11 @@ def test_the_sentence_says_it_in_words():
     )
     assert moved_sentence(summary, moments.iloc[1:]) == (
         "NPS fell 15 points (95% interval \u221219 to \u221211); no moment moved measurably"
+    )
+    unexplained = summary | {"remainder": -6.2, "remainder_low": -9.0, "remainder_high": -3.3, "min_effect": 1.0}
+    assert moved_sentence(unexplained, moments.iloc[1:]) == (
+        "NPS fell 15 points (95% interval \u221219 to \u221211); no moment moved measurably; "
+        "\u22126 is not explained by the moments (\u22129 to \u22123)"
     )
 
 
