@@ -24,7 +24,10 @@ LEVEL = "#1d2433"
 MUTED_BAR = "#c4c9d2"
 REMAINDER = "#8a8f98"
 
-__all__ = ["figure_json", "moved_waterfall_figure"]
+# Part of the figure cache's key (views/moved.py): bump it when the drawing changes, so no old figure is served.
+FIGURE_VERSION = 2
+
+__all__ = ["FIGURE_VERSION", "figure_json", "moved_waterfall_figure"]
 
 
 def _fmt(value, digits: int = 1, signed: bool = True) -> str:
@@ -36,10 +39,11 @@ def _fmt(value, digits: int = 1, signed: bool = True) -> str:
     return text.replace("-", "\u2212")
 
 
-def _interval(low, high, digits: int = 1) -> str:
+def _interval(low, high, digits: int = 1, sep: str = " (") -> str:
+    """ " (95% interval a to b)", or with sep=", " the same inside a parenthesis already open."""
     if low is None or high is None:
-        return ""
-    return f" (95% interval {_fmt(low, digits)} to {_fmt(high, digits)})"
+        return ")" if sep == ", " else ""
+    return f"{sep}95% interval {_fmt(low, digits)} to {_fmt(high, digits)})"
 
 
 def moved_waterfall_figure(result: Mapping, *, moment_url: Callable[[int], str] | None = None) -> go.Figure:
@@ -100,7 +104,7 @@ def moved_waterfall_figure(result: Mapping, *, moment_url: Callable[[int], str] 
             + _interval(m.get("contribution_low"), m.get("contribution_high"))
             + f"<br>satisfaction {_fmt(m.get('satisfaction_before'), 0, False)} → "
             f"{_fmt(m.get('satisfaction_after'), 0, False)} (change {_fmt(m.get('satisfaction_change'))}"
-            f"{_interval(m.get('satisfaction_change_low'), m.get('satisfaction_change_high'))[1:]})"
+            f"{_interval(m.get('satisfaction_change_low'), m.get('satisfaction_change_high'), sep=', ')}"
             f"<br>reach {_fmt(100 * (m.get('reach_before') or 0), 0, False)}% → "
             f"{_fmt(100 * (m.get('reach_after') or 0), 0, False)}%"
             f"<br>satisfaction effect {_fmt(m.get('satisfaction_effect'))}"

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from ..caching import cache_get_or_build
-from ..charts_moved import figure_json, moved_waterfall_figure
+from ..charts_moved import FIGURE_VERSION, figure_json, moved_waterfall_figure
 from ..selectors.moved import PeriodSpec
 from ..services_moved import moved_get
 from ._common import ViewState
@@ -53,7 +53,7 @@ def moved_context(state: ViewState) -> dict:
 
         figure = cache_get_or_build(
             "moments:moved-figure:",
-            [result, suffix],
+            [FIGURE_VERSION, result, suffix],
             lambda: figure_json(moved_waterfall_figure(result, moment_url=moment_url)),
         )
         moved |= {"sentence": result["summary"]["sentence"], "figure": figure, "result": result}
