@@ -106,7 +106,7 @@ def dashboard_context(request: HttpRequest, journey: Journey) -> dict:
     rows, figure = _results_view(run, state)
     placed = [r for r in rows if r["quadrant"] != Quadrant.INSUFFICIENT]
     context |= summary_context(run) | _comparison_context(run, state)
-    context |= moved_context(state)  # "What moved" with a comparison chosen (views/moved.py)
+    context |= moved_context(state, request.GET)  # "What moved" with a comparison chosen (views/moved.py)
     context |= {
         "rows": rows,
         "placed": placed,

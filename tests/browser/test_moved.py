@@ -23,7 +23,8 @@ def test_a_manager_compares_two_waves_and_reads_what_moved(page, manager, organi
     browser_login(page, "bob")
     page.goto(f"/journeys/{journey.pk}/?wave={q2.pk}")
     page.locator("#quadrant-chart.is-drawn").wait_for(timeout=LONG)
-    expect(page.locator("#what-moved")).to_have_count(0)
+    expect(page.locator("#moved-chart")).to_have_count(0)  # no comparison yet: only the period selects
+    expect(page.get_by_label("From period")).to_be_visible()
 
     page.get_by_label("Compare with").select_option(label="2026 Q1")
     page.get_by_role("button", name="Apply").click()
@@ -51,3 +52,14 @@ def test_a_manager_compares_two_waves_and_reads_what_moved(page, manager, organi
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url(lambda url: "/moments/" in url)
     expect(page.get_by_role("heading", name="Installation")).to_be_visible()
+
+    # two quarters of submission dates instead of waves: the same respondents here, so the same sentence
+    page.go_back()
+    page.locator("#moved-chart.is-drawn").wait_for(timeout=LONG)
+    page.get_by_label("From period").select_option("2026-Q1")
+    page.get_by_label("to period").select_option("2026-Q2")
+    page.get_by_role("button", name="Compare periods").click()
+    page.wait_for_url(lambda url: "moved_from=2026-Q1" in url)
+    page.locator("#moved-chart.is-drawn").wait_for(timeout=LONG)
+    expect(page.get_by_role("heading", name="What moved NPS")).to_contain_text("2026-Q1 → 2026-Q2")
+    assert page.locator(".js-moved-sentence").inner_text() == sentence

@@ -115,8 +115,26 @@ def test_the_dashboard_shows_the_waterfall_and_the_sentence_with_a_comparison(cl
     assert bars["x"][0] == "2026 Q1" and bars["x"][-1] == "2026 Q2" and bars["x"][-2] == "Remainder"
     assert bars["x"][1] == "Installation"  # the largest contribution comes first
     assert bars["customdata"][1][0].startswith(reverse("moments:moment_detail", args=[journey.pk, 0])[:-2])
-    # without a comparison there is no section
-    assert "What moved" not in client.get(url, {"wave": q2}).content.decode()
+    # without a comparison: no waterfall, only the choice of two periods of submission dates
+    idle = client.get(url, {"wave": q2})
+    assert idle.context["moved"]["status"] == "idle"
+    assert 'id="moved-figure"' not in idle.content.decode()
+    assert idle.context["moved"]["options"] == ["2026-Q1", "2026-Q2", *[f"2026-0{m}" for m in range(1, 7)]]
+
+
+def test_the_dashboard_compares_two_quarters_of_submission_dates(client, analyst, journey):
+    _compute_runs(journey)
+    client.force_login(analyst)
+    q1, q2 = waves(journey)
+    url = reverse("moments:dashboard", args=[journey.pk])
+    by_wave = client.get(url, {"wave": q2, "compare": q1}).context["moved"]
+    by_date = client.get(url, {"wave": q2, "moved_from": "2026-Q1", "moved_to": "2026-Q2"}).context["moved"]
+    assert by_date["status"] == "done"
+    assert (by_date["before_label"], by_date["after_label"]) == ("2026-Q1", "2026-Q2")
+    assert by_date["result"]["summary"]["change"] == pytest.approx(by_wave["result"]["summary"]["change"])
+    assert "from_period=2026-Q1" in by_date["api_url"]
+    bad = client.get(url, {"wave": q2, "moved_from": "spring", "moved_to": "2026-Q2"})
+    assert bad.context["moved"]["status"] == "failed" and "not a date" in bad.context["moved"]["message"]
 
 
 def test_the_waterfall_adds_up_and_mutes_moments_indistinguishable_from_zero(journey):
