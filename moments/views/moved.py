@@ -49,7 +49,12 @@ def moved_context(state: ViewState, query) -> dict:
     """``{"moved": {status, message, sentence, figure, result, api_url, csv_url, options, hidden, chosen}}``: the
     section's content; "idle" (only the period form) without a comparison."""
     journey = state.journey
-    options = period_options(journey)
+    # Cached under the waves' data versions: a warm dashboard without a comparison costs no query for it.
+    options = cache_get_or_build(
+        "moments:moved-periods:",
+        [journey.pk, [[s.pk, s.data_version] for s in state.surveys]],
+        lambda: period_options(journey),
+    )
     hidden = [(k, v) for k, v in state.filter.query_items(compare_id=state.compare_id)]
     chosen = {"from": query.get(PERIOD_FROM, ""), "to": query.get(PERIOD_TO, "")}
     base = {"options": options, "hidden": hidden, "chosen": chosen}
