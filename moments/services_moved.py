@@ -65,7 +65,8 @@ def moved_params() -> MovedParams:
 
 def _period(part: PeriodFrame) -> Period:
     rows, frame = part.rows, part.frame
-    weights = getattr(frame, "weights", None)  # survey weights, where the ratings frame carries them
+    # survey weights: ``RatingsFrame.weight`` once the weights work (issue on survey weights) is merged; None = 1 each
+    weights = getattr(frame, "weight", None)
     return Period(
         ratings=frame.ratings[rows],
         outcome=frame.outcome[rows],
