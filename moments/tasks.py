@@ -17,3 +17,11 @@ def compute_analysis(run_id: int) -> None:
 def sweep_stale_runs() -> int:
     """Re-sends analysis runs whose worker died or whose queue message was lost (``cxapp.jobs`` sweeper)."""
     return services.analysis_runs_sweep_stale()
+
+
+@shared_task(name="moments.compute_moved", ignore_result=True, acks_late=True)
+def compute_moved(*, journey_id: int, before: dict, after: dict, segment_filter: dict, outcome: str | None) -> None:
+    """Computes and caches one "what moved" comparison (``services_moved``; safe to run twice: same key)."""
+    from .services_moved import moved_task_run
+
+    moved_task_run(journey_id=journey_id, before=before, after=after, segment_filter=segment_filter, outcome=outcome)

@@ -22,6 +22,7 @@ from ..caching import cache_get_or_build
 from ..filters import nothing_to_analyse_message
 from ..models import QUADRANT_ACTIONS, AnalysisRun, Quadrant, RunStatus
 from ._common import ViewState, can_edit, finite, is_done, journey_or_404, results_rows, summary_context
+from .moved import moved_context
 
 
 def _previous_positions(compare_run: AnalysisRun | None) -> pd.DataFrame | None:
@@ -107,6 +108,7 @@ def dashboard_context(request: HttpRequest, journey: Journey) -> dict:
     rows, figure = _results_view(run, state)
     placed = [r for r in rows if r["quadrant"] != Quadrant.INSUFFICIENT]
     context |= summary_context(run) | _comparison_context(run, state)
+    context |= moved_context(state, request.GET)  # "What moved" with a comparison chosen (views/moved.py)
     context |= {
         "rows": rows,
         "placed": placed,

@@ -56,6 +56,7 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "api-journey-segments": (VIEWER, None),
     "api-journey-analysis": (VIEWER, None),
     "api-journey-priorities": (VIEWER, None),
+    "api-journey-moved": (VIEWER, None),
     "api-moment-detail": (VIEWER, ANALYST),
     "api-analysis-run-detail": (VIEWER, None),
     "api-upload-list": (VIEWER, ANALYST),
