@@ -19,8 +19,7 @@ from moments.models import AnalysisRun, RunStatus
 from moments.selectors import moment_detail_data
 from surveys.models import Response, Survey, Upload
 from tests.api.conftest import api_client
-
-from .builders import journey_with_moments, random_wave_data, wave_store
+from tests.factories import journey_with_moments, random_wave_data, wave_with_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +38,7 @@ def _waves(journey, names, *, n=300, seed=3):
     for name in names:
         ratings, ltr = random_wave_data(rng, n, len(SLUGS))
         segments = pd.DataFrame({"region": rng.choice(["North", "South"], n)})
-        surveys.append(wave_store(journey, name, SLUGS, ratings, ltr, segments=segments))
+        surveys.append(wave_with_responses(journey, name, SLUGS, ratings, ltr, segments=segments))
     return surveys
 
 
