@@ -9,6 +9,7 @@ memberships, waves, uploads, run rows) are plain ``DjangoModelFactory`` rows.
 - ``wave_with_responses(journey, name, moment_slugs, ratings, outcome)``: one wave from a numpy matrix;
 - ``random_wave_data(rng, n, k)``: a plausible matrix for it;
 - ``journey_with_planted_quadrants(organisation)``: four moments planted one per quadrant, one seeded wave;
+- ``broadband_journey(organisation)``: the demo generator's Broadband journey (two waves), its default view computed;
 - ``run_compute(journey, **filters)``: the finished run, computed in this process (no worker).
 """
 
@@ -29,6 +30,7 @@ from cxapp.models import Membership, Organisation
 from journeys import services as journey_services
 from journeys.models import Journey, Moment
 from moments import services as moment_services
+from moments.demo.generator import generate_broadband
 from moments.models import AnalysisRun
 from moments.selectors import analysis_params_key
 from surveys.models import Survey, Upload
@@ -39,7 +41,7 @@ from tests.conftest import PASSWORD
 def _pk_plant(obj, pk: int | None):
     """Gives a row made by a service the id a test asked for (before anything points at it)."""
     if pk is not None and pk != obj.pk:
-        type(obj).objects.filter(pk=obj.pk).update(pk=pk)
+        type(obj).objects.filter(pk=obj.pk).update(**{type(obj)._meta.pk.attname: pk})
         obj.pk = pk
     return obj
 
@@ -236,6 +238,44 @@ def journey_with_planted_quadrants(organisation, *, slug: str = "onboarding", n:
     return journey
 
 
+def broadband_journey(organisation, *, respondents_per_wave: int = 600, compute: bool = True) -> Journey:
+    """The demo generator's Broadband journey stored in ``organisation`` (two waves), with the default analysis of
+    the latest wave computed synchronously when ``compute``."""
+    demo = generate_broadband(seed=7, respondents_per_wave=respondents_per_wave)
+    low, high = demo.scale
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
+    for m in demo.moments:
+        MomentFactory(
+            journey=journey,
+            name=m.name,
+            slug=m.slug,
+            stage=m.stage,
+            position=m.position,
+            is_brand_moment=m.is_brand_moment,
+            aliases=list(m.aliases),
+        )
+    slugs = [m.slug for m in demo.moments]
+    for wave in demo.waves:
+        frame = wave.frame
+        wave_with_responses(
+            journey,
+            wave.name,
+            slugs,
+            (frame[slugs].to_numpy(dtype=np.float64) - low) / (high - low) * 100.0,
+            frame["ltr"].to_numpy(dtype=np.float64),
+            respondent_id=frame["respondent_id"].to_numpy(dtype=object),
+            segments=frame[["region", "plan"]],
+            period_start=wave.period_start,
+            period_end=wave.period_end,
+            scale_min=low,
+            scale_max=high,
+        )
+    if compute:
+        latest = journey.surveys.order_by("period_start").last()
+        run_compute(journey, survey_ids=[latest.pk])
+    return journey
+
+
 # ---------------------------------------------------------------------------------------------------- uploads
 class UploadFactory(DjangoModelFactory):
     """An upload row; ``content`` (bytes) is written to its file under ``root`` (default ``UPLOAD_ROOT``) and sets
@@ -262,14 +302,12 @@ class UploadFactory(DjangoModelFactory):
 
 # ---------------------------------------------------------------------------------------------------- runs
 class AnalysisRunFactory(DjangoModelFactory):
-    """A QUEUED run row over ``surveys`` (default: none) with the params key the service would give it."""
+    """A QUEUED run row over ``surveys`` (default: none) with the params key of its journey and waves."""
 
     class Meta:
         model = AnalysisRun
 
     journey = factory.SubFactory(JourneyFactory)
-    min_sample = 30
-    bootstrap = 20
     params_key = None
     surveys: Sequence[Survey] = ()
 
