@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from journeys.models import Journey
 from surveys import services
 from surveys.models import Response, Upload, UploadStatus
+from tests.factories import JourneyFactory
 from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def survey(organisation):
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
     return services.survey_get_or_create(journey=journey, name="W1")
 
 
