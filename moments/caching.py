@@ -1,7 +1,9 @@
 """One cache get-or-build for what a finished run shows (its numbers never change, bench/FINDINGS.md sections 4-5).
 
-The key is a digest of every input the value is built from, so a cached value is never stale; the cache is only a
-shortcut: when it is unavailable the value is built as if it were empty.
+The key is a digest of every input the value is built from AND of the code that builds it (``CODE_DIGEST``: the
+moments package's source, so a deploy with new chart or label code never serves yesterday's figures from Redis),
+so a cached value is never stale; the cache is only a shortcut: when it is unavailable the value is built as if it
+were empty.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -18,9 +21,26 @@ T = TypeVar("T")
 CACHE_SECONDS = 24 * 3600
 
 
+def _code_digest() -> str:
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        if "migrations" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_DIGEST = _code_digest()
+
+
 def cache_get_or_build(prefix: str, inputs, build: Callable[[], T], *, timeout: int = CACHE_SECONDS) -> T:
     """The value cached under ``prefix`` + sha256 of ``inputs`` (JSON), else ``build()``, stored for next time."""
-    key = prefix + hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    key = (
+        prefix
+        + CODE_DIGEST
+        + ":"
+        + hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    )
     try:
         value = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache outage must not break the page

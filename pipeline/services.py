@@ -22,7 +22,7 @@ def upload_ingest_and_analyse(
     (computed by the worker, or at once in eager mode). ``None`` when another worker holds the upload."""
     upload = upload_ingest(upload_id=upload_id, on_progress=on_progress)
     if upload is not None and upload.status == UploadStatus.DONE:
-        journey, user = upload.survey.journey, upload.created_by
+        journey, user = upload.journey, upload.created_by
         transaction.on_commit(lambda: _analysis_request_default(journey=journey, user=user))
     return upload
 

@@ -21,6 +21,6 @@ class ResponseAdmin(admin.ModelAdmin):
 
 @admin.register(Upload)
 class UploadAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "survey", "status", "rows_imported", "rows_invalid", "created_at"]
+    list_display = ["original_name", "journey", "survey_name", "status", "rows_imported", "rows_invalid", "created_at"]
     list_filter = ["status", "organisation"]
     readonly_fields = ["error_report"]

@@ -74,9 +74,14 @@ class _UploadOutput(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField()
     status = serializers.CharField(help_text=STATUS_HELP)
-    survey = serializers.IntegerField(source="survey_id")
-    survey_name = serializers.CharField(source="survey.name")
-    journey = serializers.IntegerField(source="survey.journey_id")
+    survey = serializers.IntegerField(
+        source="survey_id",
+        allow_null=True,
+        help_text="The wave's id; null while a new wave is not created yet (its import creates it when it commits: "
+        "a refused import leaves none).",
+    )
+    survey_name = serializers.CharField(help_text="The wave the upload goes into.")
+    journey = serializers.IntegerField(source="journey_id")
     error_report_url = serializers.SerializerMethodField()
     detail_page = serializers.SerializerMethodField()
 
@@ -227,10 +232,10 @@ class UploadListCreateApi(generics.ListAPIView):
             edit_require(request.user, visible.organisation_id)
         file = data.validated_data["file"]
         try:
-            survey = services.survey_get_or_create(journey=journey, name=data.validated_data["survey"])
             upload = services.upload_create(
                 organisation=journey.organisation,
-                survey=survey,
+                journey=journey,
+                survey_name=data.validated_data["survey"],
                 uploaded_file=file,
                 original_name=file.name,
                 user=request.user,

@@ -67,10 +67,18 @@ class UploadStatus(models.TextChoices):
 
 
 class Upload(Job):
-    """An uploaded file and its import job (``cxapp.jobs``): it waits for its mapping, then runs as a job."""
+    """An uploaded file and its import job (``cxapp.jobs``): it waits for its mapping, then runs as a job.
+
+    The upload names its journey and wave itself (``survey_name``); ``survey`` is the wave row, set when the wave
+    already existed or once the import commits (the import creates a new wave in the same transaction as its
+    responses), so a refused upload into a new wave leaves no wave behind, and the upload row with its counts and
+    error report outlives a wave that is removed.
+    """
 
     organisation = models.ForeignKey("cxapp.Organisation", on_delete=models.CASCADE, related_name="uploads")
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="uploads")
+    journey = models.ForeignKey("journeys.Journey", on_delete=models.CASCADE, related_name="uploads")
+    survey_name = models.CharField(max_length=200, help_text="The wave it goes into (created by the import).")
+    survey = models.ForeignKey(Survey, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads")
     file_path = models.CharField(max_length=500, help_text="Relative to UPLOAD_ROOT, named by the app.")
     original_name = models.CharField(max_length=255)
     size_bytes = models.BigIntegerField(default=0)
@@ -99,7 +107,7 @@ class Upload(Job):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     def __str__(self) -> str:
-        return f"{self.original_name} -> {self.survey} ({self.status})"
+        return f"{self.original_name} -> {self.journey} / {self.survey_name} ({self.status})"
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:upload_detail", kwargs={"upload_id": self.pk})

@@ -16,7 +16,7 @@ def uploads_for_user(user: User) -> QuerySet[Upload]:
     """Every upload of the user's organisations, newest first."""
     return (
         Upload.objects.filter(organisation__in=organisations_for_user(user))
-        .select_related("survey__journey", "organisation", "created_by")
+        .select_related("journey", "survey", "organisation", "created_by")
         .defer("error_report")
     )
 
@@ -24,7 +24,7 @@ def uploads_for_user(user: User) -> QuerySet[Upload]:
 def upload_get(*, user: User, upload_id: int) -> Upload | None:
     return (
         Upload.objects.filter(organisation__in=organisations_for_user(user), pk=upload_id)
-        .select_related("survey__journey", "organisation")
+        .select_related("journey", "survey", "organisation")
         .first()
     )
 

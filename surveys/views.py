@@ -80,10 +80,11 @@ def upload_new(request: HttpRequest) -> HttpResponse:
         journey = next(j for j in journeys if j.pk == form.cleaned_data["journey"])
         file = form.cleaned_data["file"]
         try:
-            survey = services.survey_get_or_create(journey=journey, name=form.cleaned_data["survey"])
+            # the wave is created by the import that commits, so a refused upload leaves none behind
             upload = services.upload_create(
                 organisation=journey.organisation,
-                survey=survey,
+                journey=journey,
+                survey_name=form.cleaned_data["survey"],
                 uploaded_file=file,
                 original_name=file.name,
                 user=request.user,

@@ -278,14 +278,17 @@ def broadband_journey(organisation, *, respondents_per_wave: int = 600, compute:
 
 # ---------------------------------------------------------------------------------------------------- uploads
 class UploadFactory(DjangoModelFactory):
-    """An upload row; ``content`` (bytes) is written to its file under ``root`` (default ``UPLOAD_ROOT``) and sets
-    ``size_bytes``."""
+    """An upload row into wave ``survey`` (its journey and ``survey_name`` follow; ``survey=None`` with ``journey``
+    and ``survey_name``: a wave the import has not made yet); ``content`` (bytes) is written to its file under
+    ``root`` (default ``UPLOAD_ROOT``) and sets ``size_bytes``."""
 
     class Meta:
         model = Upload
 
     survey = factory.SubFactory(SurveyFactory)
-    organisation = factory.LazyAttribute(lambda o: o.survey.journey.organisation)
+    journey = factory.LazyAttribute(lambda o: o.survey.journey)
+    survey_name = factory.LazyAttribute(lambda o: o.survey.name)
+    organisation = factory.LazyAttribute(lambda o: o.journey.organisation)
     file_path = factory.LazyAttributeSequence(lambda o, n: f"{o.organisation.pk}/upload-{n}.csv")
     original_name = "upload.csv"
     detected_format = "csv"

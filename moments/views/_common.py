@@ -181,6 +181,8 @@ def results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
     suffix = f"?{query}" if query else ""
     rows = []
     for result in selectors.moment_results(run=run):
+        result.run = run  # the run's summary (marks, rules) without a query per row
+        advice = result.advice  # one advice: quadrant, flags and reach together, with its cautions
         row = {
             "moment_id": result.moment_id,
             "moment": result.moment.name,
@@ -189,7 +191,9 @@ def results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
             "rank": result.rank,
             "quadrant": result.quadrant,
             "quadrant_label": Quadrant(result.quadrant).label,
-            "action": result.action,
+            "action": advice.text,
+            "cautions": list(advice.cautions),
+            "occurrence_sentence": result.occurrence_sentence,
             "flags": result.flags,
             "url": reverse("moments:moment_detail", args=[journey.pk, result.moment_id]) + suffix,
         }

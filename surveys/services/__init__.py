@@ -1,7 +1,7 @@
 """Writes of the surveys app, one module per concern; the names other apps use are re-exported here.
 
 - ``responses``: storing responses in bulk (binary COPY + upsert on PostgreSQL, ``surveys.pgcopy`` encodes);
-- ``waves``: a wave (``Survey``) by name, its data version;
+- ``waves``: a wave (``Survey``) by name, its data version (an upload's new wave is created by its import);
 - ``files``: the stored files of uploads;
 - ``uploads``: ``upload_create`` -> ``upload_confirm`` (queues the job), the upload job kind, its sweeper;
 - ``ingest_job``: the import job itself (``upload_ingest``), run by ``pipeline`` or the CLI.
@@ -21,7 +21,7 @@ from .uploads import (
     upload_leftovers_remove,
     upload_table,
 )
-from .waves import survey_data_changed, survey_delete_unused, survey_get_or_create
+from .waves import survey_data_changed, survey_get_or_create, survey_name_clean
 
 __all__ = [
     "INGEST_CHUNK_ROWS",
@@ -32,9 +32,9 @@ __all__ = [
     "jobs_sweep_stale",
     "responses_store",
     "survey_data_changed",
-    "survey_delete_unused",
     "survey_get_or_create",
     "survey_moments_align",
+    "survey_name_clean",
     "upload_confirm",
     "upload_create",
     "upload_discard",

@@ -30,7 +30,7 @@ from ..models import Response, Survey, Upload, UploadStatus
 from .files import file_blocks, table_read, upload_path
 from .responses import responses_store
 from .uploads import UPLOAD_JOB, upload_leftovers_remove
-from .waves import survey_data_changed
+from .waves import survey_data_changed, survey_get_or_create
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def _upload_claim(upload_id: int) -> Upload | None:
         runner_gone = True
     upload = job_claim(
         UPLOAD_JOB,
-        Upload.objects.select_related("survey__journey"),
+        Upload.objects.select_related("journey", "survey"),
         upload_id,
         runner_gone=runner_gone,
         message="Reading the file.",
@@ -164,7 +164,8 @@ def upload_ingest(*, upload_id: int, on_progress: Callable[[float, str], None] |
     rows are stored and the rest reported. The upload is marked DONE inside the same transaction, so a crash
     leaves either nothing or everything, and a redelivered task finds it DONE. Transient database errors are
     re-raised for the task to retry (the upload is queued again); file problems fail the upload. An upload that
-    ends FAILED takes the moments made for it along (``upload_leftovers_remove``): "nothing was imported" is true.
+    ends FAILED takes the moments made for it along (``upload_leftovers_remove``), and a wave new to it is created
+    inside the load transaction, so it goes with the rollback: "nothing was imported" is true.
     """
     upload = _upload_claim(upload_id)
     if upload is None:
@@ -200,11 +201,7 @@ def _upload_run(upload: Upload, progress: JobProgress) -> None:
     tally = _Tally(estimate=_rows_estimate(table, path))
     try:
         with transaction.atomic():
-            survey = (
-                Survey.objects.select_for_update(no_key=True, of=("self",))
-                .select_related("journey")
-                .get(pk=upload.survey_id)
-            )
+            survey = _survey_lock(upload)
             moments = moments_ensure(journey=survey.journey, names=list(mapping.moments))
             scale = _chunks_store(upload, survey, moments, table, mapping, tally, progress)
             if not upload.skip_invalid and tally.rows_invalid:
@@ -227,6 +224,17 @@ def _upload_run(upload: Upload, progress: JobProgress) -> None:
     except IngestError as exc:
         # a file-level problem met while reading (e.g. an unconfigured binary outcome): keep the report so far
         job_fail(UPLOAD_JOB, upload.pk, str(exc), **tally.fields())
+
+
+def _survey_lock(upload: Upload) -> Survey:
+    """Inside the load transaction: the upload's wave, row-locked; a wave new to the upload (or removed since) is
+    created here by its name, so a refused import rolls it back with the responses. Two imports into one new wave
+    serialise on its unique name, then on the row lock."""
+    locked = Survey.objects.select_for_update(no_key=True, of=("self",)).select_related("journey")
+    survey = locked.filter(pk=upload.survey_id).first() if upload.survey_id else None
+    if survey is None:
+        survey = locked.get(pk=survey_get_or_create(journey=upload.journey, name=upload.survey_name).pk)
+    return survey
 
 
 def _chunks_store(
@@ -280,7 +288,7 @@ def _upload_done(
 ) -> None:
     """Inside the load transaction: the wave's new data version, outcome and scale, and the upload DONE."""
     survey_data_changed(survey=survey)
-    survey_fields = {"outcome_type": mapping.outcome_type}
+    survey_fields = {"outcome_type": mapping.outcome_type, "mapping": upload.mapping}
     if scale is not None:
         survey_fields.update(scale_min=scale[0], scale_max=scale[1])
     Survey.objects.filter(pk=survey.pk).update(**survey_fields)
@@ -295,6 +303,7 @@ def _upload_done(
     now = timezone.now()
     Upload.objects.filter(pk=upload.pk).update(
         status=UploadStatus.DONE,
+        survey=survey,
         progress=1.0,
         message=message + ".",
         finished_at=now,

@@ -1,6 +1,9 @@
 """Uploads: ``upload_create`` (store the file, propose a mapping) -> ``upload_confirm`` (save the mapping, queue the
 import job after commit) -> the job (``surveys.services.ingest_job``) -> DONE, or FAILED with a row-error report.
 
+An upload names its journey and wave (``survey_name``); a new wave is created by the import, in the transaction
+that stores its responses, so a refused or failed import leaves no wave behind (issue 17).
+
 An upload is a job of the one protocol (``cxapp.jobs``); ``UPLOAD_JOB`` is its kind.
 """
 
@@ -20,13 +23,13 @@ from django.utils.module_loading import import_string
 from cxapp.jobs import JobKind, job_enqueue_on_commit
 from cxapp.jobs import jobs_sweep_stale as jobs_sweep_stale_of
 from cxapp.models import Organisation
-from journeys.models import Moment
+from journeys.models import Journey, Moment
 from journeys.services import moments_ensure
 
 from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, propose_mapping
 from ..models import Survey, Upload, UploadStatus
 from .files import file_blocks, file_store, table_read, upload_path
-from .waves import survey_delete_unused
+from .waves import survey_name_clean
 
 QUEUE_DOWN_MESSAGE = (
     "Queued. The job queue cannot be reached right now: the import starts by itself once it is back "
@@ -45,7 +48,9 @@ UPLOAD_JOB = JobKind(
 def upload_create(
     *,
     organisation: Organisation,
-    survey: Survey,
+    journey: Journey | None = None,
+    survey_name: str | None = None,
+    survey: Survey | None = None,
     original_name: str,
     uploaded_file: UploadedFile | None = None,
     path: str | Path | None = None,
@@ -53,26 +58,35 @@ def upload_create(
 ) -> Upload:
     """Stores the file, detects its format and proposes a mapping; the upload then waits for ``upload_confirm``.
 
-    The proposal is, in order: the mapping saved on the survey by its previous upload when it fits the file; else
-    the automatic proposal, matching the journey's moments (names and aliases) when it has some. Raises IngestError
-    for a file that is too large or cannot be read at all.
+    Where it goes: ``journey`` and ``survey_name`` (the wave, existing or new: a new one is created only by the
+    import that commits), or ``survey``, an existing wave. The proposal is, in order: the mapping saved on the
+    wave by its previous upload when it fits the file; else the automatic proposal, matching the journey's moments
+    (names and aliases) when it has some. Raises IngestError for a file that is too large or cannot be read at all.
     """
-    if survey.journey.organisation_id != organisation.pk:
-        raise IngestError("The survey belongs to another organisation.")
+    if survey is not None:
+        journey, survey_name = survey.journey, survey.name
+    if journey is None or survey_name is None:
+        raise ValueError("Pass journey and survey_name, or survey.")
+    if journey.organisation_id != organisation.pk:
+        raise IngestError("The journey belongs to another organisation.")
     if (uploaded_file is None) == (path is None):
         raise ValueError("Pass exactly one of uploaded_file and path.")
+    survey_name = survey_name_clean(survey_name)
+    survey = Survey.objects.filter(journey=journey, name=survey_name).first()
     source = uploaded_file.chunks() if uploaded_file is not None else file_blocks(Path(path))
     original_name = Path(original_name).name[:255] or "upload.csv"
     relative, size = file_store(organisation=organisation, source=source, original_name=original_name)
     stored = Path(settings.UPLOAD_ROOT) / relative
     try:
         table = table_read(stored, filename=original_name)
-        mapping, proposal = _mapping_propose(survey=survey, table=table)
+        mapping, proposal = _mapping_propose(journey=journey, survey=survey, table=table)
     except BaseException:
         stored.unlink(missing_ok=True)
         raise
     return Upload.objects.create(
         organisation=organisation,
+        journey=journey,
+        survey_name=survey_name,
         survey=survey,
         file_path=relative,
         original_name=original_name,
@@ -86,11 +100,14 @@ def upload_create(
     )
 
 
-def _mapping_propose(*, survey: Survey, table: RawTable) -> tuple[dict, dict]:
-    # The wave's own saved mapping first, then the journey's other waves, newest first: the next wave's file
-    # usually has the same columns as the last one.
-    others = Survey.objects.filter(journey_id=survey.journey_id).exclude(pk=survey.pk).exclude(mapping={})
-    candidates = [(survey.mapping, "this survey's last upload")]
+def _mapping_propose(*, journey: Journey, survey: Survey | None, table: RawTable) -> tuple[dict, dict]:
+    # The wave's own saved mapping first (when the wave exists), then the journey's other waves, newest first: the
+    # next wave's file usually has the same columns as the last one.
+    others = Survey.objects.filter(journey_id=journey.pk).exclude(mapping={})
+    candidates = []
+    if survey is not None:
+        others = others.exclude(pk=survey.pk)
+        candidates.append((survey.mapping, "this survey's last upload"))
     candidates += [(s.mapping, f"the wave “{s.name}”") for s in others.order_by("-created_at")[:10]]
     for saved_json, source in candidates:
         if not saved_json:
@@ -101,7 +118,7 @@ def _mapping_propose(*, survey: Survey, table: RawTable) -> tuple[dict, dict]:
             continue
         if not saved.check_columns(table):
             return saved.to_json(), {"confident": True, "reasons": [f"the mapping saved by {source}"]}
-    moments = {m.name: list(m.aliases or []) for m in Moment.objects.filter(journey=survey.journey)}
+    moments = {m.name: list(m.aliases or []) for m in Moment.objects.filter(journey=journey)}
     proposal = propose_mapping(table, moments=moments)
     return proposal.mapping.to_json(), {"confident": proposal.confident, "reasons": proposal.reasons}
 
@@ -112,8 +129,9 @@ def upload_table(*, upload: Upload) -> RawTable:
 
 
 def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False, enqueue: bool = True) -> Upload:
-    """Checks ``mapping`` against the file, saves it on the survey for the next wave, creates the moments it names
-    and queues the import (after commit). A failed upload may be confirmed again, e.g. with ``skip_invalid``.
+    """Checks ``mapping`` against the file, saves it on the wave (when it exists already; a new wave gets it when
+    its import commits) for the next wave, creates the moments it names and queues the import (after commit).
+    A failed upload may be confirmed again, e.g. with ``skip_invalid``.
 
     ``enqueue=False`` leaves the queued upload for a synchronous ``upload_ingest`` (the CLI).
     """
@@ -124,8 +142,8 @@ def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False,
     if problems:
         raise IngestError("The mapping does not fit the file: " + "; ".join(problems) + ".")
     other_outcomes = set(
-        Survey.objects.filter(journey_id=upload.survey.journey_id, data_version__gt=0)
-        .exclude(pk=upload.survey_id)
+        Survey.objects.filter(journey_id=upload.journey_id, data_version__gt=0)
+        .exclude(name=upload.survey_name)
         .values_list("outcome_type", flat=True)
     )
     if other_outcomes and other_outcomes != {parsed.outcome_type}:
@@ -135,8 +153,8 @@ def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False,
             f"{parsed.outcome_type} one. Map the same kind of outcome, or import into a separate journey."
         )
     with transaction.atomic():
-        Survey.objects.filter(pk=upload.survey_id).update(mapping=parsed.to_json())
-        journey = upload.survey.journey
+        Survey.objects.filter(journey_id=upload.journey_id, name=upload.survey_name).update(mapping=parsed.to_json())
+        journey = upload.journey
         existing = set(Moment.objects.filter(journey=journey).values_list("pk", flat=True))
         made = [m.pk for m in moments_ensure(journey=journey, names=list(parsed.moments)) if m.pk not in existing]
         updated = Upload.objects.filter(
@@ -178,13 +196,14 @@ def upload_leftovers_remove(*, upload_id: int) -> list[int]:
     (An analysis computed meanwhile loses its insufficient-data row for such a moment; its key names the journey's
     moments, so the next request makes a new run.)
 
-    The wave itself stays while its upload does: the upload row is the analyst's record of what was refused (the
-    error report, "import again"), and a wave that never imported has no data (``data_version`` 0).
+    A wave made for the upload never existed outside the import's transaction (``upload_ingest`` creates it
+    there), so nothing is left of it; the upload row stays, the analyst's record of what was refused (the error
+    report, "import again").
     """
     upload = Upload.objects.select_for_update().filter(pk=upload_id, status=UploadStatus.FAILED).first()
     if upload is None or not upload.created_moments:
         return []
-    journey_id = Survey.objects.filter(pk=upload.survey_id).values_list("journey_id", flat=True).get()
+    journey_id = upload.journey_id
     asked = {pk for ids in Survey.objects.filter(journey_id=journey_id).values_list("moment_ids", flat=True)
              for pk in ids}  # fmt: skip
     unused = Moment.objects.filter(journey_id=journey_id, pk__in=upload.created_moments).exclude(pk__in=asked)
@@ -195,16 +214,13 @@ def upload_leftovers_remove(*, upload_id: int) -> list[int]:
 
 
 @transaction.atomic
-def upload_discard(*, upload: Upload, wave_created: bool) -> None:
-    """Removes a refused upload: its stored file, its row, and its wave when the wave was created for it and holds
-    no data (the caller knows: the CLI, which owns the upload's whole life). The moments made for it went with
-    the failed import (``upload_leftovers_remove``); a journey made for it is deleted by the caller through
+def upload_discard(*, upload: Upload) -> None:
+    """Removes a refused upload: its stored file and its row (the CLI, which owns the upload's whole life). A new
+    wave was never created for it, the moments made for it went with the failed import
+    (``upload_leftovers_remove``); a journey made for it is deleted by the caller through
     ``journeys.services.journey_delete``."""
     path = upload_path(upload)
     Upload.objects.filter(pk=upload.pk).delete()
-    survey = Survey.objects.filter(pk=upload.survey_id).first()  # gone when the caller deleted its journey
-    if wave_created and survey is not None:
-        survey_delete_unused(survey=survey)
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 

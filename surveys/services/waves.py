@@ -27,18 +27,17 @@ def survey_data_changed(*, survey: Survey) -> None:
 def survey_get_or_create(
     *, journey: Journey, name: str, period_start: date | None = None, period_end: date | None = None
 ) -> Survey:
-    """The wave ``name`` of ``journey``, created when new."""
-    name = " ".join(name.split())[:200]
-    if not name:
-        raise IngestError("The survey (wave) needs a name.")
+    """The wave ``name`` of ``journey``, created when new (the name as ``survey_name_clean`` makes it)."""
+    name = survey_name_clean(name)
     survey, _ = Survey.objects.get_or_create(
         journey=journey, name=name, defaults={"period_start": period_start, "period_end": period_end}
     )
     return survey
 
 
-@transaction.atomic
-def survey_delete_unused(*, survey: Survey) -> bool:
-    """Deletes the wave if nothing was ever imported into it and no upload refers to it; True if it did."""
-    unused = Survey.objects.filter(pk=survey.pk, data_version=0).exclude(uploads__isnull=False)
-    return unused.delete()[0] > 0
+def survey_name_clean(name: str) -> str:
+    """A wave's name as it is stored: runs of whitespace made one space, at most 200 characters."""
+    name = " ".join(name.split())[:200]
+    if not name:
+        raise IngestError("The survey (wave) needs a name.")
+    return name

@@ -32,7 +32,8 @@ def sent(monkeypatch):
 
 
 def _upload(survey, status, heartbeat_at):
-    return UploadFactory(organisation=survey.journey.organisation, survey=survey, file_path="x.csv",
+    return UploadFactory(organisation=survey.journey.organisation, journey=survey.journey,
+                         survey_name=survey.name, survey=survey, file_path="x.csv",
                          original_name="x.csv", status=status, heartbeat_at=heartbeat_at)  # fmt: skip
 
 

@@ -58,7 +58,15 @@ def journey(organisation, manager):
     journey = journey_with_moments(organisation, SLUGS)
     q1, q2 = _waves(journey, ["2026 Q1", "2026 Q2"])
     empty = SurveyFactory(journey=journey, name="2026 Q3")
-    UploadFactory(organisation=organisation, survey=empty, file_path="x.csv", original_name="q3.csv", status="failed")
+    UploadFactory(
+        organisation=organisation,
+        journey=journey,
+        survey_name=empty.name,
+        survey=empty,
+        file_path="x.csv",
+        original_name="q3.csv",
+        status="failed",
+    )
     journey.q1, journey.q2, journey.empty = q1, q2, empty
     journey.default_run = compute(journey, survey_ids=[q2.pk])
     return journey

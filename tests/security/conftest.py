@@ -140,6 +140,8 @@ def tenant_build(organisation, *, names: dict[str, str], pk_base: int | None, up
     upload = UploadFactory(
         **pk(31),
         organisation=organisation,
+        journey=survey.journey,
+        survey_name=survey.name,
         survey=survey,
         file_path=f"{organisation.pk}/{names['respondent']}upload.csv",
         root=upload_root,

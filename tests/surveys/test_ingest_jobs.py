@@ -78,6 +78,29 @@ def test_two_concurrent_imports_of_the_same_file_leave_no_duplicates(survey, tmp
     assert sorted([first.responses_updated, second.responses_updated]) == [0, 20_000]
 
 
+def test_two_concurrent_imports_into_one_new_wave_make_one_wave(organisation, tmp_path):
+    """The wave is created inside each load transaction: the second waits on its unique name, then on its row."""
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
+    good, bad = synthetic_csv(tmp_path / "good.csv", 5_000), synthetic_csv(tmp_path / "bad.csv", 5_000, bad_lines=(9,))
+    uploads = []
+    for path in (good, good, bad):
+        upload = services.upload_create(
+            organisation=organisation, journey=journey, survey_name="W9", path=path, original_name=path.name
+        )
+        uploads.append(services.upload_confirm(upload=upload, mapping=SYNTHETIC_MAPPING, enqueue=False))
+    assert not journey.surveys.exists()
+
+    _in_threads(*[lambda pk=u.pk: services.upload_ingest(upload_id=pk) for u in uploads])
+
+    for upload in uploads:
+        upload.refresh_from_db()
+    wave = journey.surveys.get()
+    assert [u.status for u in uploads] == [UploadStatus.DONE, UploadStatus.DONE, UploadStatus.FAILED]
+    assert [u.survey_id for u in uploads[:2]] == [wave.pk, wave.pk] and wave.data_version == 2
+    assert Response.objects.filter(survey=wave).count() == 5_000
+    assert sorted(u.responses_created for u in uploads[:2]) == [0, 5_000]
+
+
 def test_a_double_delivery_of_the_same_upload_imports_once(survey, tmp_path):
     upload = _upload(survey, synthetic_csv(tmp_path / "wave.csv", 20_000))
 

@@ -36,7 +36,8 @@ def test_an_analyst_uploads_a_file_into_a_new_wave_and_lands_on_the_mapping_step
     upload = Upload.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/uploads/{upload.pk}/mapping/"
-    assert (upload.survey.name, upload.original_name, upload.status) == ("2025 Q1", "My export.csv", "mapping")
+    assert (upload.survey_name, upload.original_name, upload.status) == ("2025 Q1", "My export.csv", "mapping")
+    assert upload.journey == journey and upload.survey is None, "the wave is created by the import that commits"
     assert upload.file_path.startswith(f"{journey.organisation_id}/") and "My export" not in upload.file_path
     page = client.get(response["Location"])
     assert page.status_code == 200
@@ -138,7 +139,12 @@ def test_status_json_and_the_error_report_of_a_failed_upload(client, manager, up
 
 def test_the_upload_list_paginates(client, analyst, upload):
     Upload.objects.bulk_create(
-        [Upload(organisation=upload.organisation, survey=upload.survey, original_name=f"f{i}.csv") for i in range(30)]
+        [
+            Upload(
+                organisation=upload.organisation, journey=upload.journey, survey_name="W1", original_name=f"f{i}.csv"
+            )
+            for i in range(30)
+        ]
     )
     client.force_login(analyst)
 

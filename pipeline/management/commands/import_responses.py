@@ -1,9 +1,10 @@
 """python manage.py import_responses FILE --journey SLUG --survey NAME [--mapping FILE.json] [--skip-invalid]
 [--organisation SLUG] [--keep-refused] (DESIGN section 5). Runs the import in this process, not through the queue.
 
-A refused import leaves nothing behind (issue 17): the journey and the wave this command created for it, the
-upload row and the stored file are removed again (the moments made for it go with the failed import), unless
-``--keep-refused`` asks to keep the upload and its error report. What existed before is never touched."""
+A refused import leaves nothing behind (issue 17): the journey this command created for it, the upload row and the
+stored file are removed again (a new wave is only created by an import that commits, and the moments made for it go
+with the failed import), unless ``--keep-refused`` asks to keep the upload and its error report. What existed
+before is never touched."""
 
 import json
 from pathlib import Path
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep-refused",
             action="store_true",
-            help="keep a refused upload (its row, error report, and the journey and wave made for it)",
+            help="keep a refused upload (its row, error report, and the journey made for it)",
         )
 
     def handle(self, *args, **options):
@@ -47,34 +48,33 @@ class Command(BaseCommand):
         mapping = self._mapping_read(options["mapping"]) if options["mapping"] else None
         organisation = self._organisation(options["organisation"])
         journeys_before = set(Journey.objects.filter(organisation=organisation).values_list("pk", flat=True))
-        journey = survey = None
+        journey = None
         try:
             journey = journey_get_or_create(organisation=organisation, slug=options["journey"])
-            waves_before = set(journey.surveys.values_list("pk", flat=True))
-            survey = services.survey_get_or_create(journey=journey, name=options["survey"])
             upload = services.upload_create(
-                organisation=organisation, survey=survey, path=path, original_name=path.name
+                organisation=organisation,
+                journey=journey,
+                survey_name=options["survey"],
+                path=path,
+                original_name=path.name,
             )
         except (IngestError, JourneyError) as exc:
-            if journey is not None and not options["keep_refused"]:
-                if journey.pk not in journeys_before:
-                    journey_delete(journey=journey)
-                elif survey is not None and survey.pk not in waves_before:
-                    services.survey_delete_unused(survey=survey)
+            if journey is not None and journey.pk not in journeys_before and not options["keep_refused"]:
+                journey_delete(journey=journey)
             raise CommandError(str(exc)) from exc
-        made = {"journey": journey.pk not in journeys_before, "wave": survey.pk not in waves_before}
+        journey_made = journey.pk not in journeys_before
         try:
             upload = self._import(upload, mapping, options)
         except CommandError:
             if not options["keep_refused"]:
-                self._discard(upload, journey, made)
+                self._discard(upload, journey, journey_made=journey_made)
             raise
 
     def _import(self, upload, mapping: dict | None, options: dict):
         """Confirms and runs the import; raises CommandError when it is refused."""
-        survey = upload.survey
         self.stdout.write(
-            f"{upload.original_name}: {upload.detected_format} export, into {survey.journey.slug} / {survey.name}"
+            f"{upload.original_name}: {upload.detected_format} export, into {upload.journey.slug} / "
+            f"{upload.survey_name}"
         )
         if mapping is None:
             if not upload.proposal.get("confident"):
@@ -101,13 +101,12 @@ class Command(BaseCommand):
             raise CommandError(f"import refused: {upload.message}")
         return upload
 
-    def _discard(self, upload, journey, made: dict) -> None:
+    def _discard(self, upload, journey, *, journey_made: bool) -> None:
         upload.refresh_from_db()
-        wave = upload.survey.name
-        if made["journey"]:
-            journey_delete(journey=journey)  # its wave, upload and any moment go with it
-        services.upload_discard(upload=upload, wave_created=made["wave"])
-        kept = "" if made["journey"] or made["wave"] else f" (the wave {wave} is as it was)"
+        if journey_made:
+            journey_delete(journey=journey)  # its upload and any moment go with it
+        services.upload_discard(upload=upload)
+        kept = f" (the wave {upload.survey_name} is as it was)" if upload.survey_id else ""
         self.stderr.write(f"Nothing was kept of this import{kept}; --keep-refused keeps the upload and its report.")
 
     def _mapping_read(self, name: str) -> dict:
