@@ -117,6 +117,17 @@ class AnalysisSummarySerializer(serializers.Serializer):
     r2 = serializers.FloatField(allow_null=True, help_text="R^2 of the driver model.")
     bootstrap = serializers.IntegerField(allow_null=True, help_text="Resamples run.")
     min_n = serializers.IntegerField(allow_null=True)
+    weighted = serializers.BooleanField(default=False, help_text="Every number is weighted by the survey weights.")
+    effective_n = serializers.SerializerMethodField(
+        help_text="Kish's effective sample size (sum w)^2 / sum w^2; equals n when unweighted."
+    )
+    weight_note = serializers.CharField(
+        default="", help_text="How responses without a weight were counted, when the waves mix them."
+    )
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_effective_n(self, summary: dict) -> float | None:
+        return summary.get("n_effective", summary.get("n"))
 
     def _nps(self, summary: dict, key: str) -> float | None:
         if summary.get("outcome_type", "nps") != "nps":

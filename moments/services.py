@@ -173,7 +173,8 @@ def _num(value) -> float | None:
 def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = None) -> AnalysisRun | None:
     """Computes a QUEUED run (or a RUNNING one whose heartbeat went stale) and stores its results.
 
-    Steps: claim the row with a conditional update (nothing to do if another worker has it); load the matrix;
+    Steps: claim the row with a conditional update (nothing to do if another worker has it); load the matrix
+    (with its survey weights, when the waves carry them: every statistic is then weighted, DESIGN section 2);
     ``analyse`` with a progress callback (progress + heartbeat written at most every 0.5 s); store the summary
     (JSON-safe) and one ``MomentResult`` per moment with ``bulk_create``, and mark DONE, in one transaction.
     A user-side problem (no responses, mixed outcome types, bad parameters) or any engine error marks the run
@@ -215,6 +216,7 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
             [m.slug for m in frame.moments],
             outcome_type=frame.outcome_type,
             experienced=frame.experienced,
+            weights=frame.weight,
             params=params,
             progress=lambda f: progress.report(LOAD_SHARE + (1 - LOAD_SHARE) * 0.98 * f),
         )
@@ -244,6 +246,8 @@ def _store(run: AnalysisRun, frame, result) -> AnalysisRun:
     ]
     summary["segment_filter"] = run.segment_filter
     summary["scale"] = list(frame.scale)
+    # summary["weighted"] and ["n_effective"] (Kish) come from the engine; the loader says how it filled gaps
+    summary["weight_note"] = frame.weight_note
     rows = []
     for j, moment in enumerate(frame.moments):
         row = table.iloc[j]

@@ -128,6 +128,9 @@ def mapping_from_post(data, table: RawTable) -> dict:
         "scales": scales,  # a text that is not MIN-MAX stays text: Mapping.from_json names the problem
         "labels": labels,
     }
+    weight = column("weight")
+    if weight:
+        mapping["weight"] = weight
     if mapping["outcome_type"] == "binary":
         mapping["outcome_positive"] = _split(data.get("outcome_positive", ""))
     low, high = data.get("scale_min", "").strip(), data.get("scale_max", "").strip()

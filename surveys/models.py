@@ -50,6 +50,9 @@ class Response(models.Model):
     segments = models.JSONField(default=dict, blank=True)
     ratings = FloatArrayField(help_text="0-100 per moment, aligned to survey.moment_ids; NULL = not experienced.")
     experienced = BoolArrayField(null=True, blank=True, help_text="Only where explicit flag columns were mapped.")
+    weight = models.FloatField(
+        null=True, blank=True, help_text="Survey weight (> 0) when the mapping has a weight column; NULL = unweighted."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "respondent_id"], name="unique_respondent_per_survey")]

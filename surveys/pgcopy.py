@@ -100,20 +100,22 @@ def responses_payload(
     segments: pd.DataFrame,
     ratings: np.ndarray,
     experienced: np.ndarray | None,
+    weight: np.ndarray | None = None,
 ) -> bytes:
     """COPY ... (FORMAT binary) data for (survey_id int8, respondent_id text, submitted_at timestamptz, outcome
-    float8, segments jsonb, ratings real[], experienced bool[]), the responses table's columns.
+    float8, segments jsonb, ratings real[], experienced bool[], weight float8), the responses table's columns.
 
     Input: ``frame`` with columns respondent_id (str), submitted_at (datetime, NaT = NULL) and outcome (float, NaN =
     NULL); ``segments`` one str column per key (missing values left out of the JSON); ``ratings`` n x k float
-    (NaN = a NULL element); ``experienced`` n x k bool, or None for a NULL column. Each part is a fixed-width numpy
+    (NaN = a NULL element); ``experienced`` n x k bool, or None for a NULL column; ``weight`` n float survey weights
+    (NaN = NULL), or None for a NULL column (unweighted). Each part is a fixed-width numpy
     record per row (NULLs drop their bytes) or a pyarrow binary column, concatenated row by row by
     ``binary_join_element_wise``."""
     n = len(frame)
     respondent = pa.array(frame["respondent_id"].to_numpy(dtype=object), type=pa.large_string()).cast(pa.large_binary())
     head_dtype = np.dtype([("fields", ">i2"), ("lsurvey", ">i4"), ("survey", ">i8"), ("lrespondent", ">i4")])
     head = np.zeros(n, dtype=head_dtype)
-    head["fields"], head["lsurvey"], head["survey"] = 7, 8, survey_id
+    head["fields"], head["lsurvey"], head["survey"] = 8, 8, survey_id
     head["lrespondent"] = pc.binary_length(respondent).to_numpy()
 
     stamps = pd.to_datetime(frame["submitted_at"], utc=True)
@@ -150,6 +152,15 @@ def responses_payload(
     else:
         flags = np.asarray(experienced, dtype=bool)
         parts.append(_packed(*_array_field(flags, np.zeros_like(flags), OID_BOOL, "u1")))
+    weight_dtype = np.dtype([("lweight", ">i4"), ("weight", ">f8")])
+    weights = np.zeros(n, dtype=weight_dtype)
+    no_weight = np.ones(n, dtype=bool) if weight is None else np.isnan(np.asarray(weight, dtype=np.float64))
+    weights["lweight"] = np.where(no_weight, -1, 8)
+    if weight is not None:
+        weights["weight"] = np.where(no_weight, 0.0, weight)
+    weight_keep = _keep(weights)
+    _drop(weight_keep, weight_dtype, "weight", no_weight)
+    parts.append(_packed(weights, weight_keep))
     return _stream(parts, n)
 
 
@@ -188,12 +199,13 @@ def _segments_json(segments: pd.DataFrame, n: int) -> pa.Array:
 
 
 # ------------------------------------------------------------------------------------------------ the ratings rows
-def ratings_rows_dtype(width: int) -> np.dtype:
-    """Layout of one row of ``COPY (SELECT id::int8, survey_id::int8, outcome::float8, ratings::real[]) TO STDOUT
-    (FORMAT binary)`` where every array has ``width`` elements and none is NULL (the loader pads the arrays and
-    writes NaN for NULL): int16 field count, then per field an int32 length and the value; the array is ndim,
-    has-null flag, element type, dimension, lower bound, then (length, value) pairs. An empty array (``width`` 0)
-    is ndim 0 and no dimension."""
+def ratings_rows_dtype(width: int, *, weighted: bool = False) -> np.dtype:
+    """Layout of one row of ``COPY (SELECT id::int8, survey_id::int8, outcome::float8, [weight::float8,]
+    ratings::real[]) TO STDOUT (FORMAT binary)`` where every array has ``width`` elements and none is NULL (the
+    loader pads the arrays and writes NaN for NULL; also for a NULL weight): int16 field count, then per field an
+    int32 length and the value; the array is ndim, has-null flag, element type, dimension, lower bound, then
+    (length, value) pairs. An empty array (``width`` 0) is ndim 0 and no dimension. ``weighted``: the survey
+    weight column is in the stream (only when some response of the chosen waves carries one)."""
     fields = [
         ("nfields", ">i2"),
         ("id_len", ">i4"),
@@ -202,8 +214,10 @@ def ratings_rows_dtype(width: int) -> np.dtype:
         ("survey_id", ">i8"),
         ("outcome_len", ">i4"),
         ("outcome", ">f8"),
-        ("array_len", ">i4"),
     ]
+    if weighted:
+        fields += [("weight_len", ">i4"), ("weight", ">f8")]
+    fields.append(("array_len", ">i4"))
     if width:
         fields += [("ndim", ">i4"), ("hasnull", ">i4"), ("oid", ">i4"), ("dim", ">i4"), ("lbound", ">i4")]
         fields.append(("elements", [("len", ">i4"), ("value", ">f4")], (width,)))
@@ -212,10 +226,12 @@ def ratings_rows_dtype(width: int) -> np.dtype:
     return np.dtype(fields)
 
 
-def ratings_rows_decode(raw: bytes | memoryview, width: int) -> np.ndarray:
-    """The rows of a ratings COPY (``ratings_rows_dtype(width)``) as one structured array, without copying.
+def ratings_rows_decode(raw: bytes | memoryview, width: int, *, weighted: bool = False) -> np.ndarray:
+    """The rows of a ratings COPY (``ratings_rows_dtype(width, weighted=...)``) as one structured array, without
+    copying.
 
-    Fields ``id``, ``survey_id``, ``outcome`` and, when ``width``, ``elements["value"]`` (n x width big-endian
+    Fields ``id``, ``survey_id``, ``outcome``, ``weight`` when ``weighted`` (NaN where the loader replaced a NULL)
+    and, when ``width``, ``elements["value"]`` (n x width big-endian
     float32, NaN where the loader replaced a NULL). Raises ``CopyFormatError`` when the signature, the header
     extension or a row's layout is not the expected one (a NULL field or array element would shift every byte).
     """
@@ -224,7 +240,7 @@ def ratings_rows_decode(raw: bytes | memoryview, width: int) -> np.ndarray:
         raise CopyFormatError("unexpected COPY binary header")
     extension = struct.unpack(">i", raw[15:19])[0]
     header = 19 + extension
-    dtype = ratings_rows_dtype(width)
+    dtype = ratings_rows_dtype(width, weighted=weighted)
     body = len(raw) - header - len(COPY_TRAILER)
     if body < 0 or body % dtype.itemsize or raw[len(raw) - 2 :].tobytes() != COPY_TRAILER:
         raise CopyFormatError("unexpected COPY binary row layout")
@@ -232,7 +248,8 @@ def ratings_rows_decode(raw: bytes | memoryview, width: int) -> np.ndarray:
     rows = np.frombuffer(raw, dtype=dtype, count=n, offset=header)
     expected_len = 20 + 8 * width if width else 12
     if n and not (
-        (rows["nfields"] == 4).all()
+        (rows["nfields"] == 4 + weighted).all()
+        and (not weighted or (rows["weight_len"] == 8).all())
         and (rows["id_len"] == 8).all()
         and (rows["survey_len"] == 8).all()
         and (rows["outcome_len"] == 8).all()
@@ -244,12 +261,18 @@ def ratings_rows_decode(raw: bytes | memoryview, width: int) -> np.ndarray:
     return rows
 
 
-def ratings_rows_encode(ids: np.ndarray, survey_ids: np.ndarray, outcome: np.ndarray, ratings: np.ndarray) -> bytes:
-    """Writes the layout ``ratings_rows_decode`` reads (NaN stays NaN: no NULL anywhere), as PostgreSQL would."""
+def ratings_rows_encode(
+    ids: np.ndarray, survey_ids: np.ndarray, outcome: np.ndarray, ratings: np.ndarray, weight: np.ndarray | None = None
+) -> bytes:
+    """Writes the layout ``ratings_rows_decode`` reads (NaN stays NaN: no NULL anywhere), as PostgreSQL would;
+    with the weight field when ``weight`` is given."""
     n, width = np.shape(ratings)
-    records = np.zeros(n, dtype=ratings_rows_dtype(width))
-    records["nfields"], records["id_len"], records["survey_len"], records["outcome_len"] = 4, 8, 8, 8
+    weighted = weight is not None
+    records = np.zeros(n, dtype=ratings_rows_dtype(width, weighted=weighted))
+    records["nfields"], records["id_len"], records["survey_len"], records["outcome_len"] = 4 + weighted, 8, 8, 8
     records["id"], records["survey_id"], records["outcome"] = ids, survey_ids, outcome
+    if weighted:
+        records["weight_len"], records["weight"] = 8, weight
     records["array_len"] = 20 + 8 * width if width else 12
     records["oid"] = OID_FLOAT4
     if width:

@@ -189,7 +189,9 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
         "rows": _mapping_rows(table, preview, mapping, request.POST if request.method == "POST" else None),
         "roles": ROLES,
         "outcome_types": OUTCOME_TYPE_LABELS,
-        "selected": {key: index.get(mapping.get(key) or "") for key in ("respondent_id", "submitted_at", "outcome")},
+        "selected": {
+            key: index.get(mapping.get(key) or "") for key in ("respondent_id", "submitted_at", "outcome", "weight")
+        },
         "mapping": mapping,
         "scale": mapping.get("scale") if isinstance(mapping.get("scale"), list) else None,
         "skip_invalid": skip_invalid,

@@ -98,6 +98,28 @@ def _database_url(settings_dict: dict) -> str:
     return f"postgres://{auth}{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
 
 
+def _worker_wait_idle(timeout: float = 60) -> None:
+    """Until the worker has no task running, reserved or waiting for its retry (or is gone)."""
+    from cxapp.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(timeout=1)
+        answers = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        if any(a is None for a in answers) or not any(tasks for a in answers for tasks in a.values()):
+            return
+        time.sleep(0.2)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that used the worker ends when the worker does: a retry still running (the fault tests' 3 s / 6 s
+    backoff) would otherwise hold its locks while the next test's flush TRUNCATEs the tables, a deadlock."""
+    if "celery_worker" in getattr(item, "fixturenames", ()):
+        _worker_wait_idle()
+    yield
+
+
 class Worker:
     """A real `celery worker` process (prefork, one child) against the test database and Redis."""
 

@@ -33,7 +33,10 @@ class RatingsFrame:
     else "has a rating"); moments: the journey's k moments in position order (the columns); segments: n rows, one
     str column per segment key (<NA> where a respondent has no value; no columns unless loaded ``with_ids``);
     outcome_type and scale (min, max) of the waves (the first wave's scale when they differ; ``scales`` maps survey
-    id -> scale for going back to the original scale).
+    id -> scale for going back to the original scale); weight: n float64 survey weights (> 0), None when no
+    response of the chosen waves carries a weight. Where the chosen waves mix weighted and unweighted responses
+    (a wave imported without its weight column), the unweighted ones count with weight 1 and ``weight_note`` says
+    how many they are (the analysis stores it in its summary; the dashboard shows it).
     """
 
     respondent_id: np.ndarray | None
@@ -46,6 +49,8 @@ class RatingsFrame:
     outcome_type: str
     scale: tuple[float, float]
     scales: dict[int, tuple[float, float]] = field(default_factory=dict)
+    weight: np.ndarray | None = None
+    weight_note: str = ""
 
     @property
     def n(self) -> int:
@@ -89,7 +94,32 @@ def journey_ratings_frame(
         columns = _ratings_postgresql(surveys, moments, segment_filter, with_ids=with_ids)
     else:
         columns = _ratings_generic(surveys, moments, segment_filter, with_ids=with_ids)
-    return RatingsFrame(moments=moments, outcome_type=outcome_type, scale=scale, scales=scales, **columns)
+    weight, weight_note = _weights_complete(columns.pop("weight"))
+    return RatingsFrame(
+        moments=moments,
+        outcome_type=outcome_type,
+        scale=scale,
+        scales=scales,
+        weight=weight,
+        weight_note=weight_note,
+        **columns,
+    )
+
+
+def _weights_complete(weight: np.ndarray | None) -> tuple[np.ndarray | None, str]:
+    """Missing weights (responses imported without a weight column, beside weighted ones) count as 1, said in
+    words. Chosen over refusing: a wave imported once without its weights should not make the journey's analysis
+    of several waves impossible, and weight 1 is what the unweighted analysis gives every respondent."""
+    if weight is None:
+        return None, ""
+    missing = np.isnan(weight)
+    if not missing.any():
+        return weight, ""
+    note = (
+        f"{int(missing.sum()):,} of {len(weight):,} responses carry no survey weight (imported without a weight "
+        "column): they count with weight 1."
+    )
+    return np.where(missing, 1.0, weight), note
 
 
 def _empty_columns(k: int, *, with_ids: bool = True) -> dict:
@@ -100,6 +130,7 @@ def _empty_columns(k: int, *, with_ids: bool = True) -> dict:
         "ratings": np.empty((0, k), dtype=np.float64),
         "experienced": np.empty((0, k), dtype=bool),
         "segments": pd.DataFrame(index=pd.RangeIndex(0)),
+        "weight": None,
     }
 
 
@@ -145,11 +176,14 @@ def _ratings_postgresql(
     where = f"FROM {table} WHERE survey_id = ANY(%s){filter_sql}"
     with connection.cursor() as cursor:
         cursor.execute(
-            # The table name is the model's own; values are parameters.
-            f"SELECT DISTINCT survey_id FROM {table} WHERE survey_id = ANY(%s) AND experienced IS NOT NULL",  # noqa: S608  # nosec B608
+            # The table name is the model's own; values are parameters. One scan for both facts.
+            f"SELECT survey_id, bool_or(experienced IS NOT NULL), bool_or(weight IS NOT NULL) FROM {table} "  # noqa: S608  # nosec B608
+            "WHERE survey_id = ANY(%s) GROUP BY survey_id",
             [survey_pks],
         )
-        flagged = {row[0] for row in cursor.fetchall()}
+        facts = cursor.fetchall()
+        flagged = {row[0] for row in facts if row[1]}
+        weighted = any(row[2] for row in facts)
         if not width:
             padded = "'{}'::real[]"
         elif len(widths) == 1:
@@ -162,8 +196,9 @@ def _ratings_postgresql(
             padded = (
                 f"array_replace(ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]), NULL, 'NaN')"
             )
+        weight_sql = "COALESCE(weight, 'NaN')::float8, " if weighted else ""
         numbers = cursor.mogrify(
-            f"SELECT id::int8, survey_id::int8, COALESCE(outcome, 'NaN')::float8, {padded} {where}",
+            f"SELECT id::int8, survey_id::int8, COALESCE(outcome, 'NaN')::float8, {weight_sql}{padded} {where}",
             [survey_pks, *filter_params],
         ).decode()
         binary = io.BytesIO()
@@ -180,7 +215,7 @@ def _ratings_postgresql(
             text = io.BytesIO()
             cursor.copy_expert(f"COPY ({texts}) TO STDOUT WITH (FORMAT csv)", text)
 
-    rows = ratings_rows_decode(binary.getbuffer(), width)
+    rows = ratings_rows_decode(binary.getbuffer(), width, weighted=weighted)
     n = len(rows)
     ids = rows["id"].astype(np.int64)
     # A sequential scan returns a freshly imported wave in id order: then the gather by ``order`` is skipped.
@@ -189,6 +224,9 @@ def _ratings_postgresql(
         ids = ids[order]
     survey_id = rows["survey_id"].astype(np.int64) if order is None else rows["survey_id"][order].astype(np.int64)
     outcome = rows["outcome"].astype(np.float64) if order is None else rows["outcome"][order].astype(np.float64)
+    weight = None
+    if weighted:
+        weight = rows["weight"].astype(np.float64) if order is None else rows["weight"][order].astype(np.float64)
     # Big-endian float32 view of the elements; converted once, when copied into the journey's matrix below.
     stored = rows["elements"]["value"] if width else np.empty((n, 0), np.float32)
     if order is not None:
@@ -221,6 +259,7 @@ def _ratings_postgresql(
             # An import committed between the two COPYs: keep the respondents both saw.
             common, in_numbers, in_text = np.intersect1d(ids, text_ids, assume_unique=True, return_indices=True)
             ids, survey_id, outcome, stored = common, survey_id[in_numbers], outcome[in_numbers], stored[in_numbers]
+            weight = None if weight is None else weight[in_numbers]
             parsed = parsed.take(pa.array(in_text))
             n = len(ids)
 
@@ -276,6 +315,7 @@ def _ratings_postgresql(
         "ratings": ratings,
         "experienced": experienced,
         "segments": segments,
+        "weight": weight,
     }
 
 
@@ -286,12 +326,13 @@ def _ratings_generic(
     from surveys.models import Response
 
     k = len(moments)
+    weighted = Response.objects.filter(survey__in=surveys, weight__isnull=False).exists()
     parts = []
     for survey in surveys:
         rows = list(
             Response.objects.filter(survey=survey)
             .order_by("pk")
-            .values_list("respondent_id", "outcome", "segments", "ratings", "experienced")
+            .values_list("respondent_id", "outcome", "segments", "ratings", "experienced", "weight")
         )
         keep = [all((row[2] or {}).get(key) in values for key, values in segment_filter.items()) for row in rows]
         rows = [row for row, ok in zip(rows, keep, strict=True) if ok]
@@ -318,6 +359,7 @@ def _ratings_generic(
                 "respondent_id": np.array([row[0] for row in rows], dtype=object),
                 "survey_id": np.full(len(rows), survey.pk, dtype=np.int64),
                 "outcome": np.array([np.nan if row[1] is None else row[1] for row in rows], dtype=np.float64),
+                "weight": np.array([np.nan if row[5] is None else row[5] for row in rows], dtype=np.float64),
                 "ratings": ratings,
                 "experienced": experienced,
                 "segments": pd.DataFrame([row[2] or {} for row in rows], index=pd.RangeIndex(len(rows))),
@@ -334,4 +376,5 @@ def _ratings_generic(
         "ratings": np.vstack([p["ratings"] for p in parts]),
         "experienced": np.vstack([p["experienced"] for p in parts]),
         "segments": segments,
+        "weight": np.concatenate([p["weight"] for p in parts]) if weighted else None,
     }

@@ -40,6 +40,8 @@ class Mapping:
     # per moment name: its scale [MIN, MAX] (else `scale`, else detected) and its answer labels -> codes
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     labels: dict[str, dict[str, float]] = field(default_factory=dict)
+    # column of survey weights (finite numbers > 0); None = unweighted
+    weight: str | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> Mapping:
@@ -84,6 +86,7 @@ class Mapping:
         respondent_id = column("respondent_id", False)
         submitted_at = column("submitted_at", False)
         outcome = column("outcome", True)
+        weight = column("weight", False)
         outcome_type = data.get("outcome_type", "nps")
         if outcome_type not in OUTCOME_TYPES:
             problems.append(f"'outcome_type' must be one of {', '.join(OUTCOME_TYPES)}, not {outcome_type!r}")
@@ -144,6 +147,7 @@ class Mapping:
             not_applicable=not_applicable,
             scales=scales,
             labels=labels,
+            weight=weight,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -160,12 +164,13 @@ class Mapping:
             "not_applicable": list(self.not_applicable),
             "scales": {name: list(scale) for name, scale in self.scales.items()},
             "labels": {name: dict(codes) for name, codes in self.labels.items()},
+            **({"weight": self.weight} if self.weight else {}),
         }
 
     def used_columns(self) -> list[str]:
         """Every mapped column once, in a stable order."""
         cols = [self.respondent_id, self.submitted_at, self.outcome, *self.moments.values()]
-        cols += [*self.experienced.values(), *self.segments.values()]
+        cols += [*self.experienced.values(), *self.segments.values(), self.weight]
         return list(dict.fromkeys(c for c in cols if c))
 
     def check_columns(self, table: RawTable) -> list[str]:
@@ -176,6 +181,7 @@ class Mapping:
         roles += [(f"moment '{k}'", v) for k, v in self.moments.items()]
         roles += [(f"experienced flag '{k}'", v) for k, v in self.experienced.items()]
         roles += [(f"segment '{k}'", v) for k, v in self.segments.items()]
+        roles += [("weight", self.weight)]
         for role, col in roles:
             if col and col not in known:
                 near = difflib.get_close_matches(col, table.columns, n=1)
@@ -185,6 +191,8 @@ class Mapping:
             problems.append(f"unknown outcome_type {self.outcome_type!r}")
         if self.outcome in self.moments.values():
             problems.append(f"column '{self.outcome}' is both the outcome and a moment")
+        if self.weight and self.weight in (self.outcome, *self.moments.values()):
+            problems.append(f"column '{self.weight}' is both the weight and the outcome or a moment")
         stray = sorted(set(self.experienced) - set(self.moments))
         if stray:
             problems.append(f"experienced flags for unknown moment(s): {', '.join(stray)}")

@@ -23,6 +23,9 @@ Rules (DESIGN section 4):
   scale).
 - experienced flags: yes/no/1/0 (any other non-empty text = yes, as multi-select exports write the label); an empty
   flag, or an unmapped flag, means "has a rating".
+- weight (optional, mapping.weight): a finite number > 0 (decimal comma as the file's); an empty, zero, negative,
+  infinite or non-numeric weight is an error ("missing weight", "weight is not a number", "weight must be > 0").
+  N/A markers and mapping.not_applicable do not apply: a survey weight has no "not applicable".
 - a NUL byte in a mapped cell, bytes the file's encoding cannot decode (read as U+FFFD, see table.py), or a row
   with more fields than the header, is an error.
 """
@@ -75,6 +78,7 @@ class ValidatedChunk:
     scale: tuple[float, float] = (0.0, 100.0)
     moments: list[str] = field(default_factory=list)
     scales: list[tuple[float, float]] = field(default_factory=list)  # one per moment, in `moments` order
+    weight: np.ndarray | None = None  # float64 survey weights (> 0) when mapping.weight, else None
 
     @property
     def row_errors(self) -> list[RowError]:
@@ -197,6 +201,7 @@ def _chunk_validate(table: RawTable, mapping: Mapping, frame: pd.DataFrame, stat
             errors.add(bad, mapping.submitted_at, text, "unparseable date")
 
     outcome = _outcome(table, mapping, frame, state, errors, na_values)
+    weight = _weight(table, mapping, frame, errors)
 
     # ratings
     k = len(mapping.moments)
@@ -262,7 +267,28 @@ def _chunk_validate(table: RawTable, mapping: Mapping, frame: pd.DataFrame, stat
         scale=usual,
         moments=list(mapping.moments),
         scales=scales,
+        weight=weight[good] if weight is not None else None,
     )
+
+
+def _weight(table: RawTable, mapping: Mapping, frame: pd.DataFrame, errors: _Errors) -> np.ndarray | None:
+    """The survey weights of a chunk (NaN on bad rows): parsed once per distinct text, like every number here."""
+    if not mapping.weight:
+        return None
+    column = mapping.weight
+    raw = frame[column]
+    codes, uniques = pd.factorize(V.text_clean(raw), use_na_sentinel=True)
+    text = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    if table.decimal == ",":
+        text = text.str.replace(",", ".", regex=False)
+    distinct = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    empty = np.append((text == "").to_numpy(dtype=bool), True)[codes]  # code -1 (a missing cell) is empty
+    values = np.append(distinct, np.nan)[codes]
+    errors.add(empty, column, raw, "missing weight")
+    errors.add(~empty & np.isnan(values), column, raw, "weight is not a number")
+    with np.errstate(invalid="ignore"):
+        errors.add(~np.isnan(values) & ~((values > 0) & np.isfinite(values)), column, raw, "weight must be > 0")
+    return values
 
 
 def _num(x: float) -> str:

@@ -268,6 +268,7 @@ def _chunks_store(
                 submitted_at=chunk.submitted_at,
                 experienced=chunk.experienced,
                 segments=chunk.segments,
+                weight=chunk.weight,
                 new_rows=first_upload,
             )
             tally.rows_imported += counts.total

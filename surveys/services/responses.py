@@ -69,12 +69,14 @@ def responses_store(
     submitted_at: np.ndarray | None = None,
     experienced: np.ndarray | None = None,
     segments: pd.DataFrame | None = None,
+    weight: np.ndarray | None = None,
     new_rows: bool = False,
 ) -> StoreCounts:
     """Upserts one batch of responses of ``survey`` in bulk and returns how many were created and updated.
 
     ``ratings`` is n x len(moments), satisfaction on 0-100, NaN = not experienced; columns follow ``moments``,
-    which are aligned to the survey's ordered ``moment_ids`` first.
+    which are aligned to the survey's ordered ``moment_ids`` first. ``weight``: n survey weights (> 0), or None for
+    unweighted responses (stored as NULL; a re-import without weights clears them).
 
     Atomic on its own (the staging table lives until commit, so it needs a transaction around it); inside the
     caller's transaction (an upload's one) it is a savepoint, and a failed upload still leaves nothing behind.
@@ -99,6 +101,7 @@ def responses_store(
     frame = pd.DataFrame({"respondent_id": pd.Series(respondent_id, dtype="string").to_numpy()})
     frame["submitted_at"] = pd.to_datetime(pd.Series(submitted_at), utc=True) if submitted_at is not None else pd.NaT
     frame["outcome"] = np.asarray(outcome, dtype=np.float64)
+    frame["weight"] = np.nan if weight is None else np.asarray(weight, dtype=np.float64)
     if segments is None:
         segments = pd.DataFrame(index=range(n))
     segments = segments.reset_index(drop=True).astype("string")
@@ -123,9 +126,9 @@ def _store_postgresql(
     table of the same shape and one ``INSERT ... ON CONFLICT (survey_id, respondent_id) DO UPDATE``; updated rows
     are counted by one indexed join before it (no ``RETURNING`` of every row).
     """
-    payload = responses_payload(survey.pk, frame, segments, ratings, experienced)
+    payload = responses_payload(survey.pk, frame, segments, ratings, experienced, frame["weight"].to_numpy())
     table = Response._meta.db_table
-    columns = "survey_id, respondent_id, submitted_at, outcome, segments, ratings, experienced"
+    columns = "survey_id, respondent_id, submitted_at, outcome, segments, ratings, experienced, weight"
     n = len(frame)
     if new_rows:
         import psycopg2  # only on PostgreSQL; copy_expert's errors are not wrapped by Django
@@ -154,7 +157,7 @@ def _store_postgresql(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "  # noqa: S608  # nosec B608
             "ON CONFLICT (survey_id, respondent_id) DO UPDATE SET submitted_at = EXCLUDED.submitted_at, "
             "outcome = EXCLUDED.outcome, segments = EXCLUDED.segments, ratings = EXCLUDED.ratings, "
-            "experienced = EXCLUDED.experienced"
+            "experienced = EXCLUDED.experienced, weight = EXCLUDED.weight"
         )
         cursor.execute(upsert)
         stored = cursor.rowcount
@@ -184,12 +187,14 @@ def _store_generic(
             segments={k: v for k, v in seg.items() if v is not None},
             ratings=[None if np.isnan(v) else float(v) for v in r],
             experienced=None if experienced is None else [bool(v) for v in experienced[i]],
+            weight=None if np.isnan(w) else float(w),
         )
-        for i, (rid, ts, out, seg, r) in enumerate(
+        for i, (rid, ts, out, w, seg, r) in enumerate(
             zip(
                 frame["respondent_id"],
                 submitted,
                 frame["outcome"],
+                frame["weight"],
                 segments.astype(object).where(segments.notna(), None).to_dict(orient="records"),
                 ratings,
                 strict=True,
@@ -201,6 +206,6 @@ def _store_generic(
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["survey", "respondent_id"],
-        update_fields=["submitted_at", "outcome", "segments", "ratings", "experienced"],
+        update_fields=["submitted_at", "outcome", "segments", "ratings", "experienced", "weight"],
     )
     return StoreCounts(created=len(rows) - len(existing), updated=len(existing))

@@ -32,7 +32,7 @@ def _decoded(payload: bytes) -> list[dict]:
     """The responses rows as Python values, read by the plain reader."""
     out = []
     for fields in pgcopy.rows_split(payload):
-        survey, respondent, stamp, outcome, segments, ratings, experienced = fields
+        survey, respondent, stamp, outcome, segments, ratings, experienced, weight = fields
         assert segments[:1] == b"\x01"  # jsonb version byte
         out.append(
             {
@@ -43,6 +43,7 @@ def _decoded(payload: bytes) -> list[dict]:
                 "segments": json.loads(segments[1:].decode()),
                 "ratings": pgcopy.array_elements(ratings),
                 "experienced": None if experienced is None else pgcopy.array_elements(experienced),
+                "weight": None if weight is None else struct.unpack(">d", weight)[0],
             }
         )
     return out
@@ -71,6 +72,15 @@ def test_responses_round_trip_with_nulls_text_and_large_values():
     assert rows[2]["ratings"][1][0] == pytest.approx(3.4028235e38, rel=1e-7)  # float32 max survives
     assert rows[2]["ratings"][1][1:] == [-1.5, 55.5]
     assert all(r["experienced"] is None for r in rows)
+    assert all(r["weight"] is None for r in rows)  # unweighted: a NULL weight column
+
+
+def test_responses_round_trip_with_weights():
+    weight = np.array([0.25, np.nan, 1e-300])
+    rows = _decoded(pgcopy.responses_payload(**_responses(weight=weight)))
+    assert [r["weight"] for r in rows] == [0.25, None, 1e-300]  # NaN -> NULL
+    assert [r["outcome"] for r in rows] == [10.0, None, 1e308]  # the fields before it are where they were
+    assert [r["ratings"][1][1] for r in rows] == [100.0, None, -1.5]
 
 
 def test_responses_with_no_moments_write_empty_arrays_and_flags_round_trip():
@@ -115,6 +125,26 @@ def test_ratings_rows_of_empty_arrays_and_of_no_rows():
     assert len(pgcopy.ratings_rows_decode(empty, 3)) == 0
 
 
+def test_ratings_rows_round_trip_with_weights():
+    ids = np.array([3, 4, 5], dtype=np.int64)
+    weight = np.array([1.5, np.nan, 1e-12])
+    ratings = np.array([[10.0], [np.nan], [90.0]], dtype=np.float32)
+    payload = pgcopy.ratings_rows_encode(ids, ids, np.array([9.0, 0.0, 6.0]), ratings, weight)
+
+    rows = pgcopy.ratings_rows_decode(payload, 1, weighted=True)
+
+    np.testing.assert_array_equal(rows["weight"], weight)
+    np.testing.assert_array_equal(rows["outcome"], [9.0, 0.0, 6.0])
+    np.testing.assert_array_equal(rows["elements"]["value"], ratings)
+    (first, *_) = pgcopy.rows_split(payload)
+    assert struct.unpack(">d", first[3])[0] == 1.5  # the weight is the fourth field, before the array
+    with pytest.raises(pgcopy.CopyFormatError):
+        pgcopy.ratings_rows_decode(payload, 1)  # read without the weight field: refused, not shifted
+    unweighted = pgcopy.ratings_rows_encode(ids, ids, np.zeros(3), ratings)
+    with pytest.raises(pgcopy.CopyFormatError):
+        pgcopy.ratings_rows_decode(unweighted, 1, weighted=True)
+
+
 def test_the_plain_reader_agrees_with_the_fast_one():
     ratings = np.array([[1.0, np.nan, 3.0]], dtype=np.float32)
     payload = pgcopy.ratings_rows_encode(np.array([11]), np.array([22]), np.array([0.5]), ratings)
@@ -133,7 +163,7 @@ def test_a_stream_in_another_layout_is_refused():
         pgcopy.ratings_rows_decode(b"NOTCOPY" + good[7:], 2)
     with pytest.raises(pgcopy.CopyFormatError, match="layout"):
         pgcopy.ratings_rows_decode(good, 3)  # wider arrays than the stream has
-    # another layout (the responses rows: 7 fields, NULL outcomes of length -1) is refused, not read as garbage
+    # another layout (the responses rows: 8 fields, NULL outcomes of length -1) is refused, not read as garbage
     responses = pgcopy.responses_payload(**_responses())
     with pytest.raises(pgcopy.CopyFormatError):
         pgcopy.ratings_rows_decode(responses, 3)
