@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -44,24 +43,22 @@ def pytest_configure(config):
 
 @pytest.fixture
 def organisation(db):
-    from cxapp.models import Organisation
+    from tests.factories import OrganisationFactory
 
-    return Organisation.objects.create(name="Acme Broadband", slug="acme")
+    return OrganisationFactory(name="Acme Broadband", slug="acme")
 
 
 @pytest.fixture
 def other_organisation(db):
-    from cxapp.models import Organisation
+    from tests.factories import OrganisationFactory
 
-    return Organisation.objects.create(name="Globex Telecom", slug="globex")
+    return OrganisationFactory(name="Globex Telecom", slug="globex")
 
 
 def _member(username: str, organisation, role: str):
-    from cxapp.models import Membership
+    from tests.factories import persona_make
 
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.com")
-    Membership.objects.create(user=user, organisation=organisation, role=role)
-    return user
+    return persona_make(username, organisation=organisation, role=role)
 
 
 @pytest.fixture

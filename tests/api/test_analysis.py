@@ -9,8 +9,9 @@ import pytest
 
 from moments.exports import EXPORT_COLUMNS
 from moments.models import AnalysisRun, RunStatus
+from tests.factories import run_compute
 
-from .conftest import api_client, run_compute
+from .conftest import api_client
 
 pytestmark = pytest.mark.django_db
 

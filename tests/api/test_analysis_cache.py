@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from journeys.models import Moment
+from tests.factories import run_compute
 
-from .conftest import api_client, run_compute
+from .conftest import api_client
 
 pytestmark = pytest.mark.django_db
 

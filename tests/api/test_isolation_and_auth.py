@@ -7,8 +7,9 @@ from rest_framework.test import APIClient
 
 from journeys.models import Moment
 from tests.conftest import PASSWORD as PASSWORD_FIXTURE
+from tests.factories import run_compute
 
-from .conftest import api_client, run_compute
+from .conftest import api_client
 
 pytestmark = pytest.mark.django_db
 

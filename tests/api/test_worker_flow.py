@@ -9,8 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from moments.exports import EXPORT_COLUMNS
-
-from .conftest import journey_make
+from tests.factories import journey_with_planted_quadrants
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +28,7 @@ def _poll(client, url: str, timeout: float = 90) -> dict:
 
 def test_analysis_is_queued_computed_by_the_worker_and_then_served(celery_worker, organisation, analyst, settings):
     settings.MOMENTUM_BOOTSTRAP = 20  # stored on the run row, which is what the worker reads
-    journey = journey_make(organisation)
+    journey = journey_with_planted_quadrants(organisation)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=analyst).key}")
     url = f"/api/journeys/{journey.pk}/analysis/?method=relative_weights&segment.region=North&segment.region=South"
@@ -62,7 +61,7 @@ def test_analysis_is_queued_computed_by_the_worker_and_then_served(celery_worker
 
 def test_priorities_export_queues_too_and_a_failure_is_reported(celery_worker, organisation, manager, settings):
     settings.MOMENTUM_BOOTSTRAP = 20
-    journey = journey_make(organisation, n=120)
+    journey = journey_with_planted_quadrants(organisation, n=120)
     client = APIClient()
     client.force_authenticate(manager)
     url = f"/api/journeys/{journey.pk}/priorities/?export=json&segment.region=Nowhere"

@@ -160,7 +160,7 @@ def _rgb_hex(css: str) -> str:
 
 @pytest.fixture
 def demo_journey(organisation, manager, settings, transactional_db):
-    from tests.moments.test_views import broadband_journey
+    from tests.factories import broadband_journey
 
     settings.MOMENTUM_BOOTSTRAP = 30
     return broadband_journey(organisation, respondents_per_wave=400)

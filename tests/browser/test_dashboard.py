@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from moments.exports import EXPORT_COLUMNS
 from tests.conftest import browser_login
-from tests.moments.test_views import broadband_journey
+from tests.factories import broadband_journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,13 +1,13 @@
 import pytest
 
-from journeys.models import Journey
 from tests.conftest import browser_login
+from tests.factories import JourneyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_user_logs_in_and_sees_the_journeys_of_their_organisation(page, analyst, organisation):
-    Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
+    JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
 
     browser_login(page, "alice")
 

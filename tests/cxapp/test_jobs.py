@@ -8,19 +8,18 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from cxapp.jobs import MAX_ATTEMPTS, PROGRESS_EVERY_SECONDS, JobProgress, JobStatus
-from journeys.models import Journey
 from moments.models import AnalysisRun
 from moments.services import RUN_JOB, analysis_runs_sweep_stale
 from surveys import services
-from surveys.models import Survey, Upload
+from tests.factories import AnalysisRunFactory, JourneyFactory, SurveyFactory, UploadFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def survey(organisation):
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
-    return Survey.objects.create(journey=journey, name="W1")
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
+    return SurveyFactory(journey=journey, name="W1")
 
 
 @pytest.fixture
@@ -33,13 +32,13 @@ def sent(monkeypatch):
 
 
 def _upload(survey, status, heartbeat_at):
-    return Upload.objects.create(organisation=survey.journey.organisation, journey=survey.journey,
-                                 survey_name=survey.name, survey=survey, file_path="x.csv",
-                                 original_name="x.csv", status=status, heartbeat_at=heartbeat_at)  # fmt: skip
+    return UploadFactory(organisation=survey.journey.organisation, journey=survey.journey,
+                         survey_name=survey.name, survey=survey, file_path="x.csv",
+                         original_name="x.csv", status=status, heartbeat_at=heartbeat_at)  # fmt: skip
 
 
 def _run(survey, status, heartbeat_at, key):
-    return AnalysisRun.objects.create(journey=survey.journey, params_key=key, status=status, heartbeat_at=heartbeat_at)
+    return AnalysisRunFactory(journey=survey.journey, params_key=key, status=status, heartbeat_at=heartbeat_at)
 
 
 def test_one_sweeper_rule_for_uploads_and_runs(survey, sent, settings):

@@ -49,14 +49,14 @@ def test_moments_ensure_never_merges_two_names(organisation):
 def test_journey_for_user_is_scoped_and_never_guesses_between_organisations(
     analyst, manager, organisation, other_organisation
 ):
-    from cxapp.models import Membership
+    from tests.factories import MembershipFactory
 
     mine = services.journey_create(organisation=organisation, name="Onboarding")
     theirs = services.journey_create(organisation=other_organisation, name="Onboarding")
     assert selectors.journey_for_user(user=manager, journey="onboarding") == mine
     assert selectors.journey_for_user(user=manager, journey="onboarding", edit=True) is None  # a viewer
     assert selectors.journey_for_user(user=analyst, journey=theirs.pk) is None
-    Membership.objects.create(user=analyst, organisation=other_organisation, role="viewer")
+    MembershipFactory(user=analyst, organisation=other_organisation, role="viewer")
     # the slug is now ambiguous for the analyst: nothing, rather than the first of two
     assert selectors.journey_for_user(user=analyst, journey="onboarding") is None
     assert selectors.journey_for_user(user=analyst, journey="onboarding", edit=True) == mine

@@ -5,7 +5,7 @@ import pytest
 
 from moments import services
 from moments.views._common import results_rows
-from tests.moments.builders import journey_with_moments, wave_store
+from tests.factories import journey_with_moments, wave_with_responses
 
 SLUGS = ["order", "install", "bill", "support"]
 
@@ -21,7 +21,7 @@ def test_rows_carry_the_advice_its_cautions_and_the_occurrence_sentence(organisa
     support = ~np.isnan(ratings[:, 3])
     # Support calls cost 30 points of likelihood to recommend merely by happening: a pain point, clearly.
     ltr = np.clip(np.rint(3 + np.nan_to_num(ratings[:, :3], nan=60).mean(axis=1) / 16 - 3.0 * support), 0, 10)
-    wave_store(journey := journey_with_moments(organisation, SLUGS), "W1", SLUGS, ratings, ltr)
+    wave_with_responses(journey := journey_with_moments(organisation, SLUGS), "W1", SLUGS, ratings, ltr)
     run = services.analysis_run_compute(run_id=services.analysis_request(journey=journey, enqueue=False).pk)
 
     rows = {row["moment"]: row for row in results_rows(run, journey, "")}

@@ -7,8 +7,7 @@ import pytest
 
 from moments.models import AnalysisRun, RunStatus
 from moments.services import analysis_request
-
-from .builders import journey_with_moments, random_wave_data, wave_store
+from tests.factories import journey_with_moments, random_wave_data, wave_with_responses
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +16,7 @@ def test_the_worker_computes_a_requested_run_with_progress(celery_worker, organi
     rng = np.random.default_rng(1)
     journey = journey_with_moments(organisation, ["a", "b", "c", "d"])
     ratings, ltr = random_wave_data(rng, 2000, 4)
-    wave_store(journey, "W1", ["a", "b", "c", "d"], ratings, ltr)
+    wave_with_responses(journey, "W1", ["a", "b", "c", "d"], ratings, ltr)
     run = analysis_request(journey=journey)  # enqueued on commit (autocommit here)
     deadline = time.monotonic() + 90
     seen_running = False

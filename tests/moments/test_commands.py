@@ -12,8 +12,7 @@ from django.core.management.base import CommandError
 
 from moments.exports import EXPORT_COLUMNS
 from moments.models import AnalysisRun, RunStatus
-
-from .builders import journey_with_moments, random_wave_data, wave_store
+from tests.factories import journey_with_moments, random_wave_data, wave_with_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def journey(organisation, settings):
     for wave in ("2026 Q1", "2026 Q2"):
         ratings, ltr = random_wave_data(rng, 400, 3)
         segments = __import__("pandas").DataFrame({"region": rng.choice(["North", "South"], 400)})
-        wave_store(journey, wave, ["web-order", "installation", "first-bill"], ratings, ltr, segments=segments)
+        wave_with_responses(journey, wave, ["web-order", "installation", "first-bill"], ratings, ltr, segments=segments)
     return journey
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from moments import services
 from moments.models import RunStatus
-from tests.moments.builders import journey_with_moments, random_wave_data, wave_store
+from tests.factories import journey_with_moments, random_wave_data, wave_with_responses
 
 SLUGS = ["order", "install", "bill", "support"]
 
@@ -16,7 +16,7 @@ def test_a_stricter_minimum_effect_makes_a_new_run_that_uses_it(organisation, se
     settings.MOMENTUM_MIN_SAMPLE = 30
     journey = journey_with_moments(organisation, SLUGS)
     ratings, ltr = random_wave_data(np.random.default_rng(3), 300, len(SLUGS))
-    wave_store(journey, "W1", SLUGS, ratings, ltr)
+    wave_with_responses(journey, "W1", SLUGS, ratings, ltr)
 
     first = services.analysis_request(journey=journey, enqueue=False)
     again = services.analysis_request(journey=journey, enqueue=False)

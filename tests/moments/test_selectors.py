@@ -8,8 +8,7 @@ from django.db import connection
 from moments.exports import EXPORT_COLUMNS
 from moments.selectors import journey_ratings_frame, moment_detail_data, priorities_frame, segment_values
 from moments.services import analysis_request, analysis_run_compute
-
-from .builders import journey_with_moments, random_wave_data, wave_store
+from tests.factories import journey_with_moments, random_wave_data, wave_with_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +21,13 @@ def two_waves(organisation):
     r1, y1 = random_wave_data(rng, 200, 3)
     seg1 = pd.DataFrame({"region": rng.choice(["North", "South"], 200), "plan": rng.choice(["Basic", "Fibre"], 200)})
     seg1.loc[5, "plan"] = None  # a respondent without a plan
-    w1 = wave_store(journey, "W1", ["a", "b", "c"], r1, y1, segments=seg1)
+    w1 = wave_with_responses(journey, "W1", ["a", "b", "c"], r1, y1, segments=seg1)
     r2, y2 = random_wave_data(rng, 150, 3)
     r2[:10, 2] = np.nan
     flags2 = ~np.isnan(r2)
     flags2[:10, 2] = True  # experienced d but gave no rating
     seg2 = pd.DataFrame({"region": rng.choice(["North", "East"], 150)})
-    w2 = wave_store(journey, "W2", ["c", "a", "d"], r2, y2, segments=seg2, experienced=flags2)
+    w2 = wave_with_responses(journey, "W2", ["c", "a", "d"], r2, y2, segments=seg2, experienced=flags2)
     return journey, (w1, r1, y1, seg1), (w2, r2, y2, seg2, flags2)
 
 
@@ -102,9 +101,9 @@ def test_a_wave_that_grew_a_moment_reads_older_shorter_arrays_as_not_experienced
     rng = np.random.default_rng(8)
     journey = journey_with_moments(organisation, ["a", "b", "c"])
     r1, y1 = random_wave_data(rng, 40, 2)
-    wave_store(journey, "W1", ["b", "a"], r1, y1, prefix="early")
+    wave_with_responses(journey, "W1", ["b", "a"], r1, y1, prefix="early")
     r2, y2 = random_wave_data(rng, 30, 3)
-    survey = wave_store(journey, "W1", ["c", "a", "b"], r2, y2, prefix="late")  # appends c to moment_ids
+    survey = wave_with_responses(journey, "W1", ["c", "a", "b"], r2, y2, prefix="late")  # appends c to moment_ids
     assert len(survey.moment_ids) == 3
     frame = journey_ratings_frame(journey=journey, with_ids=True)
     assert frame.n == 70
@@ -132,7 +131,7 @@ def test_one_wave_asking_exactly_the_journeys_moments_loads_as_stored(organisati
     rng = np.random.default_rng(5)
     journey = journey_with_moments(organisation, ["a", "b", "c"])
     ratings, outcome = random_wave_data(rng, 120, 3)
-    wave_store(journey, "W1", ["a", "b", "c"], ratings, outcome)
+    wave_with_responses(journey, "W1", ["a", "b", "c"], ratings, outcome)
 
     frame = journey_ratings_frame(journey=journey)
 
@@ -145,7 +144,7 @@ def test_the_moment_page_bins_a_moment_on_its_own_scale(organisation):
     """A 1-5 item in a 1-10 file (the mapping's "scales") is drawn on 1-5, not converted back to 1-10."""
     journey = journey_with_moments(organisation, ["checkout", "delivery"])
     ratings = np.array([[0.0, 0.0], [25.0, 50.0], [50.0, 100.0], [75.0, 100.0], [100.0, 50.0]])
-    survey = wave_store(journey, "W1", ["checkout", "delivery"], ratings, np.array([9.0, 7, 3, 10, 8]))
+    survey = wave_with_responses(journey, "W1", ["checkout", "delivery"], ratings, np.array([9.0, 7, 3, 10, 8]))
     survey.mapping = {"scales": {"Checkout": [1, 5]}}
     survey.save(update_fields=["mapping"])
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from moments.models import AnalysisRun, MomentResult, RunStatus
 from moments.selectors import analysis_latest
 from moments.services import analysis_compare, analysis_request, analysis_run_compute, analysis_runs_sweep_stale
-
-from .builders import journey_with_moments, random_wave_data, wave_store
+from tests.factories import journey_with_moments, random_wave_data, wave_with_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +25,9 @@ def journey(organisation):
     rng = np.random.default_rng(11)
     journey = journey_with_moments(organisation, ["a", "b", "c"])
     ratings, ltr = random_wave_data(rng, 300, 3)
-    wave_store(journey, "W1", ["a", "b", "c"], ratings, ltr)
+    wave_with_responses(journey, "W1", ["a", "b", "c"], ratings, ltr)
     ratings, ltr = random_wave_data(rng, 300, 3)
-    wave_store(journey, "W2", ["a", "b", "c"], ratings, ltr)
+    wave_with_responses(journey, "W2", ["a", "b", "c"], ratings, ltr)
     return journey
 
 
@@ -52,7 +51,7 @@ def test_a_done_run_is_reused_until_an_import_bumps_the_data_version(journey):
     assert analysis_latest(journey=journey).pk == run.pk
     rng = np.random.default_rng(5)
     ratings, ltr = random_wave_data(rng, 50, 3)
-    wave_store(journey, "W2", ["a", "b", "c"], ratings, ltr, prefix="late")  # a new import into W2
+    wave_with_responses(journey, "W2", ["a", "b", "c"], ratings, ltr, prefix="late")  # a new import into W2
     assert analysis_latest(journey=journey) is None
     assert analysis_latest(journey=journey, current=False).pk == run.pk  # the previous numbers, while recomputing
     again = analysis_request(journey=journey)
@@ -85,7 +84,7 @@ def test_shapley_above_fifteen_moments_falls_back_and_says_so(organisation):
     slugs = [f"m{j}" for j in range(16)]
     journey = journey_with_moments(organisation, slugs, slug="wide")
     ratings, ltr = random_wave_data(rng, 400, 16, reach=0.9)
-    wave_store(journey, "W1", slugs, ratings, ltr)
+    wave_with_responses(journey, "W1", slugs, ratings, ltr)
     run = analysis_run_compute(run_id=analysis_request(journey=journey, method="shapley", enqueue=False).pk)
     assert run.status == RunStatus.DONE
     assert run.summary["method"] == "relative_weights" and "Shapley" in run.message

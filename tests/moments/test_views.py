@@ -4,57 +4,16 @@ import csv
 import io
 import json
 
-import numpy as np
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from journeys.models import Journey, Moment
-from moments import services
 from moments.exports import EXPORT_COLUMNS
 from moments.models import AnalysisRun, RunStatus
+from tests.factories import JourneyFactory, MomentFactory, UserFactory, broadband_journey
 
 pytestmark = pytest.mark.django_db
-
-
-def broadband_journey(organisation, *, respondents_per_wave: int = 600, compute: bool = True) -> Journey:
-    """The demo generator's Broadband journey stored in ``organisation`` (two waves), with the default analysis of
-    the latest wave computed synchronously when ``compute``."""
-    from moments.demo.generator import generate_broadband
-    from surveys.models import Survey
-    from surveys.services import responses_store
-
-    demo = generate_broadband(seed=7, respondents_per_wave=respondents_per_wave)
-    low, high = demo.scale
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
-    for m in demo.moments:
-        Moment.objects.create(
-            journey=journey, name=m.name, slug=m.slug, stage=m.stage, position=m.position,
-            is_brand_moment=m.is_brand_moment, aliases=list(m.aliases),
-        )  # fmt: skip
-    by_slug = {m.slug: m for m in journey.moments.all()}
-    slugs = [m.slug for m in demo.moments]
-    for wave in demo.waves:
-        survey = Survey.objects.create(
-            journey=journey, name=wave.name, period_start=wave.period_start, period_end=wave.period_end,
-            scale_min=low, scale_max=high, data_version=1,
-        )  # fmt: skip
-        frame = wave.frame
-        with transaction.atomic():  # one transaction per upload, as responses_store expects
-            responses_store(
-                survey=survey,
-                moments=[by_slug[s] for s in slugs],
-                respondent_id=frame["respondent_id"].to_numpy(dtype=object),
-                outcome=frame["ltr"].to_numpy(dtype=np.float64),
-                ratings=(frame[slugs].to_numpy(dtype=np.float64) - low) / (high - low) * 100.0,
-                segments=frame[["region", "plan"]],
-            )
-    if compute:
-        latest = journey.surveys.order_by("period_start").last()
-        run = services.analysis_request(journey=journey, survey_ids=[latest.pk], enqueue=False)
-        services.analysis_run_compute(run_id=run.pk)
-    return journey
 
 
 @pytest.fixture(autouse=True)
@@ -269,8 +228,8 @@ def test_an_analyst_creates_a_journey_and_its_moments(client, analyst, organisat
 
 
 def test_deleting_asks_for_confirmation_first(client, analyst, organisation):
-    journey = Journey.objects.create(organisation=organisation, name="Mobile", slug="mobile")
-    moment = Moment.objects.create(journey=journey, name="SIM delivery", slug="sim-delivery")
+    journey = JourneyFactory(organisation=organisation, name="Mobile", slug="mobile")
+    moment = MomentFactory(journey=journey, name="SIM delivery", slug="sim-delivery")
     client.force_login(analyst)
 
     confirm = client.get(_url("moment_delete", journey.pk, moment.pk))
@@ -286,11 +245,10 @@ def test_deleting_asks_for_confirmation_first(client, analyst, organisation):
 
 # ---------------------------------------------------------------------------------------------------- members
 def test_an_org_admin_adds_changes_and_removes_members(client, org_admin, analyst, organisation, other_organisation):
-    from django.contrib.auth import get_user_model
 
     from cxapp.models import Membership
 
-    newcomer = get_user_model().objects.create_user(username="dave", password="x")
+    newcomer = UserFactory(username="dave", password="x")
     client.force_login(org_admin)
     page = client.get(reverse("members", args=[organisation.pk]))
     assert page.status_code == 200 and b"alice" in page.content
@@ -345,7 +303,7 @@ def test_home_cards_show_the_latest_nps_and_top_priority(client, manager, journe
 
 
 def test_a_journey_without_waves_says_how_to_start(client, analyst, organisation):
-    journey = Journey.objects.create(organisation=organisation, name="Mobile", slug="mobile")
+    journey = JourneyFactory(organisation=organisation, name="Mobile", slug="mobile")
     client.force_login(analyst)
     for name in ("dashboard", "journey_map"):
         response = client.get(_url(name, journey.pk))

@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from journeys.models import Moment
-
-from .test_views import broadband_journey
+from tests.factories import broadband_journey
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,18 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from journeys.models import Journey
 from moments import services
 from moments.models import AnalysisRun, RunStatus
 from moments.selectors import moment_detail_data
-from surveys.models import Response, Survey, Upload
 from tests.api.conftest import api_client
-
-from .builders import journey_with_moments, random_wave_data, wave_store
+from tests.factories import (
+    JourneyFactory,
+    SurveyFactory,
+    UploadFactory,
+    journey_with_moments,
+    random_wave_data,
+    wave_with_responses,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +43,7 @@ def _waves(journey, names, *, n=300, seed=3):
     for name in names:
         ratings, ltr = random_wave_data(rng, n, len(SLUGS))
         segments = pd.DataFrame({"region": rng.choice(["North", "South"], n)})
-        surveys.append(wave_store(journey, name, SLUGS, ratings, ltr, segments=segments))
+        surveys.append(wave_with_responses(journey, name, SLUGS, ratings, ltr, segments=segments))
     return surveys
 
 
@@ -53,8 +57,8 @@ def journey(organisation, manager):
     """Two healthy waves and a third left empty by a refused strict upload; the default view computed."""
     journey = journey_with_moments(organisation, SLUGS)
     q1, q2 = _waves(journey, ["2026 Q1", "2026 Q2"])
-    empty = Survey.objects.create(journey=journey, name="2026 Q3", data_version=0)
-    Upload.objects.create(
+    empty = SurveyFactory(journey=journey, name="2026 Q3")
+    UploadFactory(
         organisation=organisation,
         journey=journey,
         survey_name=empty.name,
@@ -181,9 +185,8 @@ def test_a_run_that_cannot_produce_results_shows_its_message_at_once(client, man
 
 
 def test_a_journey_without_moments_says_so_without_queuing_a_run(client, manager, organisation):
-    journey = Journey.objects.create(organisation=organisation, name="No moments", slug="no-moments")
-    survey = Survey.objects.create(journey=journey, name="W1", data_version=1)
-    Response.objects.create(survey=survey, respondent_id="r1", outcome=9, ratings=[])
+    journey = JourneyFactory(organisation=organisation, name="No moments", slug="no-moments")
+    wave_with_responses(journey, "W1", [], np.empty((1, 0)), np.array([9.0]), respondent_id=np.array(["r1"]))
     client.force_login(manager)
     html = client.get(_dashboard(journey)).content.decode()
     assert "js-run-progress" not in html and "This journey has no moments yet" in html

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from journeys.models import Journey
 from moments.selectors import journey_surveys
 from surveys.models import Survey
 from tests.conftest import REPO_ROOT
+from tests.factories import JourneyFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +30,9 @@ EXPECTED = "['dated', 'uploaded'] ['dated', 'uploaded']"
 
 
 def _make(organisation):
-    journey = Journey.objects.create(organisation=organisation, name="J", slug="j")
-    Survey.objects.create(journey=journey, name="uploaded")
-    Survey.objects.create(journey=journey, name="dated", period_start=date(2026, 1, 1))
+    journey = JourneyFactory(organisation=organisation, name="J", slug="j")
+    SurveyFactory(journey=journey, name="uploaded")
+    SurveyFactory(journey=journey, name="dated", period_start=date(2026, 1, 1))
     return journey
 
 

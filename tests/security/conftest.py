@@ -6,10 +6,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
 
 THROTTLE_PATTERNS = ("*momentum:login-throttle*", "*throttle_*")
 
@@ -92,17 +90,21 @@ PLAIN_NAMES = {
 def tenant_build(organisation, *, names: dict[str, str], pk_base: int | None, upload_root: Path) -> dict[str, int]:
     """A journey with three moments, one wave of 60 responses stored through the real bulk store, an upload
     waiting for its mapping (its file on disk), and a DONE analysis run computed by the real service."""
-    from journeys.models import Journey, Moment
-    from moments.models import AnalysisRun
-    from moments.selectors import analysis_params_key
     from moments.services import analysis_run_compute
-    from surveys.models import Survey, Upload
-    from surveys.services import responses_store
+    from tests.factories import (
+        AnalysisRunFactory,
+        JourneyFactory,
+        MomentFactory,
+        SurveyFactory,
+        UploadFactory,
+        persona_make,
+        wave_with_responses,
+    )
 
     def pk(offset: int) -> dict:
         return {} if pk_base is None else {"pk": pk_base + offset}
 
-    journey = Journey.objects.create(
+    journey = JourneyFactory(
         **pk(1),
         organisation=organisation,
         name=names["journey"],
@@ -110,7 +112,7 @@ def tenant_build(organisation, *, names: dict[str, str], pk_base: int | None, up
         description=names["description"],
     )
     moments = [
-        Moment.objects.create(
+        MomentFactory(
             **pk(11 + j),
             journey=journey,
             name=f"{names['moment']} {j}",
@@ -120,55 +122,46 @@ def tenant_build(organisation, *, names: dict[str, str], pk_base: int | None, up
         )
         for j in range(3)
     ]
-    survey = Survey.objects.create(**pk(21), journey=journey, name=names["wave"], scale_min=1, scale_max=10)
+    survey = SurveyFactory(**pk(21), journey=journey, name=names["wave"])
     rng = np.random.default_rng(7)
     n = 60
     ratings = rng.integers(0, 101, size=(n, 3)).astype(float)
     ratings[rng.random((n, 3)) > 0.9] = np.nan
     outcome = np.clip(np.rint(np.nan_to_num(ratings, nan=50).mean(axis=1) / 10 + rng.normal(0, 1, n)), 0, 10)
-    with transaction.atomic():  # the staging table is ON COMMIT DROP: one transaction per store
-        responses_store(
-            survey=survey,
-            moments=moments,
-            respondent_id=np.array([f"{names['respondent']}{i:04d}" for i in range(n)], dtype=object),
-            outcome=outcome,
-            ratings=ratings,
-            segments=pd.DataFrame({"region": [names["region"]] * n}),
-        )
-    relative = f"{organisation.pk}/{names['respondent']}upload.csv"
-    (upload_root / relative).parent.mkdir(parents=True, exist_ok=True)
-    (upload_root / relative).write_bytes(
-        _csv(["ResponseId", "NPS", *[f"{names['column']}{j}" for j in range(3)]], 20, names["respondent"])
+    survey = wave_with_responses(
+        journey,
+        survey.name,
+        [m.slug for m in moments],
+        ratings,
+        outcome,
+        respondent_id=np.array([f"{names['respondent']}{i:04d}" for i in range(n)], dtype=object),
+        segments=pd.DataFrame({"region": [names["region"]] * n}),
     )
-    upload = Upload.objects.create(
+    upload = UploadFactory(
         **pk(31),
         organisation=organisation,
         journey=survey.journey,
         survey_name=survey.name,
         survey=survey,
-        file_path=relative,
+        file_path=f"{organisation.pk}/{names['respondent']}upload.csv",
+        root=upload_root,
+        content=_csv(["ResponseId", "NPS", *[f"{names['column']}{j}" for j in range(3)]], 20, names["respondent"]),
         original_name=names["upload"],
-        size_bytes=(upload_root / relative).stat().st_size,
-        detected_format="csv",
         error_count=1,
         error_report=f"line,column,value,reason\n2,NPS,{names['error']},not a number\n",
     )
-    run = AnalysisRun.objects.create(
-        **pk(41),
-        journey=journey,
-        params_key=analysis_params_key(journey=journey, survey_ids=[survey.pk]),
-        min_sample=30,
-        bootstrap=20,
-    )
-    run.surveys.set([survey])
+    run = AnalysisRunFactory(**pk(41), journey=journey, surveys=[survey], min_sample=30, bootstrap=20)
     run = analysis_run_compute(run_id=run.pk)
     assert run.status == "done", run.message
-    from cxapp.models import Membership
-
-    member = get_user_model().objects.create_user(f"{names['respondent']}member", email="member@example.com")
-    membership = Membership.objects.create(user=member, organisation=organisation, role="viewer")
+    member = persona_make(
+        f"{names['respondent']}member",
+        organisation=organisation,
+        role="viewer",
+        email="member@example.com",
+        password=None,
+    )
     return {
-        "membership": membership.pk,
+        "membership": member.memberships.get().pk,
         "organisation": organisation.pk,
         "journey": journey.pk,
         "moment": moments[0].pk,

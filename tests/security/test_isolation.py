@@ -251,12 +251,12 @@ def test_an_outsider_sees_and_changes_nothing_of_another_organisation(role, outs
 
 def test_the_walk_would_see_a_leak(client, outsider, tenants):
     """Sanity of the checks themselves: acme's analyst does see acme's markers on the same pages."""
-    from django.contrib.auth import get_user_model
+    from cxapp.models import Organisation
+    from tests.factories import MembershipFactory, UserFactory
 
-    from cxapp.models import Membership
-
-    insider = get_user_model().objects.create_user("insider")
-    Membership.objects.create(user=insider, organisation_id=tenants.foreign["organisation"], role="analyst")
+    insider = UserFactory(username="insider", email="", password=None)
+    foreign = Organisation.objects.get(pk=tenants.foreign["organisation"])
+    MembershipFactory(user=insider, organisation=foreign, role="analyst")
     client.force_login(insider)
     response = client.get(f"/journeys/{tenants.foreign['journey']}/")
     probe = Probe("GET", f"/journeys/{tenants.foreign['journey']}/", "insider", foreign_in_path=True)

@@ -18,9 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from rest_framework.test import APIClient
 
-from journeys.models import Journey
 from surveys import services
 from surveys.models import Response, Upload, UploadStatus
+from tests.factories import JourneyFactory
 from tests.faults import poll, postgres_ensure_running, postgres_restart, redis_start, redis_stop
 from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
 
@@ -32,7 +32,7 @@ ROWS = 300_000  # ~10 s of ingest on the 2-core machine: time to hit it mid-way
 
 @pytest.fixture
 def survey(organisation):
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
     return services.survey_get_or_create(journey=journey, name="W1")
 
 

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from journeys.models import Journey
 from surveys import services
 from surveys.models import Response, Upload, UploadStatus
+from tests.factories import JourneyFactory
 from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def survey(organisation):
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
     return services.survey_get_or_create(journey=journey, name="W1")
 
 
@@ -80,7 +80,7 @@ def test_two_concurrent_imports_of_the_same_file_leave_no_duplicates(survey, tmp
 
 def test_two_concurrent_imports_into_one_new_wave_make_one_wave(organisation, tmp_path):
     """The wave is created inside each load transaction: the second waits on its unique name, then on its row."""
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
     good, bad = synthetic_csv(tmp_path / "good.csv", 5_000), synthetic_csv(tmp_path / "bad.csv", 5_000, bad_lines=(9,))
     uploads = []
     for path in (good, good, bad):

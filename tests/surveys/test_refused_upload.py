@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from journeys.models import Journey, Moment
 from surveys import services
 from surveys.models import Response, Survey, Upload, UploadStatus
+from tests.factories import JourneyFactory, MomentFactory, wave_with_responses
 from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
 
 pytestmark = pytest.mark.django_db
@@ -25,17 +25,10 @@ MAPPING_FORM = {"respondent_id": "0", "submitted_at": "1", "outcome": "2", "outc
 @pytest.fixture
 def journey(organisation):
     """A journey with one moment and one wave that holds data."""
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
-    ordering = Moment.objects.create(journey=journey, name="Ordering", slug="ordering", position=1)
-    wave = services.survey_get_or_create(journey=journey, name="W0")
-    services.responses_store(
-        survey=wave,
-        moments=[ordering],
-        respondent_id=np.array(["a", "b"], dtype=object),
-        outcome=np.array([9.0, 3.0]),
-        ratings=np.array([[80.0], [20.0]]),
-    )
-    services.survey_data_changed(survey=wave)
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
+    MomentFactory(journey=journey, name="Ordering", slug="ordering", position=1)
+    ratings, outcome = np.array([[80.0], [20.0]]), np.array([9.0, 3.0])
+    wave_with_responses(journey, "W0", ["ordering"], ratings, outcome, respondent_id=np.array(["a", "b"]))
     return journey
 
 
@@ -191,7 +184,7 @@ def test_moments_another_wave_imported_meanwhile_or_the_analyst_made_are_kept(an
     made_by_first = set(uploads[0].created_moments)
     assert made_by_first and not uploads[1].created_moments  # the first confirmation made them
     # ... and the analyst adds one by hand that the refused mapping does not name
-    Moment.objects.create(journey=journey, name="Hand made", slug="hand-made", position=9)
+    MomentFactory(journey=journey, name="Hand made", slug="hand-made", position=9)
 
     services.upload_ingest(upload_id=uploads[1].pk)
     services.upload_ingest(upload_id=uploads[0].pk)

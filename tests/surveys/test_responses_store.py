@@ -7,14 +7,15 @@ import pandas as pd
 import pytest
 from django.db import connection, transaction
 
-from journeys.models import Journey, Moment
+from journeys.models import Moment
 from surveys import services
 from surveys.models import Response
+from tests.factories import JourneyFactory
 
 
 @pytest.fixture
 def survey(organisation):
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
     return services.survey_get_or_create(journey=journey, name="W1")
 
 

@@ -5,15 +5,15 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from journeys.models import Journey
 from surveys import services
 from surveys.models import Response, Upload, UploadStatus
+from tests.factories import JourneyFactory
 from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
 
 
 @pytest.fixture
 def journey(organisation):
-    return Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
+    return JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
 
 
 def client_for(user) -> APIClient:

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
-from journeys.models import Journey
 from surveys.models import Response, Upload
+from tests.factories import JourneyFactory
 from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
 
 HEADER = b"rid,date,ltr,m1,m2,m3,region\n"
@@ -19,7 +19,7 @@ HEADER = b"rid,date,ltr,m1,m2,m3,region\n"
 
 @pytest.fixture
 def journey(organisation):
-    return Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
+    return JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
 
 
 @pytest.fixture

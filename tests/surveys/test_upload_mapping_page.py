@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from journeys.models import Journey, Moment
+from journeys.models import Moment
 from moments.selectors import journey_ratings_frame
 from surveys import services
 from surveys.models import Response, Upload, UploadStatus
+from tests.factories import JourneyFactory, MomentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def page_form(html: bytes) -> dict[str, str]:
 
 @pytest.fixture
 def journey(organisation):
-    return Journey.objects.create(organisation=organisation, name="Films", slug="films")
+    return JourneyFactory(organisation=organisation, name="Films", slug="films")
 
 
 def upload_through_the_form(client, journey, path_or_bytes, name: str) -> Upload:
@@ -114,7 +115,7 @@ def test_six_long_headers_sharing_their_question_stay_six_moments(client, analys
     """Headers over 200 characters that differ only at the end: the page's default names were cut to the same
     200 characters and the six columns became one moment carrying the last column's numbers."""
     assert all(len(QUESTION + e) > 200 for e in ENDINGS)
-    Moment.objects.create(journey=journey, name="Food", slug="food", position=1)  # matched: the rest is ignored
+    MomentFactory(journey=journey, name="Food", slug="food", position=1)  # matched: the rest is ignored
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "How likely are you to recommend us?", "Food", *[QUESTION + e for e in ENDINGS]])

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journeys.models import Journey
 from surveys.models import Response, UploadStatus
+from tests.factories import JourneyFactory
 from tests.surveys.test_upload_mapping_page import confirm_and_import, page_form, upload_through_the_form
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def wave_bytes(seed: int) -> tuple[bytes, pd.DataFrame]:
 
 
 def test_the_weight_column_chosen_on_the_page_is_stored_and_offered_again(client, analyst, organisation):
-    journey = Journey.objects.create(organisation=organisation, name="Shop", slug="shop")
+    journey = JourneyFactory(organisation=organisation, name="Shop", slug="shop")
     client.force_login(analyst)
     content, frame = wave_bytes(1)
     upload = upload_through_the_form(client, journey, content, "w1.csv")

@@ -3,9 +3,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from journeys.models import Journey, Moment
+from journeys.models import Moment
 from surveys import services
 from surveys.models import Survey, Upload, UploadStatus
+from tests.factories import JourneyFactory
 from tests.surveys.helpers import synthetic_csv
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def journey(organisation):
-    return Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
+    return JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
 
 
 @pytest.fixture

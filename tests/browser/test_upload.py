@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from journeys.models import Journey
 from surveys.models import Response, Upload
 from tests.conftest import browser_login
+from tests.factories import JourneyFactory
 
 SCREENSHOTS = bool(os.environ.get("MOMENTUM_SCREENSHOTS"))  # set it to look at the mapping pages in /tmp
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 def test_an_analyst_uploads_the_airline_survey_maps_it_and_watches_it_import(
     page, analyst, organisation, shared_data, celery_worker
 ):
-    journey = Journey.objects.create(organisation=organisation, name="Airline", slug="airline")
+    journey = JourneyFactory(organisation=organisation, name="Airline", slug="airline")
     browser_login(page, "alice")
 
     page.get_by_role("link", name="Uploads").click()
@@ -61,7 +61,7 @@ def test_an_analyst_uploads_the_airline_survey_maps_it_and_watches_it_import(
 def test_the_starwars_surveymonkey_export_imports_with_the_proposal_alone(
     page, analyst, organisation, shared_data, celery_worker
 ):
-    journey = Journey.objects.create(organisation=organisation, name="Star Wars", slug="star-wars")
+    journey = JourneyFactory(organisation=organisation, name="Star Wars", slug="star-wars")
     browser_login(page, "alice")
     page.goto("/uploads/new/")
     page.get_by_label("Journey").select_option(str(journey.pk))

@@ -1,7 +1,8 @@
+import numpy as np
 import pytest
 
-from journeys.models import Journey, Moment
-from surveys.models import Response, Survey
+from surveys.models import Response
+from tests.factories import JourneyFactory, MomentFactory, SurveyFactory, wave_with_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -15,12 +16,12 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
 def test_home_lists_only_the_journeys_of_the_users_organisations_with_counts(
     client, analyst, organisation, other_organisation
 ):
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
-    Moment.objects.create(journey=journey, name="Order", slug="order")
-    Moment.objects.create(journey=journey, name="Installation", slug="installation")
-    survey = Survey.objects.create(journey=journey, name="2026 Q1")
-    Response.objects.create(survey=survey, respondent_id="r1", outcome=9, ratings=[50.0, None])
-    Journey.objects.create(organisation=other_organisation, name="Secret mobile journey", slug="mobile")
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
+    MomentFactory(journey=journey, name="Order", slug="order")
+    MomentFactory(journey=journey, name="Installation", slug="installation")
+    ratings = np.array([[50.0, np.nan]])
+    wave_with_responses(journey, "2026 Q1", ["order", "installation"], ratings, np.array([9.0]), prefix="r")
+    JourneyFactory(organisation=other_organisation, name="Secret mobile journey", slug="mobile")
 
     client.force_login(analyst)
     response = client.get("/")
@@ -33,7 +34,7 @@ def test_home_lists_only_the_journeys_of_the_users_organisations_with_counts(
 
 
 def test_ratings_round_trip_as_one_array_per_response_with_nulls(organisation):
-    journey = Journey.objects.create(organisation=organisation, name="Broadband", slug="broadband")
-    survey = Survey.objects.create(journey=journey, name="2026 Q1")
+    survey = SurveyFactory(journey__organisation=organisation, name="2026 Q1")
+    # row by row on purpose: the array field itself is under test
     Response.objects.create(survey=survey, respondent_id="r1", outcome=9, ratings=[12.5, None, 100.0])
     assert Response.objects.get().ratings == [12.5, None, 100.0]
