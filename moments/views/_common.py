@@ -224,6 +224,7 @@ def summary_context(run: AnalysisRun) -> dict:
         "summary": summary,
         "outcome_label": labels.outcome_label(outcome_type),
         "outcome_unit": labels.outcome_unit(outcome_type),
+        "outcome_signed": (outcome_type or "nps") == "nps",  # NPS runs -100..+100; a rate or a mean has no sign
         "what_if_unit": summary.get("what_if_unit") or "NPS points",
         "ppd": [round(100 * s, 1) for s in shares] if all(s is not None for s in shares) else None,
         "method_label": labels.method_label(summary.get("method", run.method)),

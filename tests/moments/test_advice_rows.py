@@ -35,3 +35,22 @@ def test_rows_carry_the_advice_its_cautions_and_the_occurrence_sentence(organisa
     page = client.get(f"/journeys/{journey.pk}/moments/{support_row['moment_id']}/").content.decode()
     assert "beyond chance across the 4 moments tested" in page
     assert page.count(support_row["action"]) == 1  # said once, in the verdict, not again under the effect
+
+
+@pytest.mark.django_db
+def test_a_rate_is_shown_as_a_rate_not_with_the_sign_of_an_nps(organisation, settings, client, manager):
+    settings.MOMENTUM_BOOTSTRAP = 20
+    settings.MOMENTUM_MIN_SAMPLE = 30
+    rng = np.random.default_rng(6)
+    ratings = rng.uniform(20, 95, size=(400, 4))
+    stays = (rng.random(400) < 0.439).astype(float)  # a binary outcome: about 44% will stay
+    journey = journey_with_moments(organisation, SLUGS)
+    wave_with_responses(journey, "W1", SLUGS, ratings, stays, outcome_type="binary")
+    services.analysis_run_compute(run_id=services.analysis_request(journey=journey, enqueue=False).pk)
+    client.force_login(manager)
+
+    html = client.get(f"/journeys/{journey.pk}/").content.decode()
+
+    rate = 100 * stays.mean()
+    assert f'<p class="kpi-value">{rate:.1f}%</p>' in html
+    assert f'<p class="kpi-value">+{rate:.0f}' not in html
