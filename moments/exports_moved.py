@@ -1,5 +1,5 @@
 """What moved as a file (DESIGN section 5, ``explain_change``): one row per moment, a ``remainder`` row and a
-``change`` row, as CSV or JSON.
+``change`` row, as CSV, JSON or XLSX (a "What moved" sheet and an "About" sheet).
 
 The columns start with DESIGN's stable names (``moment, contribution, contribution_low, contribution_high,
 satisfaction_change, satisfaction_change_low, satisfaction_change_high, reach_change, significant``) and go on with
@@ -16,6 +16,8 @@ import csv
 import io
 import json
 from collections.abc import Mapping
+
+import xlsxwriter
 
 from .analysis.moved import MOVED_COLUMNS
 from .exports import _json_safe, escape_text
@@ -85,9 +87,61 @@ def moved_json(result: Mapping) -> bytes:
     return json.dumps(_json_safe(payload), ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
 
 
+def moved_xlsx(result: Mapping) -> bytes:
+    """Workbook with a "What moved" sheet (the CSV's table: header styled and frozen, numbers unformatted-exact,
+    text written as strings only, escaped as in the CSV) and an "About" sheet (periods, n, the change, the sentence,
+    the model)."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False}
+    )
+    header = workbook.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF", "border": 1})
+    number = workbook.add_format({"num_format": "0.00"})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    sheet = workbook.add_worksheet("What moved")
+    for col, column in enumerate(MOVED_EXPORT_COLUMNS):
+        sheet.write_string(0, col, column, header)
+        sheet.set_column(col, col, 24 if column in ("moment", "stage") else 14)
+    rows = moved_rows(result)
+    for r, row in enumerate(rows, start=1):
+        for col, column in enumerate(MOVED_EXPORT_COLUMNS):
+            value = row[column]
+            if value is None:
+                sheet.write_blank(r, col, None)
+            elif isinstance(value, bool):
+                sheet.write_boolean(r, col, value)
+            elif isinstance(value, str):
+                sheet.write_string(r, col, escape_text(value))
+            else:
+                sheet.write_number(r, col, value, number)
+    sheet.freeze_panes(1, 1)
+    summary = result["summary"]
+    about = workbook.add_worksheet("About")
+    about.set_column(0, 0, 22)
+    about.set_column(1, 1, 100, wrap)
+    facts = [
+        ("From", str(result["before"]["label"])),
+        ("To", str(result["after"]["label"])),
+        ("Outcome", str(summary["outcome_name"])),
+        ("Respondents", f"{summary['n_before']} and {summary['n_after']}"),
+        ("Change", f"{summary['change']} (95% interval {summary['change_low']} to {summary['change_high']})"),
+        ("In words", str(summary["sentence"])),
+        ("Model", str(summary["model"])),
+        ("Bootstrap", f"{summary['bootstrap']} resamples, seed {summary['seed']}; FDR q = {summary['fdr_q']}"),
+    ]
+    about.write_string(0, 0, "Field", header)
+    about.write_string(0, 1, "Value", header)
+    for r, (label, value) in enumerate(facts, start=1):
+        about.write_string(r, 0, label)
+        about.write_string(r, 1, escape_text(value))
+    workbook.close()
+    return buffer.getvalue()
+
+
 MOVED_FORMATS = {
     "csv": (moved_csv, "text/csv; charset=utf-8"),
     "json": (moved_json, "application/json"),
+    "xlsx": (moved_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
 

@@ -116,7 +116,7 @@ class JourneyMovedApi(APIView):
             OpenApiParameter("segment.<name>", OpenApiTypes.STR, description="Segment filter, as for the analysis."),
             OpenApiParameter("outcome", OpenApiTypes.STR, description="Outcome name (default: the primary one)."),
             OpenApiParameter(
-                "file", OpenApiTypes.STR, enum=sorted(MOVED_FORMATS), description="`csv` downloads the table."
+                "file", OpenApiTypes.STR, enum=sorted(MOVED_FORMATS), description="`csv` or `xlsx` downloads the table."
             ),
         ],
         responses={
@@ -157,5 +157,5 @@ class JourneyMovedApi(APIView):
         if fmt == "json":
             return Response(json.loads(body))
         response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{journey.slug}-moved.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{journey.slug}-moved.{fmt}"'
         return response

@@ -128,3 +128,19 @@ def test_the_service_names_every_moment_once_with_its_id(journey):
     ids = [m["moment_id"] for m in result["moments"]]
     assert ids == list(journey.moments.order_by("position").values_list("pk", flat=True))
     assert result["summary"]["sentence"].startswith("NPS fell")
+
+
+def test_explain_change_writes_xlsx_to_a_file(journey, tmp_path):
+    from openpyxl import load_workbook
+
+    with pytest.raises(CommandError, match="-o"):
+        run_command(
+            "explain_change", "--journey", "broadband", "--from", "2026 Q1", "--to", "2026 Q2", "--format", "xlsx"
+        )
+    path = tmp_path / "moved.xlsx"
+    _, err = run_command(
+        "explain_change", "--journey", "broadband", "--from", "2026 Q1", "--to", "2026 Q2", "--format", "xlsx",
+        "-o", str(path),
+    )  # fmt: skip
+    assert "Wrote" in err
+    assert [r[0] for r in load_workbook(path)["What moved"].values][-2:] == ["remainder", "change"]

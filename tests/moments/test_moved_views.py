@@ -9,6 +9,7 @@ import time
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from moments import services, services_moved
 from moments.charts_moved import moved_waterfall_figure
@@ -66,6 +67,13 @@ def test_the_api_writes_csv_and_filters_segments(client, analyst, journey):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[-1]["moment"] == "change" and rows[-2]["moment"] == "remainder"
+    workbook = api(client, journey, **{"from": q1, "to": q2, "file": "xlsx"})
+    assert workbook["Content-Disposition"].endswith('-moved.xlsx"')
+    sheets = load_workbook(io.BytesIO(workbook.content))
+    table = list(sheets["What moved"].values)
+    assert table[0][0] == "moment" and [r[0] for r in table[-2:]] == ["remainder", "change"]
+    assert len(table) == len(rows) + 1
+    assert sheets["About"]["B7"].value.startswith("NPS fell")
     north = api(client, journey, **{"from": q1, "to": q2, "segment.region": "North"}).json()
     everyone = api(client, journey, **{"from": q1, "to": q2}).json()
     assert 200 < north["summary"]["n_before"] < everyone["summary"]["n_before"]

@@ -71,6 +71,8 @@ class Command(BaseCommand):
             )
         except MovedError as exc:
             raise CommandError(str(exc)) from exc
+        if options["format"] == "xlsx" and not options["output"]:
+            raise CommandError("XLSX is binary: give an output file with -o.")
         data, _content_type = moved_export(options["format"], result)
         summary = result["summary"]
         self.stderr.write(summary["sentence"] + ".")
