@@ -114,6 +114,7 @@ def moment_detail_data(
         },
         "outcome_type": frame.outcome_type,
         "scale": stats.scale,
+        "weighted": getattr(frame, "weight", None) is not None,  # the charts below count each respondent once
         "summary": stats.summary,
         "distribution": stats.distribution,
         "outcome_by_level": stats.outcome_by_level,

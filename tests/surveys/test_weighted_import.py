@@ -102,6 +102,9 @@ def test_weights_are_stored_used_and_shown(tmp_path, organisation, analyst, clie
     assert summary["weighted"] is True
     assert summary["effective_n"] == pytest.approx(kish(w))
     assert summary["nps"] == pytest.approx(weighted_nps(ltr, w))
+    moment = journey.moments.order_by("position").first()
+    detail = client.get(reverse("moments:moment_detail", kwargs={"journey_id": journey.pk, "moment_id": moment.pk}))
+    assert "the charts below count each respondent once" in detail.content.decode()  # said, not left to guess
 
     # a re-import of the wave with other weights updates them and is not answered by the stale run
     other, out = import_wave(tmp_path, 2)
@@ -125,6 +128,11 @@ def test_an_unweighted_import_shows_no_weighted(tmp_path, organisation, analyst,
     client.force_login(analyst)
     page = client.get(reverse("moments:dashboard", kwargs={"journey_id": survey.journey.pk})).content.decode()
     assert "effective n" not in page and "weighted," not in page
+    moment = survey.journey.moments.order_by("position").first()
+    detail = client.get(
+        reverse("moments:moment_detail", kwargs={"journey_id": survey.journey.pk, "moment_id": moment.pk})
+    )
+    assert "count each respondent once" not in detail.content.decode()
     summary = client.get(f"/api/journeys/{survey.journey.pk}/analysis/").json()["summary"]
     assert summary["weighted"] is False
     assert summary["effective_n"] == 400
