@@ -229,6 +229,8 @@ def summary_context(run: AnalysisRun) -> dict:
         "ppd": [round(100 * s, 1) for s in shares] if all(s is not None for s in shares) else None,
         "method_label": labels.method_label(summary.get("method", run.method)),
         "threshold_label": labels.threshold_label(run.threshold_mode),
+        # An r is read to two decimals (0.48, not 0.5); shares of R^2 in % to one.
+        "impact_digits": 2 if summary.get("method", run.method) == "correlation" else 1,
     }
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from moments import services
 from moments.views._common import results_rows
-from tests.factories import journey_with_moments, wave_with_responses
+from tests.factories import journey_with_moments, random_wave_data, wave_with_responses
 
 SLUGS = ["order", "install", "bill", "support"]
 
@@ -54,3 +54,22 @@ def test_a_rate_is_shown_as_a_rate_not_with_the_sign_of_an_nps(organisation, set
     rate = 100 * stays.mean()
     assert f'<p class="kpi-value">{rate:.1f}%</p>' in html
     assert f'<p class="kpi-value">+{rate:.0f}' not in html
+
+
+@pytest.mark.django_db
+def test_an_r_is_shown_to_two_decimals(organisation, settings, client, manager):
+    settings.MOMENTUM_BOOTSTRAP = 20
+    settings.MOMENTUM_MIN_SAMPLE = 30
+    ratings, ltr = random_wave_data(np.random.default_rng(7), 400, 4, reach=0.9)
+    journey = journey_with_moments(organisation, SLUGS)
+    wave_with_responses(journey, "W1", SLUGS, ratings, ltr)
+    run = services.analysis_request(journey=journey, method="correlation", enqueue=False)
+    run = services.analysis_run_compute(run_id=run.pk)
+    client.force_login(manager)
+
+    html = client.get(f"/journeys/{journey.pk}/?method=correlation").content.decode()
+
+    first = run.results.order_by("rank").first()
+    assert '<p class="kpi-sub">Thresholds' in html
+    assert f">{first.impact:.2f} <" in html  # the table cell, e.g. 0.48, not 0.5
+    assert f"impact {run.summary['threshold_impact']:.2f}" in html
