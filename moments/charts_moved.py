@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 import plotly.graph_objects as go
 
-from .charts.style import FONT, GRID, INK, MUTED, figure_json
+from .charts.style import FONT, GRID, INK, MUTED, figure_json, plain_text
 
 FALL = "#D55E00"  # Okabe-Ito vermilion: a contribution that lowers the outcome
 RISE = "#0072B2"  # Okabe-Ito blue: one that raises it (never red / green alone: shape and sign say it too)
@@ -58,14 +58,15 @@ def moved_waterfall_figure(result: Mapping, *, moment_url: Callable[[int], str] 
     name = summary["outcome_name"]
     unit = summary.get("unit") or ""
     fdr_q = summary.get("fdr_q") or 0.05
-    rows = [m for m in result["moments"] if m.get("contribution") is not None]
+    # names from the data, escaped for Plotly's HTML subset
+    rows = [{**m, "name": plain_text(m["name"])} for m in result["moments"] if m.get("contribution") is not None]
     rows.sort(key=lambda m: -abs(m["contribution"]))
 
     def distinct(m) -> bool:
         return m.get("contribution_q") is not None and m["contribution_q"] <= fdr_q
 
-    before_label = result["before"]["label"] or "Before"
-    after_label = result["after"]["label"] or "After"
+    before_label = plain_text(result["before"]["label"] or "Before")
+    after_label = plain_text(result["after"]["label"] or "After")
     if before_label == after_label:
         after_label += " "  # two bars need two categories
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .style import INK, MUTED, _base_layout, _clean, _num
+from .style import INK, MUTED, _base_layout, _clean, _num, plain_text
 
 
 def distribution_figure(distribution: pd.DataFrame, *, threshold_level: float | None = None) -> go.Figure:
@@ -141,7 +141,7 @@ def trend_figure(trend: pd.DataFrame) -> go.Figure:
     """
     fig = go.Figure(
         go.Scatter(
-            x=trend["wave"],
+            x=[plain_text(w) for w in trend["wave"]],
             y=trend["satisfaction"],
             mode="lines+markers",
             line={"color": "#0072B2", "width": 2.5},
@@ -180,7 +180,7 @@ def segment_figure(segments: pd.DataFrame) -> go.Figure:
     satisfaction_high (0-100), n.
     """
     frame = segments.copy()
-    frame["label"] = frame["segment"].astype(str) + ": " + frame["value"].astype(str)
+    frame["label"] = [plain_text(f"{s}: {v}") for s, v in zip(frame["segment"], frame["value"], strict=True)]
     fig = go.Figure(
         go.Bar(
             y=frame["label"],

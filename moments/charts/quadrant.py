@@ -33,6 +33,7 @@ from .style import (
     bubble_size,
     figure_json,
     marker_symbol,
+    plain_text,
 )
 
 
@@ -86,6 +87,9 @@ class _QuadrantInputs:
 def _quadrant_inputs(results: pd.DataFrame, summary: dict, previous, previous_label: str) -> _QuadrantInputs:
     """The placed moments (priority order), the thresholds and the axis ranges shared by every variant."""
     frame = results.copy()
+    for column in ("moment", "stage"):  # names from the data: escaped before Plotly renders its HTML subset
+        if column in frame:
+            frame[column] = [plain_text(v) if v is not None else None for v in frame[column]]
     if "url" not in frame:
         frame["url"] = ""
     frame["flags"] = [_flags_list(v) for v in frame.get("flags", [[]] * len(frame))]

@@ -6,6 +6,7 @@ also drawn as a marker *shape*, so nothing relies on colour alone.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from collections.abc import Iterable
@@ -176,3 +177,10 @@ def _base_layout(fig: go.Figure, *, height: int, title: str | None = None) -> go
 def figure_json(fig: go.Figure) -> dict:
     """The figure as plain JSON-ready data for ``json_script`` (numpy arrays and NaN made JSON-safe)."""
     return json.loads(fig.to_json())
+
+
+def plain_text(value) -> str:
+    """Text from the data (a moment, stage, wave or segment name) as Plotly must receive it: escaped. Plotly.js
+    renders a small HTML subset in every text (``<a href>``, ``<b>``...), so an unescaped name could draw a link to
+    anywhere; its entities (``&lt;``) are shown as the characters."""
+    return html.escape("" if value is None else str(value), quote=True)
