@@ -164,10 +164,55 @@ def _ratings_postgresql(
     Both are aligned on the response id. Each wave's columns are then mapped from its ``moment_ids`` to the
     journey's moments.
     """
-    from surveys.models import Response
-
     k = len(moments)
     keys = _segment_keys(surveys) if with_ids else []
+    copied = _ratings_copy(surveys, keys, segment_filter, with_ids=with_ids)
+    ids, survey_id, outcome, weight, stored = _numbers_decode(copied)
+    if len(ids) == 0:
+        return _empty_columns(k, with_ids=with_ids) | {
+            "segments": pd.DataFrame({key: pd.Series([], dtype="string") for key in keys})
+        }
+    parsed = None
+    if copied.text is not None:
+        parsed = _text_decode(copied.text, len(keys), with_ids=with_ids, flagged=bool(copied.flagged))
+        text_ids = parsed.column("id").to_numpy()
+        if not np.array_equal(text_ids, ids):
+            # An import committed between the two COPYs: keep the respondents both saw.
+            common, in_numbers, in_text = np.intersect1d(ids, text_ids, assume_unique=True, return_indices=True)
+            ids, survey_id, outcome, stored = common, survey_id[in_numbers], outcome[in_numbers], stored[in_numbers]
+            weight = None if weight is None else weight[in_numbers]
+            parsed = parsed.take(pa.array(in_text))
+    ratings, experienced = _moments_align(surveys, moments, survey_id, stored, copied, parsed)
+    segments = pd.DataFrame(
+        {key: parsed.column(f"s{i}").to_pandas().astype("string") for i, key in enumerate(keys)},
+        index=pd.RangeIndex(len(ids)),
+    )
+    return {
+        "respondent_id": parsed.column("respondent_id").to_numpy(zero_copy_only=False) if with_ids else None,
+        "survey_id": survey_id,
+        "outcome": outcome,
+        "ratings": ratings,
+        "experienced": experienced,
+        "segments": segments,
+        "weight": weight,
+    }
+
+
+@dataclass
+class _Copied:
+    """The streams of ``_ratings_copy`` and the facts their decoders need."""
+
+    binary: io.BytesIO  # id, survey id, outcome[, weight], ratings padded to ``width`` (binary COPY)
+    text: io.BytesIO | None  # id[, respondent id, segment values][, flags] (CSV COPY); None when not needed
+    width: int  # elements per ratings array: the widest wave's
+    flagged: set[int]  # waves with explicit experienced flags
+    weighted: bool  # some response of the waves carries a weight
+
+
+def _ratings_copy(surveys: list, keys: list[str], segment_filter: dict[str, list[str]], *, with_ids: bool) -> _Copied:
+    """Steps 1 and 2 of ``_ratings_postgresql``: which waves have flags / weights, then the COPYs themselves."""
+    from surveys.models import Response
+
     table = Response._meta.db_table
     filter_sql, filter_params = _filter_sql(segment_filter)
     survey_pks = [s.pk for s in surveys]
@@ -184,21 +229,10 @@ def _ratings_postgresql(
         facts = cursor.fetchall()
         flagged = {row[0] for row in facts if row[1]}
         weighted = any(row[2] for row in facts)
-        if not width:
-            padded = "'{}'::real[]"
-        elif len(widths) == 1:
-            # Arrays shorter than the wave (an import before a moment was added) still need padding: only those.
-            padded = (
-                f"array_replace(CASE WHEN cardinality(ratings) = {width} THEN ratings "
-                f"ELSE ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]) END, NULL, 'NaN')"
-            )
-        else:
-            padded = (
-                f"array_replace(ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]), NULL, 'NaN')"
-            )
         weight_sql = "COALESCE(weight, 'NaN')::float8, " if weighted else ""
         numbers = cursor.mogrify(
-            f"SELECT id::int8, survey_id::int8, COALESCE(outcome, 'NaN')::float8, {weight_sql}{padded} {where}",
+            f"SELECT id::int8, survey_id::int8, COALESCE(outcome, 'NaN')::float8, {weight_sql}"
+            f"{_ratings_padded_sql(width, widths)} {where}",
             [survey_pks, *filter_params],
         ).decode()
         binary = io.BytesIO()
@@ -214,8 +248,26 @@ def _ratings_postgresql(
             ).decode()
             text = io.BytesIO()
             cursor.copy_expert(f"COPY ({texts}) TO STDOUT WITH (FORMAT csv)", text)
+    return _Copied(binary=binary, text=text, width=width, flagged=flagged, weighted=weighted)
 
-    rows = ratings_rows_decode(binary.getbuffer(), width, weighted=weighted)
+
+def _ratings_padded_sql(width: int, widths: set[int]) -> str:
+    """The ratings array as SQL: NULL elements as NaN, padded to ``width`` so every row has the same byte layout."""
+    if not width:
+        return "'{}'::real[]"
+    if len(widths) == 1:
+        # Arrays shorter than the wave (an import before a moment was added) still need padding: only those.
+        return (
+            f"array_replace(CASE WHEN cardinality(ratings) = {width} THEN ratings "
+            f"ELSE ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]) END, NULL, 'NaN')"
+        )
+    return f"array_replace(ratings || array_fill(NULL::real, ARRAY[{width} - cardinality(ratings)]), NULL, 'NaN')"
+
+
+def _numbers_decode(copied: _Copied) -> tuple:
+    """The binary COPY as arrays sorted by response id: ids, survey_id, outcome, weight (None), stored ratings."""
+    width = copied.width
+    rows = ratings_rows_decode(copied.binary.getbuffer(), width, weighted=copied.weighted)
     n = len(rows)
     ids = rows["id"].astype(np.int64)
     # A sequential scan returns a freshly imported wave in id order: then the gather by ``order`` is skipped.
@@ -225,44 +277,43 @@ def _ratings_postgresql(
     survey_id = rows["survey_id"].astype(np.int64) if order is None else rows["survey_id"][order].astype(np.int64)
     outcome = rows["outcome"].astype(np.float64) if order is None else rows["outcome"][order].astype(np.float64)
     weight = None
-    if weighted:
+    if copied.weighted:
         weight = rows["weight"].astype(np.float64) if order is None else rows["weight"][order].astype(np.float64)
-    # Big-endian float32 view of the elements; converted once, when copied into the journey's matrix below.
+    # Big-endian float32 view of the elements; converted once, when copied into the journey's matrix.
     stored = rows["elements"]["value"] if width else np.empty((n, 0), np.float32)
     if order is not None:
         stored = stored[order]
+    return ids, survey_id, outcome, weight, stored
 
-    if n == 0:
-        return _empty_columns(k, with_ids=with_ids) | {
-            "segments": pd.DataFrame({key: pd.Series([], dtype="string") for key in keys})
-        }
-    parsed = None
-    if text is not None:
-        text.seek(0)
-        names = ["id", "respondent_id", *[f"s{i}" for i in range(len(keys))]] if with_ids else ["id"]
-        types = {name: pa.string() for name in names} | {"id": pa.int64()}
-        if flagged:
-            names.append("experienced")
-            types["experienced"] = pa.string()
-        parsed = pa_csv.read_csv(
-            text,
-            read_options=pa_csv.ReadOptions(column_names=names),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=types,
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,  # COPY writes NULL bare and an empty string as ""
-            ),
-        )
-        parsed = parsed.take(pc.sort_indices(parsed.column("id")))
-        text_ids = parsed.column("id").to_numpy()
-        if not np.array_equal(text_ids, ids):
-            # An import committed between the two COPYs: keep the respondents both saw.
-            common, in_numbers, in_text = np.intersect1d(ids, text_ids, assume_unique=True, return_indices=True)
-            ids, survey_id, outcome, stored = common, survey_id[in_numbers], outcome[in_numbers], stored[in_numbers]
-            weight = None if weight is None else weight[in_numbers]
-            parsed = parsed.take(pa.array(in_text))
-            n = len(ids)
 
+def _text_decode(text: io.BytesIO, n_keys: int, *, with_ids: bool, flagged: bool) -> pa.Table:
+    """The CSV COPY as a pyarrow table sorted by id: id, respondent_id, s0..s{n_keys-1}, experienced (as copied)."""
+    text.seek(0)
+    names = ["id", "respondent_id", *[f"s{i}" for i in range(n_keys)]] if with_ids else ["id"]
+    types = {name: pa.string() for name in names} | {"id": pa.int64()}
+    if flagged:
+        names.append("experienced")
+        types["experienced"] = pa.string()
+    parsed = pa_csv.read_csv(
+        text,
+        read_options=pa_csv.ReadOptions(column_names=names),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=types,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,  # COPY writes NULL bare and an empty string as ""
+        ),
+    )
+    return parsed.take(pc.sort_indices(parsed.column("id")))
+
+
+def _moments_align(
+    surveys: list, moments: list[Moment], survey_id: np.ndarray, stored: np.ndarray, copied: _Copied, parsed
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each wave's columns mapped from its ``moment_ids`` to the journey's moments: ratings and experienced (n x k).
+
+    Experienced is "has a rating" unless the wave has explicit flags (``parsed``'s experienced column).
+    """
+    k, n, flagged, width = len(moments), len(survey_id), copied.flagged, copied.width
     stored_flags = text_array_matrix(parsed.column("experienced"), pa.bool_()) if flagged else None
     flag_present = (
         pc.list_value_length(pc.split_pattern(parsed.column("experienced"), ","))
@@ -304,19 +355,7 @@ def _ratings_postgresql(
             experienced[:, target] = has
         else:
             experienced[np.ix_(rows_of, target)] = has
-    segments = pd.DataFrame(
-        {key: parsed.column(f"s{i}").to_pandas().astype("string") for i, key in enumerate(keys)},
-        index=pd.RangeIndex(n),
-    )
-    return {
-        "respondent_id": parsed.column("respondent_id").to_numpy(zero_copy_only=False) if with_ids else None,
-        "survey_id": survey_id,
-        "outcome": outcome,
-        "ratings": ratings,
-        "experienced": experienced,
-        "segments": segments,
-        "weight": weight,
-    }
+    return ratings, experienced
 
 
 def _ratings_generic(

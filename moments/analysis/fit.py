@@ -1,0 +1,275 @@
+"""The driver model of ``analyse`` (``engine``, steps 3-6): centred inputs, one fit, placement, and the bootstrap
+that refits it.
+
+``drivers_fit``: the full-sample fit, thresholds, quadrants and what-if; ``drivers_bootstrap``: the resamples'
+intervals, stability and impact p-values. Pure numpy. Steps of ``model_estimate`` (one fit, full sample or one
+resample):
+1. Weighted pairwise-complete sums of [moments..., outcome columns] (``drivers.pairwise_stats``).
+2. Correlations, repaired to PSD if needed (Higham 2002); impact by Johnson (2000) relative weights, exact
+   LMG/Shapley (Lindeman, Merenda & Gold 1980; Groemping 2006) or the bivariate correlation.
+3. What-if slopes (``whatif``). ``model_bootstrap`` repeats this per resample (``bootstrap``) and derives
+   thresholds, quadrants and what-if from each one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import bootstrap as boot
+from .drivers import impact_from_correlation, pairwise_correlation, pairwise_sd, pairwise_stats, psd_repair
+from .nps import nps_classify
+from .params import AnalysisParams
+from .quadrants import quadrant_codes, thresholds_compute
+from .significance import bh_adjust, bootstrap_p
+from .whatif import whatif_mean_gap, whatif_slopes
+
+
+@dataclass
+class ModelInputs:
+    """The driver model's inputs for the eligible moments (enough ratings), shared by all resamples."""
+
+    values: np.ndarray  # n x (ke + q): centred ratings (0 where not rated) then centred outcome columns
+    mask: np.ndarray  # n x (ke + q) bool: observed
+    centre: np.ndarray  # ke + q column means
+    k: int  # ke, the number of eligible moments
+    outcome_type: str
+    method: str
+
+    def mean_gap(self, values: np.ndarray, mask: np.ndarray, threshold: float, weights=None) -> np.ndarray:
+        """``whatif_mean_gap`` on the centred ratings: the threshold moves by each moment's centre."""
+        k = self.k
+        return whatif_mean_gap(values[:, :k], mask[:, :k], threshold - self.centre[:k], weights)
+
+
+@dataclass
+class ModelEstimate:
+    satisfaction: np.ndarray
+    impact: np.ndarray
+    correlation: np.ndarray
+    slopes: np.ndarray
+    r2: float
+    repaired: bool
+
+
+def _outcome_columns(y: np.ndarray, outcome_type: str) -> np.ndarray:
+    """Outcome columns of the driver model: [ltr, promoter, detractor] for nps, [y] otherwise."""
+    if outcome_type == "nps":
+        promoter, detractor = nps_classify(y)
+        return np.column_stack([y, promoter, detractor]).astype(float)
+    return y[:, None].astype(float)
+
+
+def model_prepare(ratings, rated, y, eligible, outcome_type, method, w) -> ModelInputs:
+    """Centred model inputs; w: survey weights (ones when unweighted), so the centres are weighted means."""
+    r_e = ratings[:, eligible]
+    m_e = rated[:, eligible]
+    outcomes = _outcome_columns(y, outcome_type)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre_r = (w @ np.where(m_e, r_e, 0.0)) / (w @ m_e.astype(float))
+    centre = np.concatenate([centre_r, (w @ outcomes) / w.sum()])
+    values = np.empty((len(y), len(centre)))
+    values[:, : len(centre_r)] = np.where(m_e, r_e - centre_r, 0.0)
+    values[:, len(centre_r) :] = outcomes - centre[len(centre_r) :]
+    mask = np.ones(values.shape, dtype=bool)
+    mask[:, : len(centre_r)] = m_e
+    return ModelInputs(values, mask, centre, len(centre_r), outcome_type, method)
+
+
+def model_estimate(
+    data: ModelInputs, values: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None
+) -> ModelEstimate:
+    """Satisfaction, impact, bivariate r and what-if slopes of the eligible moments.
+
+    values, mask: data.values / data.mask or their resampled rows; weights: the rows' survey weights times their
+    resample counts (None = all 1).
+    """
+    stats = pairwise_stats(values, mask, weights)
+    k = data.k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = data.centre + np.diag(stats[1]) / np.diag(stats[0])
+    r = pairwise_correlation(stats)
+    driver, repaired = psd_repair(r[: k + 1, : k + 1])
+    impact, r2 = impact_from_correlation(driver, data.method)
+    if data.method == "correlation":
+        impact = r[:k, k].copy()  # the bivariate r itself, not the repaired one
+    if r.shape[0] > k + 1:  # nps: promoter and detractor columns join the what-if model
+        full, repaired_full = psd_repair(r)
+        repaired = repaired or repaired_full
+    else:
+        full = driver
+    slopes = whatif_slopes(full, pairwise_sd(stats), data.outcome_type)
+    return ModelEstimate(mean[:k], impact, r[:k, k].copy(), slopes, r2, repaired)
+
+
+def model_bootstrap(data, est, sat, impact, what_if, placed, codes, params, n_resp, progress, weights=None) -> dict:
+    """Resample respondents and re-derive every placed number; returns draws and stability (eligible moments).
+
+    Per resample: satisfaction, impact, thresholds (from that resample's placed moments), quadrants and what-if.
+    With survey weights a drawn respondent keeps its weight (resample weight = count x survey weight).
+    With subsampling (n > bootstrap_max_n) resample estimates are rescaled toward the full-sample estimate
+    (``bootstrap.rescale``) before thresholds and quadrants are derived, so that they vary like size-n estimates.
+    """
+    b_total = params.bootstrap
+    factor = boot.shrink_factor(n_resp, params.bootstrap_max_n)
+    sat_b = np.full((b_total, data.k), np.nan)
+    imp_b, wi_b = sat_b.copy(), sat_b.copy()
+    ts_b, ti_b = np.full(b_total, np.nan), np.full(b_total, np.nan)
+    reported = -1
+    for b, (rows, counts) in enumerate(boot.resample_draws(n_resp, b_total, params.bootstrap_max_n, params.seed)):
+        values, mask = data.values[rows], data.mask[rows]
+        if weights is not None:
+            counts = counts * weights[rows]
+        e = model_estimate(data, values, mask, counts)
+        sat_b[b] = boot.rescale(e.satisfaction, sat, factor)
+        imp_b[b] = boot.rescale(e.impact, impact, factor)
+        ts_b[b], ti_b[b] = thresholds_compute(
+            sat_b[b], imp_b[b], placed, params.threshold, params.fixed_satisfaction, params.fixed_impact
+        )
+        gap = data.mean_gap(values, mask, float(ts_b[b]), counts)
+        wi_b[b] = boot.rescale(e.slopes * gap, what_if, factor)
+        if progress is not None and (pct := (100 * (b + 1)) // b_total) > reported:
+            reported = pct
+            progress((b + 1) / b_total)
+    codes_b = quadrant_codes(sat_b, imp_b, ts_b, ti_b, placed)
+    return {"sat": sat_b, "impact": imp_b, "what_if": wi_b, "stability": boot.stability(codes_b, codes)}
+
+
+@dataclass
+class AnalysisInputs:
+    """Validated inputs, respondents without an outcome dropped; w: survey weights (ones when unweighted)."""
+
+    ratings: np.ndarray
+    outcome: np.ndarray
+    experienced: np.ndarray
+    weights: np.ndarray | None
+    rated: np.ndarray
+    w: np.ndarray
+    n_eff: float
+
+
+@dataclass
+class DriverFit:
+    """The full-sample driver model of the eligible moments, its thresholds, quadrants and what-if (k entries)."""
+
+    data: ModelInputs | None
+    est: ModelEstimate | None
+    sat: np.ndarray
+    impact: np.ndarray
+    corr: np.ndarray
+    what_if: np.ndarray
+    r2: float
+    repaired: bool
+    eligible: np.ndarray
+    placeable: np.ndarray
+    placed: np.ndarray
+    reason: np.ndarray
+    placement_note: str
+    ts: float
+    ti: float
+    codes: np.ndarray
+
+
+def drivers_fit(
+    inp: AnalysisInputs, sat, eligible, outcome_type: str, method: str, params: AnalysisParams
+) -> DriverFit:
+    """Steps 3-5: the driver model on the eligible moments, thresholds, quadrants and what-if (full sample)."""
+    k = inp.ratings.shape[1]
+    nan_k = np.full(k, np.nan)
+    impact, corr, what_if = nan_k.copy(), nan_k.copy(), nan_k.copy()
+    r2, repaired, est = np.nan, False, None
+    data = (
+        model_prepare(inp.ratings, inp.rated, inp.outcome, eligible, outcome_type, method, inp.w)
+        if eligible.sum()
+        else None
+    )
+    if data is not None:
+        est = model_estimate(data, data.values, data.mask, inp.weights)
+        impact[eligible], corr[eligible] = est.impact, est.correlation
+        r2, repaired = est.r2, est.repaired
+    # placeable: enough ratings and finite numbers; placed: in a quadrant, which needs min_placed placeable moments
+    # (thresholds and what-if are still computed from the placeable ones: a what-if needs no quadrant)
+    placeable = eligible & np.isfinite(sat) & np.isfinite(impact)
+    reason = np.where(eligible, "", "few_respondents").astype(object)
+    placement_note = ""
+    placed = placeable.copy()
+    if 0 < placeable.sum() < params.min_placed:
+        reason[placeable] = "few_moments"
+        placement_note = (
+            f"Too few moments to place: {int(placeable.sum())} moment(s) with enough ratings, at least "
+            f"{params.min_placed} needed. A quadrant compares moments with each other."
+        )
+        placed[:] = False
+    ts, ti = thresholds_compute(
+        sat, impact, placeable, params.threshold, params.fixed_satisfaction, params.fixed_impact
+    )
+    codes = quadrant_codes(sat, impact, ts, ti, placed)
+    if data is not None:
+        what_if[eligible] = est.slopes * data.mean_gap(data.values, data.mask, float(ts), inp.weights)
+        what_if[~placeable] = np.nan
+    return DriverFit(
+        data=data,
+        est=est,
+        sat=sat,
+        impact=impact,
+        corr=corr,
+        what_if=what_if,
+        r2=r2,
+        repaired=repaired,
+        eligible=eligible,
+        placeable=placeable,
+        placed=placed,
+        reason=reason,
+        placement_note=placement_note,
+        ts=ts,
+        ti=ti,
+        codes=codes,
+    )
+
+
+def drivers_bootstrap(fit: DriverFit, inp: AnalysisInputs, params: AnalysisParams, progress) -> dict:
+    """Step 6: bootstrap intervals, stability and impact p-values (NaN where not placed / placeable).
+
+    Returns sat_ci (None without a bootstrap: the Student-t interval stands), impact_ci, what_if_ci (low, high),
+    stability, impact_q and runs.
+    """
+    k = fit.sat.size
+    nan_k = np.full(k, np.nan)
+    impact_ci, what_if_ci, sat_ci = (nan_k.copy(), nan_k.copy()), (nan_k.copy(), nan_k.copy()), None
+    stab, impact_p = nan_k.copy(), nan_k.copy()
+    runs = 0
+    eligible, placeable, placed = fit.eligible, fit.placeable, fit.placed
+    if fit.data is not None and params.bootstrap > 0:
+        runs = params.bootstrap
+        draws = model_bootstrap(
+            fit.data,
+            fit.est,
+            fit.sat[eligible],
+            fit.impact[eligible],
+            fit.what_if[eligible],
+            placeable[eligible],
+            fit.codes[eligible],
+            params,
+            inp.ratings.shape[0],
+            progress,
+            inp.weights,
+        )
+        sat_ci = (nan_k.copy(), nan_k.copy())
+        for target, source in ((sat_ci, "sat"), (impact_ci, "impact"), (what_if_ci, "what_if")):
+            low, high = boot.percentile_interval(draws[source])
+            target[0][eligible], target[1][eligible] = low, high
+        stab[eligible] = draws["stability"]
+        impact_p[eligible] = bootstrap_p(draws["impact"])
+        for low, high in (impact_ci, what_if_ci):
+            low[~placeable], high[~placeable] = np.nan, np.nan
+        stab[~placed] = np.nan
+        impact_p[~placeable] = np.nan
+    return {
+        "sat_ci": sat_ci,
+        "impact_ci": impact_ci,
+        "what_if_ci": what_if_ci,
+        "stability": stab,
+        "impact_q": bh_adjust(impact_p),
+        "runs": runs,
+    }
