@@ -7,7 +7,8 @@ import re
 from django import forms
 
 from surveys.ingest import IngestError, RawTable
-from surveys.ingest.mapping import OUTCOME_TYPES, column_names
+from surveys.ingest.columns import column_names
+from surveys.ingest.mapping import OUTCOME_TYPES
 
 ROLE_IGNORE, ROLE_MOMENT, ROLE_EXPERIENCED, ROLE_SEGMENT = "ignore", "moment", "experienced", "segment"
 ROLES = [

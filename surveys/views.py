@@ -29,7 +29,7 @@ from .forms import (
     scale_text,
 )
 from .ingest import IngestError, Mapping
-from .ingest.mapping import column_names
+from .ingest.columns import column_names
 from .models import Upload
 from .retention import retention_text
 

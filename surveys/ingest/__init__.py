@@ -9,7 +9,8 @@ No Django import here (see STYLE.md): services call these functions and store th
 """
 
 from surveys.ingest.errors import IngestError
-from surveys.ingest.mapping import Mapping, MappingProposal, propose_mapping
+from surveys.ingest.mapping import Mapping
+from surveys.ingest.proposal import MappingProposal, propose_mapping
 from surveys.ingest.table import RawTable, read_table
 from surveys.ingest.validate import ERROR_COLUMNS, RowError, ValidatedChunk, validate_chunks
 

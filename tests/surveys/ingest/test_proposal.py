@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from surveys.ingest import propose_mapping, read_table, validate_chunks
-from surveys.ingest.mapping import column_names
+from surveys.ingest.columns import column_names
 from tests.surveys.ingest.conftest import write
 
 QUESTION = (
