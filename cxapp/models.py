@@ -46,3 +46,14 @@ class Membership(models.Model):
     @property
     def can_manage_members(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class UserPreference(models.Model):
+    """A user's own settings; ``language`` is blank until the user picks one in the header (then the browser's
+    Accept-Language no longer decides)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or 'browser language'}"

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -9,11 +10,12 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from .forms import MemberAddForm, MemberRoleForm
 from .models import Membership, Organisation, Role
 from .selectors import membership_get
-from .services import MembershipError, membership_remove, membership_set
+from .services import MembershipError, membership_remove, membership_set, user_language_set
 from .tasks import WORKER_HEARTBEAT_KEY
 from .throttling import client_ip, login_failure_record, login_lockout_get, login_success_record
 
@@ -41,6 +43,17 @@ class LoginView(auth_views.LoginView):
         else:
             login_failure_record(username=username, ip=ip)
         return response
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's ``set_language`` (the cookie and the redirect to ``next``), and for a signed-in user the choice
+    is saved on their ``UserPreference`` so it follows them to another browser."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_language_set(user=request.user, language=language)
+    return response
 
 
 # ---------------------------------------------------------------------------------------------------- members

@@ -1,8 +1,10 @@
-"""Number formatting for the dashboard: missing numbers show as an en dash, signs use a true minus."""
+"""Number formatting for the dashboard: missing numbers show as an en dash, signs use a true minus, separators are
+the active language's (1,234.5 in English, 1.234,5 in Dutch)."""
 
 import math
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
 
 register = template.Library()
@@ -24,7 +26,14 @@ def num(value, digits=1) -> str:
     value = _finite(value)
     if value is None:
         return DASH
-    return f"{value:,.{int(digits)}f}".replace("-", MINUS)
+    return _localised(value, int(digits))
+
+
+def _localised(value: float, digits: int) -> str:
+    """``value`` rounded to ``digits`` with the language's decimal and thousand separators and a true minus."""
+    return number_format(round(value, digits), decimal_pos=digits, use_l10n=True, force_grouping=True).replace(
+        "-", MINUS
+    )
 
 
 @register.filter
@@ -33,8 +42,8 @@ def signed(value, digits=1) -> str:
     if value is None:
         return DASH
     if round(value, int(digits)) == 0:
-        return f"{0:.{int(digits)}f}"  # no "+0.0" or "−0.0": zero has no sign
-    return f"{value:+,.{int(digits)}f}".replace("-", MINUS)
+        return _localised(0.0, int(digits))  # no "+0.0" or "−0.0": zero has no sign
+    return ("+" if value > 0 else "") + _localised(value, int(digits))
 
 
 @register.filter
@@ -45,7 +54,7 @@ def pct(value, digits=0) -> str:
         return DASH
     if 0 < value < 0.01 and int(digits) == 0:
         digits = 1  # "0.5%", not a misleading "0%"
-    return f"{100 * value:.{int(digits)}f}%"
+    return f"{_localised(100 * value, int(digits))}%"
 
 
 @register.simple_tag
