@@ -49,8 +49,9 @@ class Membership(models.Model):
 
 
 class UserPreference(models.Model):
-    """A user's own settings; ``language`` is blank until the user picks one in the header (then the browser's
-    Accept-Language no longer decides)."""
+    """A user's own settings; ``language`` is blank until the user picks one in the header. The choice is also
+    the language cookie, set again at each login (``cxapp.views.LoginView``), so it wins over the browser's
+    Accept-Language on every browser the user signs in on."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
     language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)

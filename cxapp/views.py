@@ -14,7 +14,7 @@ from django.views.i18n import set_language
 
 from .forms import MemberAddForm, MemberRoleForm
 from .models import Membership, Organisation, Role
-from .selectors import membership_get
+from .selectors import membership_get, user_language_get
 from .services import MembershipError, membership_remove, membership_set, user_language_set
 from .tasks import WORKER_HEARTBEAT_KEY
 from .throttling import client_ip, login_failure_record, login_lockout_get, login_success_record
@@ -40,6 +40,9 @@ class LoginView(auth_views.LoginView):
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
             login_success_record(username=username, ip=ip)
+            language = user_language_get(user=request.user)
+            if language:  # the saved choice follows the user to this browser (the cookie LocaleMiddleware reads)
+                language_cookie_set(response, language)
         else:
             login_failure_record(username=username, ip=ip)
         return response
@@ -54,6 +57,20 @@ def language_set(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         user_language_set(user=request.user, language=language)
     return response
+
+
+def language_cookie_set(response: HttpResponse, language: str) -> None:
+    """The cookie ``set_language`` sets, with the same settings."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- members

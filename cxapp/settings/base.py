@@ -46,11 +46,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",  # the language cookie, else the browser's Accept-Language
+    # The language cookie (set by the header's switcher, and at login from the user's saved choice: no query per
+    # request), else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cxapp.middleware.UserLanguageMiddleware",  # a signed-in user's saved language wins (cxapp.UserPreference)
     "audit.context.AuditRequestMiddleware",  # who acts, for the audit log (audit/context.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -6,6 +6,7 @@ import math
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext
 
 register = template.Library()
 
@@ -64,7 +65,10 @@ def interval(low, high, digits=1, sign=False):
     if low is None or high is None:
         return ""
     fmt = signed if sign else num
-    return format_html('<span class="ci">{} to {}</span>', fmt(low, digits), fmt(high, digits))
+    return format_html(
+        '<span class="ci">{}</span>',
+        pgettext("an interval", "%(low)s to %(high)s") % {"low": fmt(low, digits), "high": fmt(high, digits)},
+    )
 
 
 @register.filter
@@ -77,10 +81,10 @@ def sortval(value) -> str:
 @register.filter
 def flag_label(flag: str) -> str:
     return {
-        "pain_point": "Pain point",
-        "uncertain": "Uncertain",
-        "brand_moment": "Brand moment",
-        "insufficient_data": "Insufficient data",
+        "pain_point": gettext("Pain point"),
+        "uncertain": gettext("Uncertain"),
+        "brand_moment": gettext("Brand moment"),
+        "insufficient_data": gettext("Insufficient data"),
     }.get(flag, flag)
 
 
