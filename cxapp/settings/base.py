@@ -100,6 +100,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["cxapp.formats"]  # dd-mm-jjjj in Dutch (cxapp/formats/nl/formats.py)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
