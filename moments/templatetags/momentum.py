@@ -96,4 +96,7 @@ def get(mapping, key):
 @register.filter
 def unit(value) -> str:
     """An analysis unit for people: "% of R^2, signed" -> "% of R², signed"."""
-    return str(value or "% of R^2, signed").replace("R^2", "R²")
+    value = str(value or "% of R^2, signed")
+    if value == "% of R^2, signed":  # the "%" outside the msgid: gettext would read "% o" as a format
+        return gettext("{pct} of R², signed").format(pct="%")
+    return value.replace("R^2", "R²")
