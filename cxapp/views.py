@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
@@ -99,7 +100,9 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             role = membership.get_role_display().lower()
-            messages.success(request, f"{membership.user.get_username()} is now {role}.")
+            messages.success(
+                request, gettext("%(user)s is now %(role)s.") % {"user": membership.user.get_username(), "role": role}
+            )
             return redirect("members", organisation_id=organisation.pk)
     memberships = organisation.memberships.select_related("user").order_by("user__username")
     return render(
@@ -116,7 +119,7 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
     membership = get_object_or_404(Membership, pk=membership_id, organisation=organisation)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a valid role.")
+        messages.error(request, gettext("Choose a valid role."))
         return redirect("members", organisation_id=organisation.pk)
     try:
         membership_set(
@@ -125,7 +128,7 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
     except MembershipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{membership.user.get_username()}'s role changed.")
+        messages.success(request, gettext("%(user)s's role changed.") % {"user": membership.user.get_username()})
     return redirect("members", organisation_id=organisation.pk)
 
 
@@ -139,7 +142,11 @@ def member_remove(request: HttpRequest, organisation_id: int, membership_id: int
     except MembershipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{membership.user.get_username()} removed from {organisation.name}.")
+        messages.success(
+            request,
+            gettext("%(user)s removed from %(organisation)s.")
+            % {"user": membership.user.get_username(), "organisation": organisation.name},
+        )
     return redirect("members", organisation_id=organisation.pk)
 
 

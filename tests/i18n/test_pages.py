@@ -46,3 +46,17 @@ def test_the_dashboard_in_english_is_unchanged(client, manager, journey):
     assert re.search(r"95% interval [+−]?\d+\.\d to", page)
     report = client.get(reverse("moments:report", args=[journey.pk])).text
     assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d", report)  # "2 Dec 2026 14:05", as before
+
+
+def test_the_uploads_page_and_a_flash_message_in_dutch(client, analyst, journey):
+    client.force_login(analyst)
+    page = client.get(reverse("surveys:upload_list"), **DUTCH).text
+    assert "Rijen met fouten" in page
+    assert "dagen bewaard nadat het inlezen klaar is" in page or "verwijderd zodra" in page
+    response = client.post(
+        reverse("journeys:journey_edit", args=[journey.pk]),
+        {"name": journey.name, "description": "", "organisation": journey.organisation_id},
+        follow=True,
+        **DUTCH,
+    )
+    assert "Klantreis opgeslagen." in response.text
