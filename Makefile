@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint format bench venv venv-dev clean
+.PHONY: demo test lint format bench venv venv-dev clean messages
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+
+## make messages: collects every marked string into locale/nl/LC_MESSAGES/django.po (translate the new ones there),
+## then compiles django.mo, which is committed (tests/i18n/test_catalogue.py checks both)
+messages: venv
+	$(PY) manage.py makemessages -l nl --no-obsolete --add-location file
+	msgfmt --check-format -o locale/nl/LC_MESSAGES/django.mo locale/nl/LC_MESSAGES/django.po
 
 format: venv-dev
 	$(VENV)/bin/ruff check --fix .

@@ -9,6 +9,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v runuser >/dev/null || need+=(util-linux)
+command -v xgettext >/dev/null || need+=(gettext)  # makemessages and msgfmt: tests/i18n/test_catalogue.py
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)

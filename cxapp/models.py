@@ -46,3 +46,15 @@ class Membership(models.Model):
     @property
     def can_manage_members(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class UserPreference(models.Model):
+    """A user's own settings; ``language`` is blank until the user picks one in the header. The choice is also
+    the language cookie, set again at each login (``cxapp.views.LoginView``), so it wins over the browser's
+    Accept-Language on every browser the user signs in on."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or 'browser language'}"

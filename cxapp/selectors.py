@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from .models import Membership, Organisation, Role
+from .models import Membership, Organisation, Role, UserPreference
 
 
 def organisations_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organisation]:
@@ -34,3 +34,8 @@ EDIT_ROLES = (Role.ANALYST, Role.ADMIN)
 def organisations_with_edit_role(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organisation]:
     """Organisations where the user is analyst or admin (where they may create and change journeys)."""
     return Organisation.objects.filter(pk__in=organisation_ids_with_role(user, *EDIT_ROLES))
+
+
+def user_language_get(*, user) -> str:
+    """The language the user picked in the header ("" when never: the browser's Accept-Language decides)."""
+    return UserPreference.objects.filter(user=user).values_list("language", flat=True).first() or ""

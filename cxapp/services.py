@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from audit.models import AuditAction
 from audit.services import audit_record
 
-from .models import Membership, Organisation, Role
+from .models import Membership, Organisation, Role, UserPreference
 
 DEFAULT_ORGANISATION_SLUG = "default"
 
@@ -79,3 +79,9 @@ def membership_remove(*, membership: Membership) -> None:
     if not Membership.objects.filter(user_id=membership.user_id).exists():
         # A member of no organisation any more: their API token would still authenticate (to see nothing).
         Token.objects.filter(user_id=membership.user_id).delete()
+
+
+def user_language_set(*, user, language: str) -> UserPreference:
+    """Saves the language a user picked in the header; it then wins over the browser's Accept-Language."""
+    preference, _ = UserPreference.objects.update_or_create(user=user, defaults={"language": language})
+    return preference

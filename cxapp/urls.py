@@ -11,6 +11,7 @@ urlpatterns = [
     path("", moments_views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.language_set, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("organisations/<int:organisation_id>/members/", include("cxapp.member_urls")),

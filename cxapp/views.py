@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,12 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from .forms import MemberAddForm, MemberRoleForm
 from .models import Membership, Organisation, Role
-from .selectors import membership_get
-from .services import MembershipError, membership_remove, membership_set
+from .selectors import membership_get, user_language_get
+from .services import MembershipError, membership_remove, membership_set, user_language_set
 from .tasks import WORKER_HEARTBEAT_KEY
 from .throttling import client_ip, login_failure_record, login_lockout_get, login_success_record
 
@@ -38,9 +41,37 @@ class LoginView(auth_views.LoginView):
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
             login_success_record(username=username, ip=ip)
+            language = user_language_get(user=request.user)
+            if language:  # the saved choice follows the user to this browser (the cookie LocaleMiddleware reads)
+                language_cookie_set(response, language)
         else:
             login_failure_record(username=username, ip=ip)
         return response
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's ``set_language`` (the cookie and the redirect to ``next``), and for a signed-in user the choice
+    is saved on their ``UserPreference`` so it follows them to another browser."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_language_set(user=request.user, language=language)
+    return response
+
+
+def language_cookie_set(response: HttpResponse, language: str) -> None:
+    """The cookie ``set_language`` sets, with the same settings."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- members
@@ -69,7 +100,9 @@ def members(request: HttpRequest, organisation_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             role = membership.get_role_display().lower()
-            messages.success(request, f"{membership.user.get_username()} is now {role}.")
+            messages.success(
+                request, gettext("%(user)s is now %(role)s.") % {"user": membership.user.get_username(), "role": role}
+            )
             return redirect("members", organisation_id=organisation.pk)
     memberships = organisation.memberships.select_related("user").order_by("user__username")
     return render(
@@ -86,7 +119,7 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
     membership = get_object_or_404(Membership, pk=membership_id, organisation=organisation)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a valid role.")
+        messages.error(request, gettext("Choose a valid role."))
         return redirect("members", organisation_id=organisation.pk)
     try:
         membership_set(
@@ -95,7 +128,7 @@ def member_role(request: HttpRequest, organisation_id: int, membership_id: int) 
     except MembershipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{membership.user.get_username()}'s role changed.")
+        messages.success(request, gettext("%(user)s's role changed.") % {"user": membership.user.get_username()})
     return redirect("members", organisation_id=organisation.pk)
 
 
@@ -109,7 +142,11 @@ def member_remove(request: HttpRequest, organisation_id: int, membership_id: int
     except MembershipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{membership.user.get_username()} removed from {organisation.name}.")
+        messages.success(
+            request,
+            gettext("%(user)s removed from %(organisation)s.")
+            % {"user": membership.user.get_username(), "organisation": organisation.name},
+        )
     return redirect("members", organisation_id=organisation.pk)
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from cxapp.selectors import organisations_with_edit_role
@@ -42,7 +43,7 @@ def journey_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only analysts and admins can create journeys.")
     form = JourneyForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid() and (journey := form.save()) is not None:
-        messages.success(request, f"Journey “{journey.name}” created. Add its moments next.")
+        messages.success(request, gettext("Journey “%(name)s” created. Add its moments next.") % {"name": journey.name})
         return redirect("journeys:journey_edit", journey_id=journey.pk)
     return render(request, "journeys/journey_form.html", {"form": form, "journey": None})
 
@@ -54,7 +55,7 @@ def journey_edit(request: HttpRequest, journey_id: int) -> HttpResponse:
     journey = _journey_for_edit(request, journey_id)
     form = JourneyForm(request.POST or None, instance=journey, organisations=organisations_with_edit_role(request.user))
     if request.method == "POST" and form.is_valid() and form.save() is not None:
-        messages.success(request, "Journey saved.")
+        messages.success(request, gettext("Journey saved."))
         return redirect("journeys:journey_edit", journey_id=journey.pk)
     context = {"form": form, "journey": journey, "moments": selectors.journey_moments(journey=journey)}
     return render(request, "journeys/journey_form.html", context)
@@ -67,7 +68,7 @@ def journey_delete(request: HttpRequest, journey_id: int) -> HttpResponse:
     if request.method == "POST":
         name = journey.name
         services.journey_delete(journey=journey)
-        messages.success(request, f"Journey “{name}” deleted.")
+        messages.success(request, gettext("Journey “%(name)s” deleted.") % {"name": name})
         return redirect("home")
     counts = selectors.journey_counts(journey=journey)
     return render(request, "journeys/confirm_delete.html", {"journey": journey, "object": journey, "counts": counts})
@@ -80,7 +81,7 @@ def moment_create(request: HttpRequest, journey_id: int) -> HttpResponse:
     initial = {"position": selectors.journey_next_position(journey=journey)}
     form = MomentForm(request.POST or None, journey=journey, initial=initial)
     if request.method == "POST" and form.is_valid() and (moment := form.save()) is not None:
-        messages.success(request, f"Moment “{moment.name}” added.")
+        messages.success(request, gettext("Moment “%(name)s” added.") % {"name": moment.name})
         return redirect("journeys:journey_edit", journey_id=journey.pk)
     context = {"form": form, "journey": journey, "moment": None, "stages": selectors.journey_stages(journey=journey)}
     return render(request, "journeys/moment_form.html", context)
@@ -92,7 +93,7 @@ def moment_edit(request: HttpRequest, journey_id: int, moment_id: int) -> HttpRe
     journey, moment = _moment_for_edit(request, journey_id, moment_id)
     form = MomentForm(request.POST or None, instance=moment, journey=journey)
     if request.method == "POST" and form.is_valid() and form.save() is not None:
-        messages.success(request, f"Moment “{moment.name}” saved.")
+        messages.success(request, gettext("Moment “%(name)s” saved.") % {"name": moment.name})
         return redirect("journeys:journey_edit", journey_id=journey.pk)
     context = {"form": form, "journey": journey, "moment": moment, "stages": selectors.journey_stages(journey=journey)}
     return render(request, "journeys/moment_form.html", context)
@@ -105,6 +106,6 @@ def moment_delete(request: HttpRequest, journey_id: int, moment_id: int) -> Http
     if request.method == "POST":
         name = moment.name
         services.moment_delete(moment=moment)
-        messages.success(request, f"Moment “{name}” deleted.")
+        messages.success(request, gettext("Moment “%(name)s” deleted.") % {"name": name})
         return redirect("journeys:journey_edit", journey_id=journey.pk)
     return render(request, "journeys/confirm_delete.html", {"journey": journey, "object": moment, "moment": moment})

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.utils import translation
 
 T = TypeVar("T")
 CACHE_SECONDS = 24 * 3600
@@ -27,6 +28,8 @@ def _code_digest() -> str:
     for path in sorted(package.rglob("*.py")):
         if "migrations" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for path in sorted((package.parent / "locale").rglob("*.mo")):  # the words, as much as the code
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -34,10 +37,13 @@ CODE_DIGEST = _code_digest()
 
 
 def cache_get_or_build(prefix: str, inputs, build: Callable[[], T], *, timeout: int = CACHE_SECONDS) -> T:
-    """The value cached under ``prefix`` + sha256 of ``inputs`` (JSON), else ``build()``, stored for next time."""
+    """The value cached under ``prefix`` + sha256 of ``inputs`` (JSON), else ``build()``, stored for next time.
+    The active language is one of the inputs: figures and rows hold words and numbers written for it."""
     key = (
         prefix
         + CODE_DIGEST
+        + ":"
+        + (translation.get_language() or "")
         + ":"
         + hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
     )

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cxapp.jobs import Job, JobStatus
 from journeys.models import Journey, Moment
@@ -38,19 +39,19 @@ class AnalysisRun(Job):
 
 
 class Quadrant(models.TextChoices):
-    RAISE = "raise", "Raise"
-    AMPLIFY = "amplify", "Amplify"
-    IMPROVE = "improve", "Improve"
-    REDUCE = "reduce", "Reduce"
-    INSUFFICIENT = "insufficient_data", "Insufficient data"
+    RAISE = "raise", _("Raise")
+    AMPLIFY = "amplify", _("Amplify")
+    IMPROVE = "improve", _("Improve")
+    REDUCE = "reduce", _("Reduce")
+    INSUFFICIENT = "insufficient_data", _("Insufficient data")
 
 
 QUADRANT_ACTIONS = {
-    Quadrant.RAISE: "Moment of truth that disappoints: raise satisfaction first.",
-    Quadrant.AMPLIFY: "Moment of truth that delights: let more customers experience it.",
-    Quadrant.IMPROVE: "Improve where it is cheap; not a priority.",
-    Quadrant.REDUCE: "Over-delivering: reduce effort or cost here.",
-    Quadrant.INSUFFICIENT: "Too few respondents experienced it to place it.",
+    Quadrant.RAISE: _("Moment of truth that disappoints: raise satisfaction first."),
+    Quadrant.AMPLIFY: _("Moment of truth that delights: let more customers experience it."),
+    Quadrant.IMPROVE: _("Improve where it is cheap; not a priority."),
+    Quadrant.REDUCE: _("Over-delivering: reduce effort or cost here."),
+    Quadrant.INSUFFICIENT: _("Too few respondents experienced it to place it."),
 }
 
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -44,8 +45,10 @@ def retention_text(days: int | None = None) -> str:
     """How long a file is kept, in words (the uploads page and the messages say it)."""
     days = settings.MOMENTUM_UPLOAD_RETENTION_DAYS if days is None else days
     if days == 0:
-        return "deleted as soon as the import ends"
-    return f"kept for {days} day{'s' if days != 1 else ''} after the import ends"
+        return gettext("deleted as soon as the import ends")
+    return ngettext(
+        "kept for %(days)d day after the import ends", "kept for %(days)d days after the import ends", days
+    ) % {"days": days}
 
 
 def upload_file_gone_message() -> str:

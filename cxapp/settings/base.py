@@ -46,6 +46,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language cookie (set by the header's switcher, and at login from the user's saved choice: no query per
+    # request), else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -68,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -90,7 +94,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# English stays the default (a browser that asks for nothing, or for any English, gets en-gb: its formats are the
+# ones the English pages always had); Dutch for a browser that asks for it or a user who chose it (README
+# "Languages"). "en-gb" rather than "en" so that English dates and numbers do not change to the US formats.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["cxapp.formats"]  # dd-mm-jjjj in Dutch (cxapp/formats/nl/formats.py)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

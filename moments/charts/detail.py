@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from django.utils.translation import gettext
 
 from .style import INK, MUTED, _base_layout, _clean, _num, plain_text
 
@@ -23,19 +24,22 @@ def distribution_figure(distribution: pd.DataFrame, *, threshold_level: float | 
             y=distribution["share"] * 100,
             customdata=distribution["count"],
             marker={"color": "#0072B2"},
-            hovertemplate="Rating %{x}: %{y:.1f}% (%{customdata:,} respondents)<extra></extra>",
-            name="Share of experiencers",
+            hovertemplate=gettext("Rating {x}: {y}% ({n} respondents)").format(
+                x="%{x}", y="%{y:.1f}", n="%{customdata:,}"
+            )
+            + "<extra></extra>",
+            name=gettext("Share of experiencers"),
         )
     )
     if threshold_level is not None and math.isfinite(threshold_level):
         fig.add_vline(x=threshold_level, line={"color": "#6b7380", "dash": "dash", "width": 1.5})
         fig.add_annotation(
-            x=threshold_level, y=1.0, yref="paper", yanchor="bottom", text="threshold", showarrow=False,
+            x=threshold_level, y=1.0, yref="paper", yanchor="bottom", text=gettext("threshold"), showarrow=False,
             font={"size": 11, "color": MUTED},
         )  # fmt: skip
     _base_layout(fig, height=300)
-    fig.update_xaxes(title={"text": "Rating on the survey scale"}, dtick=1)
-    fig.update_yaxes(title={"text": "% of experiencers"}, rangemode="tozero")
+    fig.update_xaxes(title={"text": gettext("Rating on the survey scale")}, dtick=1)
+    fig.update_yaxes(title={"text": gettext("{pct} of experiencers").format(pct="%")}, rangemode="tozero")
     return fig
 
 
@@ -63,14 +67,15 @@ def outcome_by_level_figure(by_level: pd.DataFrame, *, outcome_label: str = "NPS
             },
             customdata=np.column_stack([frame["n"], frame["outcome_low"], frame["outcome_high"]]),
             hovertemplate=(
-                f"Rating %{{x}}: {outcome_label} %{{y:.1f}} [%{{customdata[1]:.1f}}, %{{customdata[2]:.1f}}]"
+                gettext("Rating {x}:").format(x="%{x}")
+                + f" {outcome_label} %{{y:.1f}} [%{{customdata[1]:.1f}}, %{{customdata[2]:.1f}}]"
                 "<br>n = %{customdata[0]:,}<extra></extra>"
             ),
             name=outcome_label,
         )  # fmt: skip
     )
     _base_layout(fig, height=300)
-    fig.update_xaxes(title={"text": "Rating of this moment"}, dtick=1)
+    fig.update_xaxes(title={"text": gettext("Rating of this moment")}, dtick=1)
     fig.update_yaxes(title={"text": outcome_label})
     return fig
 
@@ -158,18 +163,18 @@ def trend_figure(trend: pd.DataFrame) -> go.Figure:
             hovertemplate=(
                 "%{x}: %{y:.1f} [%{customdata[1]:.1f}, %{customdata[2]:.1f}]<br>n = %{customdata[0]:,}<extra></extra>"
             ),
-            name="Satisfaction",
+            name=gettext("Satisfaction"),
         )  # fmt: skip
     )
     _base_layout(fig, height=260)
-    fig.update_xaxes(title={"text": "Wave"}, type="category")
+    fig.update_xaxes(title={"text": gettext("Wave")}, type="category")
     # At least 20 points of scale, so that a one-point wobble does not look like a collapse.
     values = [v for v in pd.concat([trend["satisfaction_low"], trend["satisfaction_high"]]) if pd.notna(v)]
     if values:
         lo, hi = min(values), max(values)
         mid, half = (lo + hi) / 2, max((hi - lo) / 2 + 2, 10.0)
         fig.update_yaxes(range=[max(0.0, mid - half), min(100.0, mid + half)])
-    fig.update_yaxes(title={"text": "Satisfaction (0-100)"})
+    fig.update_yaxes(title={"text": gettext("Satisfaction (0-100)")})
     return fig
 
 
@@ -203,6 +208,6 @@ def segment_figure(segments: pd.DataFrame) -> go.Figure:
     )
     _base_layout(fig, height=max(200, 34 * len(frame) + 70))
     fig.update_layout(margin={"l": 150, "r": 20, "t": 10, "b": 45})
-    fig.update_xaxes(title={"text": "Satisfaction (0-100)"})
+    fig.update_xaxes(title={"text": gettext("Satisfaction (0-100)")})
     fig.update_yaxes(autorange="reversed", type="category")
     return fig

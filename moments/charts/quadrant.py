@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
+from django.utils.formats import get_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .labels import label_layout
 from .style import (
@@ -35,6 +38,7 @@ from .style import (
     marker_symbol,
     plain_text,
 )
+from .texts import hover_template, too_few_message
 
 
 @dataclass(frozen=True)
@@ -53,19 +57,19 @@ class QuadrantGeometry:
     bubble_scale: float
     long_captions: bool
     x_title: str
-    y_title: str  # with {unit}
+    y_title: str  # with %(unit)s
     legend_y: float
 
 
 WIDE = QuadrantGeometry(
     height=560, margin={"l": 64, "r": 24, "t": 16, "b": 90}, plot_px=(620.0, 454.0), label_font=12, char_px=7.0,
-    bubble_scale=1.0, long_captions=True, x_title="Satisfaction of those who experienced it (0-100)",
-    y_title="Impact on the outcome ({unit})", legend_y=-0.12,
+    bubble_scale=1.0, long_captions=True, x_title=_("Satisfaction of those who experienced it (0-100)"),
+    y_title=_("Impact on the outcome (%(unit)s)"), legend_y=-0.12,
 )  # fmt: skip
 # A 390 px phone: the card leaves about 337 px for the figure, 280 px of it for the plot.
 NARROW = QuadrantGeometry(
     height=460, margin={"l": 52, "r": 10, "t": 10, "b": 130}, plot_px=(270.0, 320.0), label_font=11, char_px=6.4,
-    bubble_scale=0.7, long_captions=False, x_title="Satisfaction (0-100)", y_title="Impact ({unit})",
+    bubble_scale=0.7, long_captions=False, x_title=_("Satisfaction (0-100)"), y_title=_("Impact (%(unit)s)"),
     legend_y=-0.2,
 )  # fmt: skip
 NARROW_BREAKPOINT_PX = 640  # static/js/dashboard.js draws layout.meta.narrow below this chart width
@@ -158,7 +162,7 @@ def _backdrop_add(fig: go.Figure, inp: _QuadrantInputs, geo: QuadrantGeometry) -
             x=0 if left else 1, y=1 if top else 0, xref="x domain", yref="y domain",
             xanchor="left" if left else "right", yanchor="top" if top else "bottom",
             xshift=8 if left else -8, yshift=-6 if top else 6, align="left" if left else "right", showarrow=False,
-            text=f"<b>{QUADRANT_TITLES[quadrant].upper()}</b>{action if geo.long_captions else ''}",
+            text=f"<b>{str(QUADRANT_TITLES[quadrant]).upper()}</b>{action if geo.long_captions else ''}",
             font={"color": QUADRANT_INK[quadrant], "size": 13}, name=f"label-{quadrant}",
         )  # fmt: skip
     line = {"color": "#6b7380", "width": 1.5, "dash": "dash"}
@@ -214,31 +218,19 @@ def _hover_rows(rows: pd.DataFrame, quadrant: str, impact_unit: str) -> list[lis
         reach, stability = _clean(row.reach), _clean(row.stability)
         out.append(
             [
-                row.url, row.moment, row.stage or "", QUADRANT_TITLES[quadrant],
+                row.url, row.moment, row.stage or "", str(QUADRANT_TITLES[quadrant]),
                 f"{_num(row.satisfaction)}{_interval(_clean(row.satisfaction_low), _clean(row.satisfaction_high))}",
                 f"{_num(row.impact, digits)}{_interval(_clean(row.impact_low), _clean(row.impact_high), digits)}",
-                f"{_num(reach * 100 if reach is not None else None, 0)}%", f"{int(row.n):,}",
-                signed(row.occurrence_effect, row.occurrence_low, row.occurrence_high) or "not enough non-experiencers",
+                f"{_num(reach * 100 if reach is not None else None, 0)}%",
+                f"{int(row.n):,}".replace(",", get_format("THOUSAND_SEPARATOR")),
+                signed(row.occurrence_effect, row.occurrence_low, row.occurrence_high)
+                or gettext("not enough non-experiencers"),
                 f"{_num(stability * 100, 0)}%" if stability is not None else "–",
                 signed(row.what_if, row.what_if_low, row.what_if_high) or "–",
-                ", ".join(FLAG_LABELS.get(f, f) for f in row.flags) or "none", row.moment_id,
+                ", ".join(str(FLAG_LABELS.get(f, f)) for f in row.flags) or gettext("none"), row.moment_id,
             ]
         )  # fmt: skip
     return out
-
-
-def _hover_template(impact_unit: str, what_if_unit: str) -> str:
-    return (
-        "<b>%{customdata[1]}</b> · %{customdata[2]}<br>"
-        "Quadrant: <b>%{customdata[3]}</b><br>"
-        "Satisfaction: %{customdata[4]} (0-100, 95% interval)<br>"
-        f"Impact: %{{customdata[5]}} ({impact_unit})<br>"
-        "Reach: %{customdata[6]} · n = %{customdata[7]}<br>"
-        f"Occurrence effect: %{{customdata[8]}} {what_if_unit}<br>"
-        "Stability: %{customdata[9]} of resamples in this quadrant<br>"
-        f"What-if: %{{customdata[10]}} {what_if_unit}<br>"
-        "Flags: %{customdata[11]}<extra></extra>"
-    )
 
 
 def _error_bar(centre: pd.Series, low: pd.Series, high: pd.Series, colour: str) -> dict:
@@ -260,7 +252,7 @@ def _points_add(fig: go.Figure, inp: _QuadrantInputs, geo: QuadrantGeometry) -> 
         symbols = [marker_symbol(f) for f in rows["flags"]]
         fig.add_trace(
             go.Scatter(
-                x=rows["satisfaction"], y=rows["impact"], mode="markers", name=QUADRANT_TITLES[quadrant],
+                x=rows["satisfaction"], y=rows["impact"], mode="markers", name=str(QUADRANT_TITLES[quadrant]),
                 text=list(rows["moment"]),  # not drawn (the names are annotations); kept as the points' names
                 legendgroup=quadrant, showlegend=False, cliponaxis=False, meta={"quadrant": quadrant},
                 marker={
@@ -272,7 +264,7 @@ def _points_add(fig: go.Figure, inp: _QuadrantInputs, geo: QuadrantGeometry) -> 
                 error_x=_error_bar(rows["satisfaction"], rows["satisfaction_low"], rows["satisfaction_high"], colour),
                 error_y=_error_bar(rows["impact"], rows["impact_low"], rows["impact_high"], colour),
                 customdata=_hover_rows(rows, quadrant, inp.impact_unit),
-                hovertemplate=_hover_template(inp.impact_unit, inp.what_if_unit),
+                hovertemplate=hover_template(inp.impact_unit, inp.what_if_unit),
             )
         )  # fmt: skip
 
@@ -319,7 +311,7 @@ def _legend_add(fig: go.Figure, inp: _QuadrantInputs) -> None:
         if quadrant in present_quadrants:
             fig.add_trace(
                 go.Scatter(
-                    x=[None], y=[None], mode="markers", name=QUADRANT_TITLES[quadrant], legendgroup=quadrant,
+                    x=[None], y=[None], mode="markers", name=str(QUADRANT_TITLES[quadrant]), legendgroup=quadrant,
                     marker={"symbol": SYMBOL_DEFAULT, "size": 12, "color": QUADRANT_COLOURS[quadrant]},
                     hoverinfo="skip", meta={"legend": quadrant},
                 )
@@ -333,7 +325,7 @@ def _legend_add(fig: go.Figure, inp: _QuadrantInputs) -> None:
         if flag in present:
             fig.add_trace(
                 go.Scatter(
-                    x=[None], y=[None], mode="markers", name=FLAG_LABELS[flag], legendgroup=f"flag-{flag}",
+                    x=[None], y=[None], mode="markers", name=str(FLAG_LABELS[flag]), legendgroup=f"flag-{flag}",
                     marker={"symbol": symbol, "size": 12, "color": MUTED, "line": {"color": MUTED, "width": 2}},
                     hoverinfo="skip", meta={"legend": flag},
                 )
@@ -353,18 +345,14 @@ def _quadrant_variant(inp: _QuadrantInputs, geo: QuadrantGeometry) -> go.Figure:
         legend={"orientation": "h", "yanchor": "top", "y": geo.legend_y, "x": 0, "font": {"size": geo.label_font}},
         margin=geo.margin, dragmode=False, clickmode="event",
     )  # fmt: skip
-    fig.update_xaxes(range=inp.x_range, title={"text": geo.x_title})
-    fig.update_yaxes(range=inp.y_range, title={"text": geo.y_title.format(unit=inp.impact_unit)})
+    fig.update_xaxes(range=inp.x_range, title={"text": str(geo.x_title)})
+    fig.update_yaxes(range=inp.y_range, title={"text": str(geo.y_title) % {"unit": inp.impact_unit}})
     return fig
 
 
 def _too_few_figure(placed: int, height: int) -> go.Figure:
     """No quadrant: with fewer than MIN_PLACED moments the thresholds and quadrants compare next to nothing."""
-    who = "No moment has" if placed == 0 else ("Only 1 moment has" if placed == 1 else f"Only {placed} moments have")
-    message = (
-        f"{who} enough respondents to be placed. A quadrant needs at least {MIN_PLACED} to compare; "
-        "the table lists every moment."
-    )
+    message = too_few_message(placed, MIN_PLACED)
     fig = go.Figure()
     _base_layout(fig, height=min(height, 200))
     fig.update_layout(meta={"message": message}, xaxis={"visible": False}, yaxis={"visible": False})

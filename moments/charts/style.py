@@ -1,5 +1,6 @@
 """Colours, marker shapes, number formats and the base layout shared by every figure.
 
+Words are translated when a figure is built (the active language; ``moments/caching.py`` keys the cache by it).
 Colours are the Okabe-Ito palette (Okabe & Ito 2008), safe for the common colour-vision deficiencies; every flag is
 also drawn as a marker *shape*, so nothing relies on colour alone.
 """
@@ -12,6 +13,8 @@ import math
 from collections.abc import Iterable
 
 import plotly.graph_objects as go
+from django.utils.formats import get_format
+from django.utils.translation import gettext_lazy as _
 
 QUADRANT_COLOURS = {
     "raise": "#D55E00",
@@ -33,24 +36,24 @@ QUADRANT_TINTS = {
     "reduce": "rgba(0, 114, 178, 0.06)",
 }
 QUADRANT_TITLES = {
-    "raise": "Raise",
-    "amplify": "Amplify",
-    "improve": "Improve",
-    "reduce": "Reduce",
-    "insufficient_data": "Insufficient data",
+    "raise": _("Raise"),
+    "amplify": _("Amplify"),
+    "improve": _("Improve"),
+    "reduce": _("Reduce"),
+    "insufficient_data": _("Insufficient data"),
 }
 QUADRANT_SHORT_ACTIONS = {
-    "raise": "Disappoints where it matters: fix first",
-    "amplify": "Delights where it matters: let more customers have it",
-    "improve": "Improve where cheap; not a priority",
-    "reduce": "Over-delivering: reduce effort or cost",
+    "raise": _("Disappoints where it matters: fix first"),
+    "amplify": _("Delights where it matters: let more customers have it"),
+    "improve": _("Improve where cheap; not a priority"),
+    "reduce": _("Over-delivering: reduce effort or cost"),
 }
 QUADRANTS = ("raise", "amplify", "improve", "reduce")
 FLAG_LABELS = {
-    "pain_point": "Pain point",
-    "uncertain": "Uncertain",
-    "brand_moment": "Brand moment",
-    "insufficient_data": "Insufficient data",
+    "pain_point": _("Pain point"),
+    "uncertain": _("Uncertain"),
+    "brand_moment": _("Brand moment"),
+    "insufficient_data": _("Insufficient data"),
 }
 INK = "#1d2433"
 MUTED = "#5b6577"
@@ -116,7 +119,7 @@ def _num(value, digits: int = 1, signed: bool = False) -> str:
         value = 0.0
         signed = False  # zero has no sign
     text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-    return text.replace("-", "−")
+    return text.replace("-", "−").replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def _interval(low, high, digits: int = 1, signed: bool = False) -> str:
@@ -166,6 +169,7 @@ def _base_layout(fig: go.Figure, *, height: int, title: str | None = None) -> go
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
         font={"family": FONT, "color": INK, "size": 13},
+        separators=get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),  # axis ticks: "62,5" in Dutch
         hoverlabel={"bgcolor": "#ffffff", "bordercolor": "#c5ccd6", "font": {"family": FONT, "color": INK}},
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
     )

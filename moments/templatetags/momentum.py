@@ -1,9 +1,12 @@
-"""Number formatting for the dashboard: missing numbers show as an en dash, signs use a true minus."""
+"""Number formatting for the dashboard: missing numbers show as an en dash, signs use a true minus, separators are
+the active language's (1,234.5 in English, 1.234,5 in Dutch)."""
 
 import math
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext
 
 register = template.Library()
 
@@ -24,7 +27,14 @@ def num(value, digits=1) -> str:
     value = _finite(value)
     if value is None:
         return DASH
-    return f"{value:,.{int(digits)}f}".replace("-", MINUS)
+    return _localised(value, int(digits))
+
+
+def _localised(value: float, digits: int) -> str:
+    """``value`` rounded to ``digits`` with the language's decimal and thousand separators and a true minus."""
+    return number_format(round(value, digits), decimal_pos=digits, use_l10n=True, force_grouping=True).replace(
+        "-", MINUS
+    )
 
 
 @register.filter
@@ -33,8 +43,8 @@ def signed(value, digits=1) -> str:
     if value is None:
         return DASH
     if round(value, int(digits)) == 0:
-        return f"{0:.{int(digits)}f}"  # no "+0.0" or "−0.0": zero has no sign
-    return f"{value:+,.{int(digits)}f}".replace("-", MINUS)
+        return _localised(0.0, int(digits))  # no "+0.0" or "−0.0": zero has no sign
+    return ("+" if value > 0 else "") + _localised(value, int(digits))
 
 
 @register.filter
@@ -45,7 +55,7 @@ def pct(value, digits=0) -> str:
         return DASH
     if 0 < value < 0.01 and int(digits) == 0:
         digits = 1  # "0.5%", not a misleading "0%"
-    return f"{100 * value:.{int(digits)}f}%"
+    return f"{_localised(100 * value, int(digits))}%"
 
 
 @register.simple_tag
@@ -55,7 +65,10 @@ def interval(low, high, digits=1, sign=False):
     if low is None or high is None:
         return ""
     fmt = signed if sign else num
-    return format_html('<span class="ci">{} to {}</span>', fmt(low, digits), fmt(high, digits))
+    return format_html(
+        '<span class="ci">{}</span>',
+        pgettext("an interval", "%(low)s to %(high)s") % {"low": fmt(low, digits), "high": fmt(high, digits)},
+    )
 
 
 @register.filter
@@ -68,10 +81,10 @@ def sortval(value) -> str:
 @register.filter
 def flag_label(flag: str) -> str:
     return {
-        "pain_point": "Pain point",
-        "uncertain": "Uncertain",
-        "brand_moment": "Brand moment",
-        "insufficient_data": "Insufficient data",
+        "pain_point": gettext("Pain point"),
+        "uncertain": gettext("Uncertain"),
+        "brand_moment": gettext("Brand moment"),
+        "insufficient_data": gettext("Insufficient data"),
     }.get(flag, flag)
 
 
@@ -83,4 +96,7 @@ def get(mapping, key):
 @register.filter
 def unit(value) -> str:
     """An analysis unit for people: "% of R^2, signed" -> "% of R², signed"."""
-    return str(value or "% of R^2, signed").replace("R^2", "R²")
+    value = str(value or "% of R^2, signed")
+    if value == "% of R^2, signed":  # the "%" outside the msgid: gettext would read "% o" as a format
+        return gettext("{pct} of R², signed").format(pct="%")
+    return value.replace("R^2", "R²")

@@ -8,6 +8,7 @@ import math
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from cxapp.selectors import membership_get
 from journeys.models import Journey
@@ -17,6 +18,7 @@ from .. import labels, selectors
 from ..filters import WAVE_ALIASES, analysis_run_for_filter, filter_parse
 from ..forms import DashboardFilterForm
 from ..models import AnalysisRun, Quadrant, RunStatus
+from ..words import advice_text
 
 
 def journey_or_404(request: HttpRequest, journey_id: int) -> Journey:
@@ -37,14 +39,14 @@ def require_edit(request: HttpRequest, journey: Journey) -> None:
 
 
 FIELD_LABELS = {
-    "wave": "Waves",
-    "survey": "Waves",
-    "segment": "Segments",
-    "method": "Impact method",
-    "threshold": "Thresholds",
-    "fixed_satisfaction": "Satisfaction target",
-    "fixed_impact": "Impact target",
-    "compare": "Compare with",
+    "wave": gettext_lazy("Waves"),
+    "survey": gettext_lazy("Waves"),
+    "segment": gettext_lazy("Segments"),
+    "method": gettext_lazy("Impact method"),
+    "threshold": gettext_lazy("Thresholds"),
+    "fixed_satisfaction": gettext_lazy("Satisfaction target"),
+    "fixed_impact": gettext_lazy("Impact target"),
+    "compare": gettext_lazy("Compare with"),
 }
 
 
@@ -71,7 +73,7 @@ class ViewState:
         self.refused = parsed.refused
         self.run = self.compare_run = None
         if parsed.refused:
-            self.error = "No wave is chosen: tick at least one wave and press Apply."
+            self.error = gettext("No wave is chosen: tick at least one wave and press Apply.")
         elif self.surveys:  # a journey without waves has nothing to analyse: the page says how to start instead
             self.run, self.error = self._run(request, self.filter)
         if self.run is not None and self.compare_id and self.compare_id not in self.filter.survey_ids:
@@ -110,11 +112,11 @@ class ViewState:
     @property
     def waves_label(self) -> str:
         names = [s.name for s in self.surveys if s.pk in self.filter.survey_ids]
-        return " + ".join(names) if names else "no waves"
+        return " + ".join(names) if names else gettext("no waves")
 
     @property
     def segments_label(self) -> str:
-        return ", ".join(f"{k}: {', '.join(v)}" for k, v in self.filter.segments) or "all customers"
+        return ", ".join(f"{k}: {', '.join(v)}" for k, v in self.filter.segments) or gettext("all customers")
 
     @property
     def compare_name(self) -> str:
@@ -156,7 +158,10 @@ class ViewState:
         if not empty or not self.filter.survey_ids:
             return ""
         reasons = "; ".join(f"{s.name}: {selectors.wave_empty_reason(s)}" for s in empty)
-        return f"Showing {self.waves_label}, the latest wave with responses ({reasons})."
+        return gettext("Showing %(waves)s, the latest wave with responses (%(reasons)s).") % {
+            "waves": self.waves_label,
+            "reasons": reasons,
+        }
 
 
 def finite(value) -> float | None:
@@ -191,7 +196,12 @@ def results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
             "rank": result.rank,
             "quadrant": result.quadrant,
             "quadrant_label": Quadrant(result.quadrant).label,
-            "action": advice.text,
+            "action": advice_text(
+                advice,
+                reach=result.reach,
+                occurrence_effect=result.occurrence_effect,
+                unit=(run.summary or {}).get("what_if_unit") or "NPS points",
+            ),
             "cautions": list(advice.cautions),
             "occurrence_sentence": result.occurrence_sentence,
             "flags": result.flags,
@@ -207,12 +217,12 @@ def results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
 def confidence(stability: float | None) -> tuple[str, str]:
     """Words for a stability share, and a CSS modifier."""
     if stability is None:
-        return "not measured", "unknown"
+        return gettext("not measured"), "unknown"
     if stability >= 0.9:
-        return "high confidence", "high"
+        return gettext("high confidence"), "high"
     if stability >= 0.8:
-        return "fair confidence", "fair"
-    return "uncertain", "low"
+        return gettext("fair confidence"), "fair"
+    return gettext("uncertain"), "low"
 
 
 def summary_context(run: AnalysisRun) -> dict:
@@ -222,13 +232,13 @@ def summary_context(run: AnalysisRun) -> dict:
     shares = [summary.get(k) for k in ("promoters", "passives", "detractors")]
     return {
         "summary": summary,
-        "outcome_label": labels.outcome_label(outcome_type),
+        "outcome_label": gettext(labels.outcome_label(outcome_type)),
         "outcome_unit": labels.outcome_unit(outcome_type),
         "outcome_signed": (outcome_type or "nps") == "nps",  # NPS runs -100..+100; a rate or a mean has no sign
-        "what_if_unit": summary.get("what_if_unit") or "NPS points",
+        "what_if_unit": labels_unit(summary.get("what_if_unit") or "NPS points"),
         "ppd": [round(100 * s, 1) for s in shares] if all(s is not None for s in shares) else None,
-        "method_label": labels.method_label(summary.get("method", run.method)),
-        "threshold_label": labels.threshold_label(run.threshold_mode),
+        "method_label": gettext(labels.method_label(summary.get("method", run.method))),
+        "threshold_label": gettext(labels.threshold_label(run.threshold_mode)),
         # An r is read to two decimals (0.48, not 0.5); shares of R^2 in % to one.
         "impact_digits": 2 if summary.get("method", run.method) == "correlation" else 1,
     }
@@ -236,3 +246,8 @@ def summary_context(run: AnalysisRun) -> dict:
 
 def is_done(run: AnalysisRun | None) -> bool:
     return run is not None and run.status == RunStatus.DONE
+
+
+def labels_unit(unit: str) -> str:
+    """An outcome unit for people, in the active language ("NPS points" -> "NPS-punten")."""
+    return gettext(unit)

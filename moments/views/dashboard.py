@@ -11,6 +11,7 @@ import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from audit.models import AuditAction
@@ -50,7 +51,7 @@ def _results_view_build(run: AnalysisRun, state: ViewState) -> tuple[list[dict],
         row["moved_from"] = change.quadrant_before if change is not None and change.moved else None
     frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["moment_id"])
     previous = _previous_positions(state.compare_run)
-    previous_label = f"Position in {state.compare_name}"
+    previous_label = gettext("Position in %(wave)s") % {"wave": state.compare_name}
     # Building the figure through plotly.graph_objs validates every property: ~60% of the dashboard's CPU
     # (bench/FINDINGS.md), for a few dozen numbers. Cached under a digest of everything it is drawn from.
     figure = cache_get_or_build(

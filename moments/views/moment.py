@@ -10,6 +10,7 @@ import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from journeys.models import Journey, Moment
@@ -76,7 +77,7 @@ def _detail_figures(journey: Journey, moment: Moment, state: ViewState, context:
     occurrence = data["occurrence"]
     groups = [
         {"group": label, **occurrence[key]}
-        for key, label in (("experienced", "Experienced it"), ("not_experienced", "Did not"))
+        for key, label in (("experienced", gettext("Experienced it")), ("not_experienced", gettext("Did not")))
         if occurrence[key].get("n")
     ]
     if groups:

@@ -28,8 +28,9 @@ KWARG_OBJECTS = {
 # kwargs that are not ids: every listed value is tried
 KWARG_VALUES = {"fmt": ["csv", "xlsx", "json"], "format": ["json"]}
 
-# Public or own-only URLs the walker does not fill: they show no organisation's data.
-ALLOWED_NAMES = {"login", "logout", "healthz", "api-schema", "api-docs", "api-token"}
+# Public or own-only URLs the walker does not fill: they show no organisation's data (set_language: the
+# language cookie and the user's own preference).
+ALLOWED_NAMES = {"login", "logout", "set_language", "healthz", "api-schema", "api-docs", "api-token"}
 ALLOWED_NAMESPACES = {"admin"}  # Django admin: staff only (tested separately)
 ALLOWED_PREFIXES = ("static/", "media/", "__debug__/")
 
