@@ -296,10 +296,10 @@ def analysis_run_for_filter(
     moment_ids: Sequence[int] | None = None,
 ) -> AnalysisRun:
     """The run that answers ``analysis_filter``: the newest finished one on the waves' current data, else the run
-    ``services.analysis_request`` returns (the queued or running one, or a new one). Where Celery is eager (the
-    embedded demo) a new run was computed when the service's transaction committed: it is read again, so a run
-    that failed says so at once instead of looking queued. ``enqueue=False`` leaves a new run QUEUED for the caller
-    (the CLI computes it in its own process). ``surveys`` / ``moment_ids``: what the caller has already loaded.
+    ``services.analysis_request`` returns (the queued or running one, or a new one). Where Celery is eager
+    (CELERY_TASK_ALWAYS_EAGER) a new run was computed when the service's transaction committed: it is read again, so
+    a run that failed says so at once instead of looking queued. ``enqueue=False`` leaves a new run QUEUED for the
+    caller (the CLI computes it in its own process). ``surveys`` / ``moment_ids``: what the caller has already loaded.
 
     Raises ``NothingToAnalyse`` for a filter without waves, whose waves all have no responses, or of a journey
     without moments (``moment_ids`` empty; the message says why), and ValueError for parameters the service refuses.

@@ -86,7 +86,8 @@ def analysis_request(
     ``survey_ids`` None = every wave of the journey; ``segment_filter`` ``{key: [values]}``. The key
     (``selectors.analysis_params_key``) includes each wave's ``data_version``, so after an import the same request
     creates a new run. A new run is enqueued on ``moments.compute_analysis`` after the surrounding transaction
-    commits (in the embedded demo Celery is eager, so it is computed then, synchronously). ``enqueue=False``
+    commits (the demo's worker takes it from the filesystem queue; with CELERY_TASK_ALWAYS_EAGER it is computed
+    then, synchronously). ``enqueue=False``
     leaves it QUEUED for the caller to compute (``analysis_run_compute``; the CLI does).
     Raises ValueError for unknown parameters (before anything is written).
     """
