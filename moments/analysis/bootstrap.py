@@ -61,3 +61,23 @@ def percentile_interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.nd
 def stability(codes_b: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Share of resamples (rows of codes_b, B x k) whose quadrant code equals the full-sample code (k)."""
     return (codes_b == codes[None, :]).mean(axis=0)
+
+
+def resample_rows(n: int, resamples: int, max_n: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """The resamples of ``resample_draws`` (the same draws, from the same generator calls), in the cheaper form.
+
+    Yields (rows, counts): when the resample holds many repeats (m > n / 2) the distinct rows and their counts
+    (a bincount, O(n)); otherwise every drawn row, sorted, repeats kept as separate rows, and counts None (each
+    drawn once). Both give the same sums as ``resample_draws``'s (rows, counts): a row drawn twice counts twice.
+    """
+    rng = np.random.default_rng(seed)
+    m = min(n, max_n)
+    for _ in range(resamples):
+        draws = rng.integers(0, n, size=m)
+        if 2 * m > n:
+            counts = np.bincount(draws, minlength=n)
+            rows = np.flatnonzero(counts)
+            yield rows, counts[rows].astype(float)
+        else:
+            draws.sort()
+            yield draws, None

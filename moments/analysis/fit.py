@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import bootstrap as boot
+from . import resample
 from .drivers import impact_from_correlation, pairwise_correlation, pairwise_sd, pairwise_stats, psd_repair
 from .nps import nps_classify
 from .params import AnalysisParams
@@ -85,10 +86,19 @@ def model_estimate(
     values, mask: data.values / data.mask or their resampled rows; weights: the rows' survey weights times their
     resample counts (None = all 1).
     """
-    stats = pairwise_stats(values, mask, weights)
+    return model_from_stats(data, pairwise_stats(values, mask, weights), data.centre, None)
+
+
+def model_from_stats(data: ModelInputs, stats: tuple, offset: np.ndarray, scale: np.ndarray | None) -> ModelEstimate:
+    """``model_estimate`` from the pairwise sums of columns coded as value = offset + scale x column.
+
+    scale None: the columns are the centred values themselves (offset = the centres). Correlations do not depend
+    on the coding; means and SDs are mapped back to the values' units.
+    """
     k = data.k
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = data.centre + np.diag(stats[1]) / np.diag(stats[0])
+        raw_mean = np.diag(stats[1]) / np.diag(stats[0])
+    mean = offset + (raw_mean if scale is None else scale * raw_mean)
     r = pairwise_correlation(stats)
     driver, repaired = psd_repair(r[: k + 1, : k + 1])
     impact, r2 = impact_from_correlation(driver, data.method)
@@ -99,11 +109,16 @@ def model_estimate(
         repaired = repaired or repaired_full
     else:
         full = driver
-    slopes = whatif_slopes(full, pairwise_sd(stats), data.outcome_type)
+    sd = pairwise_sd(stats)
+    if scale is not None:
+        sd = sd * scale[:, None]
+    slopes = whatif_slopes(full, sd, data.outcome_type)
     return ModelEstimate(mean[:k], impact, r[:k, k].copy(), slopes, r2, repaired)
 
 
-def model_bootstrap(data, est, sat, impact, what_if, placed, codes, params, n_resp, progress, weights=None) -> dict:
+def model_bootstrap(
+    data, est, sat, impact, what_if, placed, codes, params, n_resp, progress, weights=None, exact=True
+) -> dict:
     """Resample respondents and re-derive every placed number; returns draws and stability (eligible moments).
 
     Per resample: satisfaction, impact, thresholds (from that resample's placed moments), quadrants and what-if.
@@ -117,17 +132,26 @@ def model_bootstrap(data, est, sat, impact, what_if, placed, codes, params, n_re
     imp_b, wi_b = sat_b.copy(), sat_b.copy()
     ts_b, ti_b = np.full(b_total, np.nan), np.full(b_total, np.nan)
     reported = -1
-    for b, (rows, counts) in enumerate(boot.resample_draws(n_resp, b_total, params.bootstrap_max_n, params.seed)):
-        values, mask = data.values[rows], data.mask[rows]
-        if weights is not None:
-            counts = counts * weights[rows]
-        e = model_estimate(data, values, mask, counts)
+    # exact float32 codes when every column is on a small grid and there are no survey weights (``resample``)
+    coded = resample.codes_prepare(data.values, data.mask, data.centre) if weights is None and exact else None
+    for b, (rows, counts) in enumerate(boot.resample_rows(n_resp, b_total, params.bootstrap_max_n, params.seed)):
+        if coded is not None:
+            stats, blocks = resample.code_stats(coded, rows, counts)
+            e = model_from_stats(data, stats, coded.offset, coded.scale)
+        else:
+            values, mask = data.values[rows], data.mask[rows]
+            rw = counts if weights is None else (weights[rows] if counts is None else counts * weights[rows])
+            e = model_estimate(data, values, mask, rw)
         sat_b[b] = boot.rescale(e.satisfaction, sat, factor)
         imp_b[b] = boot.rescale(e.impact, impact, factor)
         ts_b[b], ti_b[b] = thresholds_compute(
             sat_b[b], imp_b[b], placed, params.threshold, params.fixed_satisfaction, params.fixed_impact
         )
-        gap = data.mean_gap(values, mask, float(ts_b[b]), counts)
+        if coded is not None:
+            size = float(rows.size if counts is None else counts.sum())
+            gap = resample.code_gap(coded, blocks, data.k, float(ts_b[b]), size)
+        else:
+            gap = data.mean_gap(values, mask, float(ts_b[b]), rw)
         wi_b[b] = boot.rescale(e.slopes * gap, what_if, factor)
         if progress is not None and (pct := (100 * (b + 1)) // b_total) > reported:
             reported = pct
