@@ -26,6 +26,8 @@ from .quadrants import quadrant_codes, thresholds_compute
 from .significance import bh_adjust, bootstrap_p
 from .whatif import whatif_mean_gap, whatif_slopes
 
+_BLOCK = 16_384  # rows per pass over the ratings
+
 
 @dataclass
 class ModelInputs:
@@ -64,17 +66,25 @@ def _outcome_columns(y: np.ndarray, outcome_type: str) -> np.ndarray:
 
 def model_prepare(ratings, rated, y, eligible, outcome_type, method, w) -> ModelInputs:
     """Centred model inputs; w: survey weights (ones when unweighted), so the centres are weighted means."""
-    r_e = ratings[:, eligible]
-    m_e = rated[:, eligible]
+    cols = np.flatnonzero(eligible)
+    ke, n = cols.size, len(y)
     outcomes = _outcome_columns(y, outcome_type)
+    blocks = [slice(start, start + _BLOCK) for start in range(0, n, _BLOCK)]
+    sums, counts = np.zeros(ke), np.zeros(ke)
+    for rows in blocks:  # blocks of rows: no n x k temporaries beyond the two arrays kept
+        m_b = rated[rows][:, cols]
+        sums += w[rows] @ np.where(m_b, ratings[rows][:, cols], 0.0)
+        counts += w[rows] @ m_b.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        centre_r = (w @ np.where(m_e, r_e, 0.0)) / (w @ m_e.astype(float))
+        centre_r = sums / counts
     centre = np.concatenate([centre_r, (w @ outcomes) / w.sum()])
-    values = np.empty((len(y), len(centre)))
-    values[:, : len(centre_r)] = np.where(m_e, r_e - centre_r, 0.0)
-    values[:, len(centre_r) :] = outcomes - centre[len(centre_r) :]
+    values = np.empty((n, len(centre)))
     mask = np.ones(values.shape, dtype=bool)
-    mask[:, : len(centre_r)] = m_e
+    for rows in blocks:
+        m_b = rated[rows][:, cols]
+        mask[rows, :ke] = m_b
+        values[rows, :ke] = np.where(m_b, ratings[rows][:, cols] - centre_r, 0.0)
+    values[:, ke:] = outcomes - centre[ke:]
     return ModelInputs(values, mask, centre, len(centre_r), outcome_type, method)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from .nps import mean_interval
 
 TOP_BOX = 80.0  # top 20% of a 0-100 scale (DESIGN section 2)
+_BLOCK = 16_384  # rows per pass
 
 
 def satisfaction_describe(
@@ -24,17 +25,30 @@ def satisfaction_describe(
     effective n), top_box (weighted share 0-1 of ratings >= 80). Numbers are NaN when n_effective < min_n: the
     product never shows a figure from too small a sample.
     """
-    filled = np.where(rated, ratings, 0.0)
+    n_rows, k = ratings.shape
+    w = np.ones(n_rows) if weights is None else np.asarray(weights, dtype=float)
+    total_w, squares_w, sum_wx, top_w, ss = (np.zeros(k) for _ in range(5))
+    # blocks of rows small enough to stay in cache: each pass reads the block once, no n x k temporaries
+    blocks = [slice(start, start + _BLOCK) for start in range(0, n_rows, _BLOCK)]
+    for rows in blocks:
+        r, wb = rated[rows], w[rows]
+        x = np.where(r, ratings[rows], 0.0)
+        rf = r.astype(float)
+        total_w += wb @ rf
+        squares_w += (wb * wb) @ rf
+        sum_wx += wb @ x
+        top_w += wb @ (r & (x >= TOP_BOX)).astype(float)
     n = rated.sum(axis=0)
-    w = np.ones(ratings.shape[0]) if weights is None else np.asarray(weights, dtype=float)
-    r = rated.astype(float)
-    total_w = w @ r
     with np.errstate(invalid="ignore", divide="ignore"):
-        n_eff = np.where(n > 0, total_w**2 / ((w**2) @ r), 0.0)
-        mean = (w @ filled) / total_w
+        n_eff = np.where(n > 0, total_w**2 / squares_w, 0.0)
+        mean = sum_wx / total_w
+        centre = np.where(np.isfinite(mean), mean, 0.0)
         # two-pass variance: weighted sum of squared deviations, exact even for large n
-        var = (w @ (np.where(rated, ratings - mean, 0.0) ** 2)) / total_w
-        top_box = (w @ (rated & (ratings >= TOP_BOX)).astype(float)) / total_w
+        for rows in blocks:
+            d = np.where(rated[rows], ratings[rows] - centre, 0.0)
+            ss += w[rows] @ (d * d)
+        var = ss / total_w
+        top_box = top_w / total_w
     # the t interval from sufficient statistics on the effective n: sum = mean * n_eff, SS = var * n_eff
     mean, low, high = mean_interval(mean * n_eff, var * n_eff, n_eff)
     enough = n_eff >= min_n

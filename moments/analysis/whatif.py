@@ -25,6 +25,8 @@ import numpy as np
 
 from .drivers import regression_weights
 
+_BLOCK = 16_384  # rows per pass
+
 
 def whatif_slopes(r: np.ndarray, sd: np.ndarray, outcome_type: str) -> np.ndarray:
     """Outcome change per satisfaction point of each moment (k), in the what-if's unit (see module docstring).
@@ -55,8 +57,13 @@ def whatif_mean_gap(ratings: np.ndarray, rated: np.ndarray, threshold, weights: 
     threshold = np.asarray(threshold, dtype=float)
     if not np.isfinite(threshold).all():
         return np.full(ratings.shape[1], np.nan)
-    gap = np.maximum(threshold - ratings, 0.0)
-    gap *= rated
+    n = ratings.shape[0]
+    total = np.zeros(ratings.shape[1])
+    for start in range(0, n, _BLOCK):  # blocks of rows: no n x k temporaries
+        rows = slice(start, start + _BLOCK)
+        gap = np.maximum(threshold - ratings[rows], 0.0)
+        gap *= rated[rows]
+        total += gap.sum(axis=0) if weights is None else weights[rows] @ gap
     if weights is None:
-        return gap.mean(axis=0)
-    return (weights @ gap) / weights.sum()
+        return total / n if n else np.full(ratings.shape[1], np.nan)
+    return total / weights.sum()
