@@ -81,3 +81,23 @@ def resample_rows(n: int, resamples: int, max_n: int, seed: int) -> Iterator[tup
         else:
             draws.sort()
             yield draws, None
+
+
+def beyond_baseline(impact_b: np.ndarray, baseline_b: np.ndarray) -> np.ndarray:
+    """Signed impact in excess of a random variable's, per resample: sign(x) max(|x| - baseline, 0).
+
+    impact_b: B x k signed impacts (% of R^2); baseline_b: B relative weights of the random baseline variable in
+    the same resamples (``fit._baseline_column``). A relative weight is positive by construction, so a moment
+    unrelated to the outcome still gets a share (its chance correlations with the outcome and with the other
+    moments), and its sign flips with the sign of a near-zero correlation; an interval of the signed share then
+    excluded zero in 6.5-6.75% of planted-truth surveys instead of 5%. Tonidandel, LeBreton & Johnson (2009,
+    Psychological Methods 14(4), 387-399) judge a relative weight against that of an added random variable; the
+    R package rwa does the same. Here a resample counts for the moment's sign only where the moment beats the
+    baseline; elsewhere it counts as 0 (on both sides), so the interval excludes zero only when the moment
+    beats chance with a stable sign.
+    """
+    impact_b = np.asarray(impact_b, dtype=float)
+    base = np.asarray(baseline_b, dtype=float)[:, None]
+    with np.errstate(invalid="ignore"):
+        excess = np.maximum(np.abs(impact_b) - np.where(np.isfinite(base), base, 0.0), 0.0)
+    return np.where(np.isfinite(impact_b), np.sign(impact_b) * excess, np.nan)

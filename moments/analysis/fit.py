@@ -19,7 +19,14 @@ import numpy as np
 
 from . import bootstrap as boot
 from . import resample
-from .drivers import impact_from_correlation, pairwise_correlation, pairwise_sd, pairwise_stats, psd_repair
+from .drivers import (
+    impact_from_correlation,
+    pairwise_correlation,
+    pairwise_sd,
+    pairwise_stats,
+    psd_repair,
+    relative_weights,
+)
 from .nps import nps_classify
 from .params import AnalysisParams
 from .quadrants import quadrant_codes, thresholds_compute
@@ -39,6 +46,7 @@ class ModelInputs:
     k: int  # ke, the number of eligible moments
     outcome_type: str
     method: str
+    baseline: bool = False  # the last column is a random baseline variable (``baseline_add``), not a model column
 
     def mean_gap(self, values: np.ndarray, mask: np.ndarray, threshold: float, weights=None) -> np.ndarray:
         """``whatif_mean_gap`` on the centred ratings: the threshold moves by each moment's centre."""
@@ -54,6 +62,7 @@ class ModelEstimate:
     slopes: np.ndarray
     r2: float
     repaired: bool
+    baseline: float = float("nan")  # the random baseline's relative weight, % of R^2 of the augmented model
 
 
 def _outcome_columns(y: np.ndarray, outcome_type: str) -> np.ndarray:
@@ -64,8 +73,11 @@ def _outcome_columns(y: np.ndarray, outcome_type: str) -> np.ndarray:
     return y[:, None].astype(float)
 
 
-def model_prepare(ratings, rated, y, eligible, outcome_type, method, w) -> ModelInputs:
-    """Centred model inputs; w: survey weights (ones when unweighted), so the centres are weighted means."""
+def model_prepare(ratings, rated, y, eligible, outcome_type, method, w, baseline_seed=None) -> ModelInputs:
+    """Centred model inputs; w: survey weights (ones when unweighted), so the centres are weighted means.
+
+    baseline_seed: append the random baseline column (``_baseline_column``) seeded so; None: no baseline.
+    """
     cols = np.flatnonzero(eligible)
     ke, n = cols.size, len(y)
     outcomes = _outcome_columns(y, outcome_type)
@@ -78,6 +90,9 @@ def model_prepare(ratings, rated, y, eligible, outcome_type, method, w) -> Model
     with np.errstate(invalid="ignore", divide="ignore"):
         centre_r = sums / counts
     centre = np.concatenate([centre_r, (w @ outcomes) / w.sum()])
+    if baseline_seed is not None:
+        outcomes = np.column_stack([outcomes, _baseline_column(n, baseline_seed)])
+        centre = np.append(centre, (w @ outcomes[:, -1]) / w.sum())
     values = np.empty((n, len(centre)))
     mask = np.ones(values.shape, dtype=bool)
     for rows in blocks:
@@ -85,7 +100,7 @@ def model_prepare(ratings, rated, y, eligible, outcome_type, method, w) -> Model
         mask[rows, :ke] = m_b
         values[rows, :ke] = np.where(m_b, ratings[rows][:, cols] - centre_r, 0.0)
     values[:, ke:] = outcomes - centre[ke:]
-    return ModelInputs(values, mask, centre, len(centre_r), outcome_type, method)
+    return ModelInputs(values, mask, centre, len(centre_r), outcome_type, method, baseline_seed is not None)
 
 
 def model_estimate(
@@ -110,6 +125,10 @@ def model_from_stats(data: ModelInputs, stats: tuple, offset: np.ndarray, scale:
         raw_mean = np.diag(stats[1]) / np.diag(stats[0])
     mean = offset + (raw_mean if scale is None else scale * raw_mean)
     r = pairwise_correlation(stats)
+    baseline = float("nan")
+    if data.baseline:
+        baseline = _baseline_share(r, k)
+        r = r[:-1, :-1]
     driver, repaired = psd_repair(r[: k + 1, : k + 1])
     impact, r2 = impact_from_correlation(driver, data.method)
     if data.method == "correlation":
@@ -122,8 +141,29 @@ def model_from_stats(data: ModelInputs, stats: tuple, offset: np.ndarray, scale:
     sd = pairwise_sd(stats)
     if scale is not None:
         sd = sd * scale[:, None]
+    if data.baseline:
+        sd = sd[:-1, :-1]
     slopes = whatif_slopes(full, sd, data.outcome_type)
-    return ModelEstimate(mean[:k], impact, r[:k, k].copy(), slopes, r2, repaired)
+    return ModelEstimate(mean[:k], impact, r[:k, k].copy(), slopes, r2, repaired, baseline)
+
+
+def _baseline_share(r: np.ndarray, k: int) -> float:
+    """Relative weight (% of R^2) of the random baseline column (last) among the k moments, outcome column k."""
+    idx = [*range(k), r.shape[0] - 1, k]
+    aug, _ = psd_repair(r[np.ix_(idx, idx)])
+    raw = relative_weights(aug[:-1, :-1], aug[:-1, -1])
+    total = raw.sum()
+    return float(100.0 * raw[-1] / total) if total > 1e-12 else float("nan")
+
+
+def _baseline_column(n: int, seed: int) -> np.ndarray:
+    """The random baseline variable (Tonidandel, LeBreton & Johnson 2009): unrelated to everything by construction.
+
+    Integers 1..11 drawn uniformly per respondent from its own seeded generator (a grid, so the bootstrap's exact
+    float32 codes still apply). Its relative weight in each resample says how much of R^2 a moment gets by chance
+    alone; adding it changes no other column's sums.
+    """
+    return np.random.default_rng([seed, 13]).integers(1, 12, size=n).astype(float)
 
 
 def model_bootstrap(
@@ -141,6 +181,7 @@ def model_bootstrap(
     sat_b = np.full((b_total, data.k), np.nan)
     imp_b, wi_b = sat_b.copy(), sat_b.copy()
     ts_b, ti_b = np.full(b_total, np.nan), np.full(b_total, np.nan)
+    base_b = np.full(b_total, np.nan)
     reported = -1
     # exact float32 codes when every column is on a small grid and there are no survey weights (``resample``)
     coded = resample.codes_prepare(data.values, data.mask, data.centre) if weights is None and exact else None
@@ -154,6 +195,7 @@ def model_bootstrap(
             e = model_estimate(data, values, mask, rw)
         sat_b[b] = boot.rescale(e.satisfaction, sat, factor)
         imp_b[b] = boot.rescale(e.impact, impact, factor)
+        base_b[b] = boot.rescale(np.array([e.baseline]), np.array([est.baseline]), factor)[0]
         ts_b[b], ti_b[b] = thresholds_compute(
             sat_b[b], imp_b[b], placed, params.threshold, params.fixed_satisfaction, params.fixed_impact
         )
@@ -167,7 +209,13 @@ def model_bootstrap(
             reported = pct
             progress((b + 1) / b_total)
     codes_b = quadrant_codes(sat_b, imp_b, ts_b, ti_b, placed)
-    return {"sat": sat_b, "impact": imp_b, "what_if": wi_b, "stability": boot.stability(codes_b, codes)}
+    return {
+        "sat": sat_b,
+        "impact": imp_b,
+        "what_if": wi_b,
+        "baseline": base_b,
+        "stability": boot.stability(codes_b, codes),
+    }
 
 
 @dataclass
@@ -213,8 +261,10 @@ def drivers_fit(
     nan_k = np.full(k, np.nan)
     impact, corr, what_if = nan_k.copy(), nan_k.copy(), nan_k.copy()
     r2, repaired, est = np.nan, False, None
+    # the impact marks compare each moment with a random baseline (issue 13); only the bootstrap reads it
+    baseline_seed = params.seed if params.bootstrap > 0 and method != "correlation" else None
     data = (
-        model_prepare(inp.ratings, inp.rated, inp.outcome, eligible, outcome_type, method, inp.w)
+        model_prepare(inp.ratings, inp.rated, inp.outcome, eligible, outcome_type, method, inp.w, baseline_seed)
         if eligible.sum()
         else None
     )
@@ -290,11 +340,12 @@ def drivers_bootstrap(fit: DriverFit, inp: AnalysisInputs, params: AnalysisParam
             inp.weights,
         )
         sat_ci = (nan_k.copy(), nan_k.copy())
-        for target, source in ((sat_ci, "sat"), (impact_ci, "impact"), (what_if_ci, "what_if")):
-            low, high = boot.percentile_interval(draws[source])
+        beyond = boot.beyond_baseline(draws["impact"], draws["baseline"]) if fit.data.baseline else draws["impact"]
+        for target, source in ((sat_ci, draws["sat"]), (impact_ci, beyond), (what_if_ci, draws["what_if"])):
+            low, high = boot.percentile_interval(source)
             target[0][eligible], target[1][eligible] = low, high
         stab[eligible] = draws["stability"]
-        impact_p[eligible] = bootstrap_p(draws["impact"])
+        impact_p[eligible] = bootstrap_p(beyond)
         for low, high in (impact_ci, what_if_ci):
             low[~placeable], high[~placeable] = np.nan, np.nan
         stab[~placed] = np.nan

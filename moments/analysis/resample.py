@@ -102,29 +102,30 @@ def code_stats(codes: Codes, rows: np.ndarray, counts: np.ndarray | None) -> tup
     as float32 and c its counts as float32 (a column of ones when counts is None).
     """
     p = codes.codes.shape[1]
-    by_mask = np.zeros((3 * p, p))
-    cross = np.zeros((p, p))
+    n_, s_, q_, c_ = (np.zeros((p, p)) for _ in range(4))
     blocks = []
     for lo, hi in _blocks(rows.size, counts, codes.block):
-        raw = np.take(codes.codes, rows[lo:hi], axis=0)  # uint8: 28 bytes a respondent for W1
+        raw = np.take(codes.codes, rows[lo:hi], axis=0)  # uint8: 29 bytes a respondent for W1
         g = raw.astype(np.float32)
-        left = np.empty((g.shape[0], 3 * p), dtype=np.float32)
+        m = (raw > 0).astype(np.float32)
+        # four products over the block (S = (c g)' m, Q = (c g^2)' m, N = (c m)' m, C = (c g)' g); with c = 1 N and
+        # C are rank-k updates of one operand (half the work). Separate products beat one on [g, g^2, m]: building
+        # that wide operand costs more than the products gain.
         if counts is None:
             c = np.ones(g.shape[0], dtype=np.float32)
-            m = left[:, 2 * p :]
-            np.greater(raw, 0, out=m, casting="unsafe")
-            left[:, :p] = g
+            s_ += g.T @ m
+            q_ += (g * g).T @ m
+            n_ += m.T @ m
+            c_ += g.T @ g
         else:
             c = counts[lo:hi].astype(np.float32)
-            m = (raw > 0).astype(np.float32)
-            np.multiply(g, c[:, None], out=left[:, :p])
-            np.multiply(m, c[:, None], out=left[:, 2 * p :])
-        np.multiply(left[:, :p], g, out=left[:, p : 2 * p])
-        # one product [c g, c g^2, c m]' m gives S, Q and N; (c g)' g gives C (a rank-k update when c = 1)
-        by_mask += left.T @ m
-        cross += (g.T @ g) if counts is None else (left[:, :p].T @ g)
+            cg = g * c[:, None]
+            s_ += cg.T @ m
+            q_ += (cg * g).T @ m
+            n_ += (m * c[:, None]).T @ m
+            c_ += cg.T @ g
         blocks.append((g, c))
-    return (by_mask[2 * p :], by_mask[:p], by_mask[p : 2 * p], cross), blocks
+    return (n_, s_, q_, c_), blocks
 
 
 def _blocks(size: int, counts: np.ndarray | None, limit: int) -> list[tuple[int, int]]:

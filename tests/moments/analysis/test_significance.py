@@ -122,3 +122,14 @@ def test_interval_marks_for_segment_breakdowns():
     one = interval_marks(np.r_[62.2, np.full(19, 60.0)], np.r_[62.2, np.full(19, 60.0)] - half,
                          np.r_[62.2, np.full(19, 60.0)] + half, reference=60.0)  # fmt: skip
     assert not one["significant"].any()
+
+
+def test_beyond_baseline_counts_a_moment_only_where_it_beats_the_random_variable():
+    from moments.analysis.bootstrap import beyond_baseline
+
+    impact = np.array([[30.0, -2.0, 1.0], [25.0, 3.0, np.nan], [-0.5, -4.0, 0.2]])
+    base = np.array([1.0, 2.5, 0.4])
+    out = beyond_baseline(impact, base)
+    np.testing.assert_allclose(out[:, 0], [29.0, 22.5, -0.1])
+    np.testing.assert_allclose(out[:, 1], [-1.0, 0.5, -3.6])
+    assert out[0, 2] == 0.0 and np.isnan(out[1, 2]) and out[2, 2] == 0.0
