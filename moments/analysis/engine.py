@@ -108,8 +108,12 @@ def _validate(ratings, outcome, moments, outcome_type, experienced, weights=None
         raise ValueError("moment names must be unique")
     if outcome_type not in OUTCOME_TYPES:
         raise ValueError(f"outcome_type must be one of {OUTCOME_TYPES}, got {outcome_type!r}")
-    finite = ratings[np.isfinite(ratings)]
-    if finite.size and (finite.min() < 0 or finite.max() > 100):
+    # fmin / fmax skip NaN without copying the finite values (1.4 GB for 10M x 25)
+    low, high = (np.fmin.reduce(ratings, axis=None), np.fmax.reduce(ratings, axis=None)) if ratings.size else (0, 0)
+    if np.isinf(low) or np.isinf(high):  # infinite cells count as not rated, as before: check the finite ones
+        finite = ratings[np.isfinite(ratings)]
+        low, high = (finite.min(), finite.max()) if finite.size else (0, 0)
+    if low < 0 or high > 100:
         raise ValueError("ratings must be rescaled to 0-100 before analysis")
     y = outcome[np.isfinite(outcome)]
     if outcome_type == "nps" and y.size and (y.min() < 0 or y.max() > 10):
