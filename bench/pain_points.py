@@ -175,6 +175,7 @@ def pain_points_measure(n: int, surveys: int, seed: int = 0, bootstrap: int = 0,
     false_new = false_old = 0
     found = dict.fromkeys((m for m in ("pain50", "pain15") if m not in nulls), 0)
     recovered = 0
+    by_moment = dict.fromkeys(nulls, 0)
     noise_excl = noise_marked = 0
     params = AnalysisParams(bootstrap=bootstrap, seed=seed)
     for s in range(surveys):
@@ -182,6 +183,8 @@ def pain_points_measure(n: int, surveys: int, seed: int = 0, bootstrap: int = 0,
         m = analyse(ratings, ltr, NAMES, params=params).moments.set_index("moment")
         null = m.loc[nulls]
         false_new += int(null["pain_point"].sum())
+        for name in nulls:
+            by_moment[name] += bool(m.loc[name, "pain_point"])
         false_old += int((null["occurrence_high"] < 0).sum())
         for name in found:
             found[name] += bool(m.loc[name, "pain_point"])
@@ -195,6 +198,7 @@ def pain_points_measure(n: int, surveys: int, seed: int = 0, bootstrap: int = 0,
         "n": n,
         "surveys": surveys,
         "false_per_survey": false_new / surveys,
+        "false_by_moment": {name: c / surveys for name, c in by_moment.items()},
         "old_rule_false_per_survey": false_old / surveys,
         "found": {name: c / surveys for name, c in found.items()},
         "quadrant_recovery": recovered / (surveys * len(PLANTED_QUADRANTS)),
@@ -205,6 +209,64 @@ def pain_points_measure(n: int, surveys: int, seed: int = 0, bootstrap: int = 0,
     return out
 
 
+def rule_variants(n: int, surveys: int, seed: int, scenario: str) -> dict:
+    """Other pain-point rules on the same surveys (issue 13 remainder; docs/METHOD.md says why none was adopted).
+
+    From the group counts directly (unweighted): "current" (BH over the pooled-variance two-sided p, effect <= -5),
+    "unpooled" (each group's own variance), "adjusted" (per group +0.75 promoters, +0.75 detractors, +3
+    respondents), and "min5" / "min2.5" (one-sided test of H0: effect >= -delta with the unpooled SE, BH, effect
+    <= -5). Returns per rule: false pain points per survey and the share of surveys finding each planted one.
+    """
+    from scipy import special
+
+    from moments.analysis.significance import bh_adjust
+
+    nulls = [NAMES.index(m) for m in null_moments(scenario)]
+    out: dict[str, list] = {}
+    for s in range(surveys):
+        ratings, ltr = survey_simulate(n, seed * 1_000_003 + s, scenario)
+        e = np.isfinite(ratings).astype(float)
+        pro, det = (c.astype(float) for c in nps_classify(ltr))
+        n1 = e.sum(axis=0)
+        n0 = n - n1
+        p1_, d1_ = pro @ e, det @ e
+        p0_, d0_ = pro.sum() - p1_, det.sum() - d1_
+        p1, d1, p0, d0 = p1_ / n1, d1_ / n1, p0_ / n0, d0_ / n0
+        eff = 100 * ((p1 - d1) - (p0 - d0))
+        pp_, dd = pro.mean(), det.mean()
+        se_pool = 100 * np.sqrt((pp_ + dd - (pp_ - dd) ** 2) * (1 / n1 + 1 / n0))
+        se_own = 100 * np.sqrt((p1 + d1 - (p1 - d1) ** 2) / n1 + (p0 + d0 - (p0 - d0) ** 2) / n0)
+        a1p, a1d, a0p, a0d = (
+            (p1_ + 0.75) / (n1 + 3),
+            (d1_ + 0.75) / (n1 + 3),
+            (p0_ + 0.75) / (n0 + 3),
+            (d0_ + 0.75) / (n0 + 3),
+        )
+        eff_a = 100 * ((a1p - a1d) - (a0p - a0d))
+        se_a = 100 * np.sqrt((a1p + a1d - (a1p - a1d) ** 2) / (n1 + 3) + (a0p + a0d - (a0p - a0d) ** 2) / (n0 + 3))
+
+        def two(z):
+            return special.erfc(np.abs(z) / np.sqrt(2))
+
+        flags = {
+            "current": bh_adjust(two(eff / se_pool)) <= 0.05,
+            "unpooled": bh_adjust(two(eff / se_own)) <= 0.05,
+            "adjusted": bh_adjust(two(eff_a / se_a)) <= 0.05,
+            "min5": bh_adjust(special.ndtr((eff + 5) / se_own)) <= 0.05,
+            "min2.5": bh_adjust(special.ndtr((eff + 2.5) / se_own)) <= 0.05,
+        }
+        for rule, flag in flags.items():
+            flag = flag & (eff <= -5)
+            row = out.setdefault(rule, [0, 0, 0])
+            row[0] += int(flag[nulls].sum())
+            row[1] += bool(flag[NAMES.index("pain50")])
+            row[2] += bool(flag[NAMES.index("pain15")])
+    return {
+        rule: {"false_per_survey": f / surveys, "pain50_found": a / surveys, "pain15_found": b / surveys}
+        for rule, (f, a, b) in out.items()
+    }
+
+
 FULL = ((400, 2000), (1_500, 2000), (20_000, 400), (100_000, 100))
 QUICK = ((400, 300), (1_500, 300), (20_000, 30), (100_000, 6))
 
@@ -212,9 +274,15 @@ QUICK = ((400, 300), (1_500, 300), (20_000, 30), (100_000, 6))
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the test's sizes instead of the full figures")
+    parser.add_argument("--rules", action="store_true", help="compare other pain-point rules (1,500 respondents)")
     parser.add_argument("--noise-surveys", type=int, default=400, help="surveys for the impact-interval check")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pain_points.json")
     args = parser.parse_args(argv)
+    if args.rules:
+        for scenario, seed in (("alarm", 1), ("power", 3)):
+            for rule, r in rule_variants(1_500, 300 if args.quick else 2000, seed, scenario).items():
+                print(scenario, rule, {k: round(v, 4) for k, v in r.items()})
+        return 0
     sizes = QUICK if args.quick else FULL
     started = time.monotonic()
     rows = [pain_points_measure(n, surveys, seed=1) for n, surveys in sizes]
@@ -246,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
             f"noise moment, n={r['n']:,}, {r['surveys']} surveys x 200 resamples: impact interval excludes 0 in "
             f"{r['noise_impact_excludes_zero']:.1%}, marked significant (BH) in {r['noise_impact_marked']:.1%}"
         )
+    for r in rows:
+        print(f"false pain points by moment, n={r['n']:,}:", {k: round(v, 4) for k, v in r["false_by_moment"].items()})
     print("true occurrence effects (1M draw):", {k: round(v, 2) for k, v in effects.items()})
     print(f"{report['seconds']} s; written to {args.out}")
     return 0
