@@ -26,7 +26,7 @@ import pandas as pd
 
 from .drivers import MAX_SHAPLEY_K
 from .fit import AnalysisInputs, DriverFit, drivers_bootstrap, drivers_fit
-from .nps import OUTCOME_TYPES, kish_n, occurrence_test, outcome_summary
+from .nps import OUTCOME_TYPES, group_sums, kish_n, occurrence_test, outcome_summary
 from .params import DEFAULT_PARAMS, METHODS, AnalysisParams
 from .quadrants import INSUFFICIENT, QUADRANTS, priority_rank
 from .satisfaction import satisfaction_describe
@@ -190,7 +190,7 @@ def analyse(
     inp = _inputs_prepare(ratings, outcome, moments, outcome_type, experienced, weights)
     desc = satisfaction_describe(inp.ratings, inp.rated, params.min_n, inp.weights)
     with np.errstate(invalid="ignore", divide="ignore"):
-        reach = (inp.w @ inp.experienced.astype(float)) / inp.w.sum()
+        reach = group_sums(inp.w[:, None], inp.experienced)[0] / inp.w.sum()
     marks = _occurrence_marks(inp, outcome_type, params)
     eligible = desc["n_effective"] >= params.min_n
     method, note = _method_choose(params.method, int(eligible.sum()))

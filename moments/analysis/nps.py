@@ -219,6 +219,22 @@ def kish_n(weights: np.ndarray, member: np.ndarray | None = None) -> np.ndarray:
         return np.where(squares > 0, total**2 / np.where(squares > 0, squares, 1.0), 0.0)
 
 
+_BLOCK = 16_384  # rows per pass in ``group_sums``
+
+
+def group_sums(columns: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """columns' member: q x k sums of each column (n x q floats) over the members (n x k bool) of each group.
+
+    One matrix product per block of rows, so the n x k float copy of member is never made (600 MB for 3M x 25).
+    """
+    columns = np.asarray(columns, dtype=float)
+    out = np.zeros((columns.shape[1], member.shape[1]))
+    for start in range(0, member.shape[0], _BLOCK):
+        rows = slice(start, start + _BLOCK)
+        out += columns[rows].T @ member[rows].astype(float)
+    return out
+
+
 def occurrence_test(
     y: np.ndarray,
     experienced: np.ndarray,
@@ -248,34 +264,42 @@ def occurrence_test(
     """
     from .significance import normal_p
 
-    e = np.asarray(experienced, dtype=float)
+    e = np.asarray(experienced, dtype=bool)
     y = np.asarray(y, dtype=float)
     w = np.ones(y.size) if weights is None else np.asarray(weights, dtype=float)
-    w_total = w.sum()
-    w1 = w @ e
+    w_total, w2_total = w.sum(), (w * w).sum()
+    if outcome_type == "nps":
+        promoter, detractor = (c.astype(float) * w for c in nps_classify(y))
+        extra = [promoter, detractor]
+    elif outcome_type == "binary":
+        extra = [w * y]
+    else:
+        yc = y - (w * y).sum() / w_total  # centring keeps the sums of squares accurate for large outcomes
+        extra = [w * yc, w * yc**2]
+    sums = group_sums(np.column_stack([w, w * w, *extra]), e)  # every group sum in one pass
+    w1, w1_sq = sums[0], sums[1]
     w0 = w_total - w1
-    n1 = kish_n(w, e)
-    n0 = kish_n(w, 1.0 - e)
     with np.errstate(invalid="ignore", divide="ignore"):
+        n1 = np.where(w1_sq > 0, w1**2 / np.where(w1_sq > 0, w1_sq, 1.0), 0.0)  # Kish per group (``kish_n``)
+        w0_sq = np.maximum(w2_total - w1_sq, 0.0)
+        n0 = np.where(w0_sq > 0, w0**2 / np.where(w0_sq > 0, w0_sq, 1.0), 0.0)
         if outcome_type == "nps":
-            promoter, detractor = (c.astype(float) * w for c in nps_classify(y))
-            p1, d1 = (promoter @ e) / w1, (detractor @ e) / w1
-            p0, d0 = (promoter.sum() - promoter @ e) / w0, (detractor.sum() - detractor @ e) / w0
+            p1, d1 = sums[2] / w1, sums[3] / w1
+            p0, d0 = (promoter.sum() - sums[2]) / w0, (detractor.sum() - sums[3]) / w0
             effect, low, high = nps_difference(p1 * n1, d1 * n1, n1, p0 * n0, d0 * n0, n0)
             pp, dd = promoter.sum() / w_total, detractor.sum() / w_total
             p = normal_p(effect / (100.0 * np.sqrt((pp + dd - (pp - dd) ** 2) * (1.0 / n1 + 1.0 / n0))))
         elif outcome_type == "binary":
-            x1 = (w * y) @ e / w1
-            x0 = ((w * y).sum() - (w * y) @ e) / w0
+            x1 = sums[2] / w1
+            x0 = ((w * y).sum() - sums[2]) / w0
             effect, low, high = rate_difference(x1 * n1, n1, x0 * n0, n0)
             pooled = (w * y).sum() / w_total
             p = normal_p(effect / (100.0 * np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n0))))
         else:
             from scipy import special
 
-            yc = y - (w * y).sum() / w_total  # centring keeps the sums of squares accurate for large outcomes
-            s1, ss1 = (w * yc) @ e, (w * yc**2) @ e
-            s0, ss0 = (w * yc).sum() - s1, (w * yc**2).sum() - ss1
+            s1, ss1 = sums[2], sums[3]
+            s0, ss0 = extra[0].sum() - s1, extra[1].sum() - ss1
             m1, m0 = s1 / w1, s0 / w0
             # weighted variance with the effective-n correction: SS / (n - 1) when the weights are equal
             v1 = (ss1 / w1 - m1**2) * n1 / (n1 - 1)
