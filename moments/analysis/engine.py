@@ -182,7 +182,9 @@ def analyse(
     Marks (DESIGN section 2, issue 13): pain_point = occurrence effect significant after Benjamini-Hochberg over
     the moments tested (occurrence_q <= fdr_q), at least the minimum meaningful effect below zero
     (occurrence_meaningful) and not from a small group (occurrence_small_group False). impact_significant = the
-    signed impact's bootstrap p-value, BH-adjusted over the placed moments (impact_q), at most fdr_q.
+    bootstrap p-value of the signed impact beyond a random baseline variable's share (Tonidandel, LeBreton &
+    Johnson 2009; ``bootstrap.beyond_baseline``), BH-adjusted over the placed moments (impact_q), at most fdr_q;
+    impact_low / impact_high are the percentile interval of the same draws.
     Fewer than min_placed placed moments: no quadrants (not_placed_reason "few_moments", summary
     "placement_note").
     """

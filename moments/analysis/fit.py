@@ -8,7 +8,10 @@ resample):
 2. Correlations, repaired to PSD if needed (Higham 2002); impact by Johnson (2000) relative weights, exact
    LMG/Shapley (Lindeman, Merenda & Gold 1980; Groemping 2006) or the bivariate correlation.
 3. What-if slopes (``whatif``). ``model_bootstrap`` repeats this per resample (``bootstrap``) and derives
-   thresholds, quadrants and what-if from each one.
+   thresholds, quadrants and what-if from each one; its pairwise sums come from exact float32 codes
+   (``resample``) when the columns sit on a grid and there are no survey weights, else from the float64 values.
+   With a bootstrap the model carries one extra random baseline column (``_baseline_column``) against which the
+   impact marks are judged; it changes no other number.
 """
 
 from __future__ import annotations
