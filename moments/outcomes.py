@@ -95,7 +95,9 @@ def outcome_points_unit(summary: Mapping) -> str:
     kind = (summary or {}).get("outcome_type") or "nps"
     name = summary_outcome_name(summary)
     if kind == "nps":
-        return gettext("NPS points") if outcome_key(name) == "nps" else gettext("%(outcome)s points") % {"outcome": name}
+        if outcome_key(name) == "nps":
+            return gettext("NPS points")
+        return gettext("%(outcome)s points") % {"outcome": name}
     if kind == "binary":
         return gettext("percentage points of %(outcome)s") % {"outcome": name}
     unit = (summary or {}).get("outcome_unit") or ""
@@ -115,3 +117,49 @@ def outcome_value_label(summary: Mapping) -> str:
 
 def outcome_type_label(kind: str) -> str:
     return {"nps": gettext("NPS (0-10)"), "binary": gettext("yes / no"), "numeric": gettext("number")}.get(kind, kind)
+
+
+# ------------------------------------------------------------------------------------------------ side by side
+HIGH_IMPACT = ("raise", "amplify")
+LOW_IMPACT = ("improve", "reduce")
+
+
+@dataclass(frozen=True)
+class OutcomeDifference:
+    """Moments that drive ``drives`` (a high-impact quadrant there: raise or amplify) but not ``not_on`` (a
+    low-impact quadrant there: improve or reduce), in the order given."""
+
+    drives: str
+    not_on: str
+    moments: tuple[str, ...]
+
+
+def outcome_differences(
+    outcomes: Sequence[str], quadrants: Mapping[str, Mapping[str, str]]
+) -> tuple[list[OutcomeDifference], list[tuple[str, dict[str, str]]]]:
+    """Where the outcomes disagree, for the side-by-side view's sentences. Pure.
+
+    ``outcomes``: names in display order; ``quadrants``: {moment name: {outcome name: quadrant}} in the moments'
+    order (outcomes without a finished run absent). Returns (1) for each ordered pair of outcomes (A, B) with
+    moments placed high on impact for A and low for B: ``OutcomeDifference(A, B, moments)``; (2) the other moments
+    whose quadrant differs between outcomes (e.g. raise for one, amplify for another: the same impact level, another
+    side of the satisfaction threshold), as (moment, {outcome: quadrant}). ``insufficient_data`` is no quadrant.
+    """
+    differences = []
+    explained: set[str] = set()
+    for a in outcomes:
+        for b in outcomes:
+            if a == b:
+                continue
+            names = tuple(
+                moment for moment, by in quadrants.items() if by.get(a) in HIGH_IMPACT and by.get(b) in LOW_IMPACT
+            )
+            if names:
+                differences.append(OutcomeDifference(drives=a, not_on=b, moments=names))
+                explained.update(names)
+    others = []
+    for moment, by in quadrants.items():
+        placed = {o: q for o, q in by.items() if q in HIGH_IMPACT + LOW_IMPACT}
+        if moment not in explained and len(set(placed.values())) > 1:
+            others.append((moment, {o: placed[o] for o in outcomes if o in placed}))
+    return differences, others

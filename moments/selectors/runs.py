@@ -119,7 +119,8 @@ def analysis_latest(
         return run
     wanted_surveys = sorted(s.pk for s in journey_surveys(journey=journey, survey_ids=survey_ids))
     wanted_filter = _clean_segment_filter(segment_filter)
-    candidates = done.filter(method=method, threshold_mode=threshold_mode, outcome=outcome or "").order_by("-finished_at", "-pk")
+    candidates = done.filter(method=method, threshold_mode=threshold_mode, outcome=outcome or "")
+    candidates = candidates.order_by("-finished_at", "-pk")
     for candidate in candidates.prefetch_related("surveys")[:50]:
         if (
             sorted(s.pk for s in candidate.surveys.all()) == wanted_surveys
