@@ -267,7 +267,7 @@ def _points_add(fig: go.Figure, inp: _QuadrantInputs, geo: QuadrantGeometry) -> 
                 error_x=_error_bar(rows["satisfaction"], rows["satisfaction_low"], rows["satisfaction_high"], colour),
                 error_y=_error_bar(rows["impact"], rows["impact_low"], rows["impact_high"], colour),
                 customdata=_hover_rows(rows, quadrant, inp.impact_unit),
-                hovertemplate=hover_template(inp.impact_unit, inp.what_if_unit),
+                hovertemplate=hover_template(inp.impact_unit, inp.what_if_unit, inp.outcome_name),
             )
         )  # fmt: skip
 
