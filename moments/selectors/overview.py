@@ -40,8 +40,8 @@ def journeys_overview(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Jou
 
 def journeys_latest_summaries(*, journeys: list[Journey]) -> dict[int, dict | None]:
     """Per journey id: {wave, summary, top} of the newest finished default run (default method and thresholds, no
-    segment filter, the primary outcome) of its default wave (``wave_default``: the latest wave with responses), on the wave's current
-    data or older; None when there is none. Four queries for any number of journeys."""
+    segment filter, the primary outcome) of its default wave (``wave_default``: the latest wave with responses), on
+    the wave's current data or older; None when there is none. Four queries for any number of journeys."""
     waves = {
         pk: wave_default(surveys) for pk, surveys in journeys_surveys(journey_ids=[j.pk for j in journeys]).items()
     }

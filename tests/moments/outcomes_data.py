@@ -39,8 +39,8 @@ def two_outcome_data(seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def two_outcome_journey(organisation, *, slug: str = "two-outcomes", seed: int = 11):
     """The journey with one wave "W1" holding both outcomes (stored through ``responses_store(outcomes=...)``)."""
     from django.db import transaction
-
     from surveys.outcomes import Outcome
+
     from surveys.services import responses_store
     from surveys.services.waves import survey_data_changed, survey_outcomes_ensure
 
