@@ -353,7 +353,8 @@ def demo_load(
     ``DEMO_PASSWORD``; then compute the default analysis of each wave and of both waves together, synchronously.
     """
     from moments.demo.generator import generate_broadband
-    from surveys.models import OutcomeType, Survey
+    from surveys.models import Survey
+    from surveys.outcomes import Outcome
     from surveys.services import responses_store
 
     say = echo or (lambda _message: None)
@@ -388,7 +389,7 @@ def demo_load(
                 period_end=wave.period_end,
                 scale_min=low,
                 scale_max=high,
-                outcome_type=OutcomeType.NPS,
+                outcomes=[Outcome(name="NPS", type="nps").to_json()],
                 data_version=1,
             )
             slugs = [m.slug for m in demo.moments]

@@ -7,11 +7,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from surveys.ingest.errors import IngestError
+from surveys.outcomes import default_outcome_name
 
 if TYPE_CHECKING:
     from surveys.ingest.table import RawTable
 
 OUTCOME_TYPES = ("nps", "binary", "numeric")
+
+
+@dataclass(frozen=True)
+class OutcomeColumn:
+    """One outcome of the mapping: its name, column, type and (binary) positive values."""
+
+    name: str
+    column: str
+    type: str = "nps"
+    positive: tuple[str, ...] = ()
 
 
 @dataclass
@@ -157,6 +168,15 @@ class Mapping:
             "labels": {name: dict(codes) for name, codes in self.labels.items()},
             **({"weight": self.weight} if self.weight else {}),
         }
+
+    def outcome_columns(self) -> list[OutcomeColumn]:
+        """The mapped outcomes in order: the single ``outcome`` keys (named ``NPS`` for type nps, else after the
+        column)."""
+        if not self.outcome:
+            return []
+        name = default_outcome_name(type=self.outcome_type, column=self.outcome)
+        positive = tuple(self.outcome_positive) if self.outcome_type == "binary" else ()
+        return [OutcomeColumn(name=name, column=self.outcome, type=self.outcome_type, positive=positive)]
 
     def used_columns(self) -> list[str]:
         """Every mapped column once, in a stable order."""
