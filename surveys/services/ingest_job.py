@@ -265,7 +265,7 @@ def _chunks_store(
                 survey=survey,
                 moments=moments,
                 respondent_id=chunk.respondent_id,
-                outcomes=chunk_outcomes(mapping, chunk),
+                outcomes=chunk.outcomes,
                 ratings=chunk.ratings,
                 submitted_at=chunk.submitted_at,
                 experienced=chunk.experienced,
@@ -279,11 +279,6 @@ def _chunks_store(
         done = tally.rows_total / tally.estimate if tally.estimate else 0.5
         progress.report(0.95 * min(done, 1.0), f"{tally.rows_total:,} rows read, {tally.rows_invalid:,} with errors.")
     return scale
-
-
-def chunk_outcomes(mapping: Mapping, chunk) -> dict:
-    """A validated chunk's outcome values by outcome name (what ``responses_store`` takes)."""
-    return {spec.name: chunk.outcome for spec in mapping.outcome_columns()[:1]}
 
 
 def _upload_done(
