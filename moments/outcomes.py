@@ -10,7 +10,6 @@ run asked after an import), else the outcome's name as the journey spells it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -35,31 +34,21 @@ class OutcomeChoice:
 
 
 def outcome_key(name: str) -> str:
-    """Names match ignoring case and runs of whitespace (the journey's rule for moments and outcomes)."""
-    return re.sub(r"\s+", " ", str(name)).strip().casefold()
+    """Names match ignoring case and runs of whitespace (``surveys.outcomes.outcome_key``)."""
+    from surveys.outcomes import outcome_key as surveys_outcome_key
+
+    return surveys_outcome_key(name)
 
 
 def journey_outcome_choices(*, journey: Journey, surveys: Sequence | None = None) -> list[OutcomeChoice]:
     """The journey's outcomes, primary first (``surveys.selectors.journey_outcomes``); empty without a wave."""
-    try:
-        from surveys.selectors import journey_outcomes
-    except ImportError:  # TEMPORARY until branch outdata is merged
-        journey_outcomes = _journey_outcomes_single
+    from surveys.selectors import journey_outcomes
 
     outcomes = journey_outcomes(journey=journey)
     return [
         OutcomeChoice(name=o.name, type=o.type, unit=getattr(o, "unit", "") or "", primary=i == 0)
         for i, o in enumerate(outcomes)
     ]
-
-
-def _journey_outcomes_single(*, journey):  # TEMPORARY until branch outdata is merged
-    from moments.selectors import journey_surveys
-
-    kinds = [s.outcome_type for s in journey_surveys(journey=journey)]
-    if not kinds:
-        return []
-    return [OutcomeChoice(name="NPS" if kinds[0] == "nps" else "Outcome", type=kinds[0])]
 
 
 class UnknownOutcome(ValueError):

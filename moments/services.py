@@ -366,13 +366,16 @@ def demo_load(
     """(Re)creates the "Demo" organisation's Broadband journey from ``generate_broadband`` and analyses it.
 
     Steps: delete the Demo organisation's journeys (their waves, responses and runs go with them); create the
-    journey, its moments (stage, position, aliases, brand flag) and two waves (scale 1-10, NPS outcome); store the
-    responses with ``surveys.services.responses_store`` (ratings rescaled to 0-100, region and plan as segments);
-    create the users analyst (analyst), manager (viewer) and admin (admin, also Django superuser), password
-    ``DEMO_PASSWORD``; then compute the default analysis of each wave and of both waves together, synchronously.
+    journey, its moments (stage, position, aliases, brand flag) and two waves (scale 1-10; outcomes NPS, Retention
+    and Cross-sell, ``generator.DEMO_OUTCOMES``); store the responses with ``surveys.services.responses_store``
+    (ratings rescaled to 0-100, the three outcomes, region and plan as segments); create the users analyst
+    (analyst), manager (viewer) and admin (admin, also Django superuser), password ``DEMO_PASSWORD``; then compute
+    the default analysis of each wave and of both waves together, and Retention's and Cross-sell's of the latest
+    wave, synchronously.
     """
-    from moments.demo.generator import generate_broadband
-    from surveys.models import OutcomeType, Survey
+    from moments.demo.generator import DEMO_OUTCOMES, generate_broadband
+    from surveys.models import Survey
+    from surveys.outcomes import Outcome
     from surveys.services import responses_store
 
     say = echo or (lambda _message: None)
@@ -407,7 +410,8 @@ def demo_load(
                 period_end=wave.period_end,
                 scale_min=low,
                 scale_max=high,
-                outcome_type=OutcomeType.NPS,
+                outcomes=[Outcome(name="NPS", type="nps").to_json()]
+                + [Outcome(name=name, type=kind, positive=("yes",)).to_json() for name, kind in DEMO_OUTCOMES],
                 data_version=1,
             )
             slugs = [m.slug for m in demo.moments]
@@ -417,7 +421,7 @@ def demo_load(
                 survey=survey,
                 moments=[by_slug[s] for s in slugs],
                 respondent_id=frame["respondent_id"].to_numpy(dtype=object),
-                outcome=frame["ltr"].to_numpy(dtype=np.float64),
+                outcomes={"NPS": frame["ltr"].to_numpy(dtype=np.float64), **wave.outcomes},
                 ratings=ratings,
                 submitted_at=frame["submitted_at"].to_numpy(),
                 segments=frame[["region", "plan"]],
@@ -426,10 +430,14 @@ def demo_load(
             surveys.append(survey)
         logins = _demo_users_ensure(organisation)
     runs = []
-    for survey_ids in [[s.pk] for s in surveys] + [[s.pk for s in surveys]]:
-        run = analysis_request(journey=journey, survey_ids=survey_ids, enqueue=False)
+    views = [([s.pk], "") for s in surveys] + [([s.pk for s in surveys], "")]
+    # The other outcomes of the latest wave (the default view), so the side-by-side view opens complete.
+    views += [([surveys[-1].pk], name) for name, _kind in DEMO_OUTCOMES]
+    for survey_ids, outcome in views:
+        run = analysis_request(journey=journey, survey_ids=survey_ids, outcome=outcome, enqueue=False)
         run = analysis_run_compute(run_id=run.pk)
-        say(f"Analysis {run.pk} of {', '.join(s.name for s in surveys if s.pk in survey_ids)}: {run.status}.")
+        waves = ", ".join(s.name for s in surveys if s.pk in survey_ids)
+        say(f"Analysis {run.pk} of {waves} ({outcome or 'NPS'}): {run.status}.")
         runs.append(run)
     return DemoLoaded(journey=journey, surveys=surveys, runs=runs, logins=logins)
 

@@ -30,6 +30,7 @@ from journeys.selectors import journey_for_user
 from . import selectors, services
 from .ingest import IngestError
 from .models import OutcomeType, Survey, Upload, UploadStatus
+from .outcomes import primary_outcome
 
 ERRORS_SHOWN = 100
 MAX_ID = 2**63 - 1  # bigint primary keys: a larger number matches nothing instead of overflowing in the database
@@ -46,8 +47,20 @@ def _upload_url(request, upload: Upload) -> str:
 class _SurveyOutput(serializers.ModelSerializer):
     journey = serializers.IntegerField(source="journey_id")
     journey_slug = serializers.CharField(source="journey.slug")
-    outcome_type = serializers.ChoiceField(choices=OutcomeType.choices)
+    outcome_type = serializers.SerializerMethodField(
+        help_text="The type of the wave's primary outcome (the first nps one, else the first); null without one."
+    )
+    outcomes = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text="The wave's outcomes in order: {name, type (nps, binary, numeric), positive, unit}.",
+    )
     response_count = serializers.IntegerField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=OutcomeType.choices, allow_null=True))
+    def get_outcome_type(self, survey: Survey) -> str | None:
+        primary = primary_outcome(survey.outcome_list)
+        return primary.type if primary else None
 
     class Meta:
         model = Survey
@@ -61,6 +74,7 @@ class _SurveyOutput(serializers.ModelSerializer):
             "scale_min",
             "scale_max",
             "outcome_type",
+            "outcomes",
             "moment_ids",
             "mapping",
             "data_version",

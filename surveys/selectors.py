@@ -8,6 +8,7 @@ from journeys.models import Journey
 from journeys.selectors import journeys_for_user
 
 from .models import Survey, Upload
+from .outcomes import Outcome, outcomes_journey
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -53,3 +54,10 @@ def survey_get(*, user: User, survey_id: int) -> Survey | None:
 def journeys_for_upload(user: User) -> QuerySet[Journey]:
     """Journeys the user may upload into (analyst or admin of their organisation), with their waves."""
     return journeys_for_user(user, edit=True).prefetch_related("surveys").order_by("organisation__name", "name")
+
+
+def journey_outcomes(*, journey: Journey) -> list[Outcome]:
+    """The journey's outcomes matched by name across its waves (in wave order): the primary first (the first of
+    type nps, else the first), then the others in order of first appearance; empty when it has no wave."""
+    waves = Survey.objects.filter(journey=journey).only("outcomes", "period_start", "created_at")
+    return outcomes_journey([wave.outcome_list for wave in waves])

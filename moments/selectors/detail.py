@@ -71,10 +71,8 @@ def moment_detail_data(
 
     ``outcome``: the outcome the numbers are of ("" = the journey's primary one), as ``AnalysisFilter.outcome``.
     """
+    # Waves are matched by outcome name (surveys.outcomes): a wave without the outcome gives it as missing.
     surveys = journey_surveys(journey=journey)
-    if len({s.outcome_type for s in surveys}) > 1 and survey_ids is not None:
-        # Waves of different outcomes cannot share one matrix: the trend then spans the chosen waves only.
-        surveys = [s for s in surveys if s.pk in set(survey_ids)]
     chosen = {"outcome": outcome} if outcome else {}  # the loader's default is the primary outcome
     frame = journey_ratings_frame(
         journey=journey, survey_ids=[s.pk for s in surveys], segment_filter=segment_filter, with_ids=True, **chosen
