@@ -41,10 +41,16 @@ def outcome_key(name: str) -> str:
 
 
 def journey_outcome_choices(*, journey: Journey, surveys: Sequence | None = None) -> list[OutcomeChoice]:
-    """The journey's outcomes, primary first (``surveys.selectors.journey_outcomes``); empty without a wave."""
-    from surveys.selectors import journey_outcomes
+    """The journey's outcomes, primary first (``surveys.selectors.journey_outcomes``); empty without a wave.
+    ``surveys``: all the journey's waves in wave order when the caller has loaded them (saves the query)."""
+    if surveys is None:
+        from surveys.selectors import journey_outcomes
 
-    outcomes = journey_outcomes(journey=journey)
+        outcomes = journey_outcomes(journey=journey)
+    else:
+        from surveys.outcomes import outcomes_journey
+
+        outcomes = outcomes_journey([s.outcome_list for s in surveys])
     return [
         OutcomeChoice(name=o.name, type=o.type, unit=getattr(o, "unit", "") or "", primary=i == 0)
         for i, o in enumerate(outcomes)
