@@ -137,22 +137,34 @@ def side_by_side_rows(journey: Journey, state: ViewState, columns: list[OutcomeC
     return rows
 
 
-def difference_sentences(columns: list[OutcomeColumn], rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    """The disagreements in words: "Drives Retention, not NPS: first bill, contract renewal" (one per ordered pair
-    of outcomes), then the other moments whose quadrant differs."""
+def difference_sentences(columns: list[OutcomeColumn], rows: list[dict]) -> tuple[list[dict], list[dict], list[dict]]:
+    """The disagreements in words: "Drives Retention, not NPS: first bill, contract renewal", one per ordered pair
+    of outcomes; those with the primary outcome first (the headline), those between two other outcomes next, then
+    the other moments whose quadrant differs."""
     names = [c.outcome.name for c in columns]
     quadrants = {
         row["moment"]: {names[i]: cell["quadrant"] for i, cell in enumerate(row["cells"]) if cell["quadrant"]}
         for row in rows
     }
     differences, others = outcome_differences(names, quadrants)
-    drives = [
+    primary = next((c.outcome.name for c in columns if c.outcome.primary), names[0] if names else "")
+    sentences = [
         {
             "sentence": gettext("Drives %(outcome)s, not %(other)s") % {"outcome": d.drives, "other": d.not_on},
             "moments": ", ".join(d.moments),
+            "primary": primary in (d.drives, d.not_on),
+            "other_name": d.not_on if d.drives == primary else d.drives,
+            "drives": d.drives,
         }
         for d in differences
     ]
+    # Per other outcome: what drives it but not the primary outcome, then the reverse.
+    order = {name: i for i, name in enumerate(names)}
+    drives = sorted(
+        (s for s in sentences if s["primary"]),
+        key=lambda s: (order[s["other_name"]], s["drives"] == primary),
+    )
+    more = [s for s in sentences if not s["primary"]]
     other = [
         {
             "moment": moment,
@@ -160,7 +172,7 @@ def difference_sentences(columns: list[OutcomeColumn], rows: list[dict]) -> tupl
         }
         for moment, by in others
     ]
-    return drives, other
+    return drives, more, other
 
 
 @login_required
@@ -172,7 +184,8 @@ def outcomes_side_by_side(request: HttpRequest, journey_id: int) -> HttpResponse
     state = ViewState(request, journey)
     columns = outcome_columns(request, state) if state.surveys and not state.refused else []
     rows = side_by_side_rows(journey, state, columns)
-    drives, others = difference_sentences(columns, rows) if sum(c.done for c in columns) > 1 else ([], [])
+    ready = sum(c.done for c in columns) > 1
+    drives, more, others = difference_sentences(columns, rows) if ready else ([], [], [])
     pending = next((c for c in columns if c.pending), None)
     context = {
         "journey": journey,
@@ -183,6 +196,8 @@ def outcomes_side_by_side(request: HttpRequest, journey_id: int) -> HttpResponse
         "columns": columns,
         "rows": rows,
         "drives": drives,
+        "more": more,
+        "more_count": len(more) + len(others),
         "others": others,
         "pending": pending,
         "pending_names": [c.outcome.name for c in columns if c.pending],
