@@ -83,6 +83,13 @@ class _SurveyOutput(serializers.ModelSerializer):
         ]
 
 
+class _OutcomeOutput(serializers.Serializer):
+    name = serializers.CharField()
+    column = serializers.CharField()
+    type = serializers.ChoiceField(choices=OutcomeType.choices)
+    positive = serializers.ListField(child=serializers.CharField())
+
+
 class _UploadOutput(serializers.ModelSerializer):
     """An upload's state; the detail adds its first row errors."""
 
@@ -98,6 +105,10 @@ class _UploadOutput(serializers.ModelSerializer):
     journey = serializers.IntegerField(source="journey_id")
     error_report_url = serializers.SerializerMethodField()
     detail_page = serializers.SerializerMethodField()
+    outcomes = serializers.SerializerMethodField(
+        help_text="The outcomes the mapping imports, in order (the first is the single `outcome` of the mapping "
+        "when it has one): name, column, type (nps, binary, numeric) and the positive values of a binary one."
+    )
 
     class Meta:
         model = Upload
@@ -116,6 +127,7 @@ class _UploadOutput(serializers.ModelSerializer):
             "journey",
             "skip_invalid",
             "mapping",
+            "outcomes",
             "proposal",
             "rows_total",
             "rows_imported",
@@ -129,6 +141,10 @@ class _UploadOutput(serializers.ModelSerializer):
             "started_at",
             "finished_at",
         ]
+
+    @extend_schema_field(_OutcomeOutput(many=True))
+    def get_outcomes(self, upload: Upload) -> list[dict]:
+        return [{"name": o.name} | o.to_json() for o in selectors.upload_outcomes(upload=upload)]
 
     def get_url(self, upload: Upload) -> str:
         return _upload_url(self.context["request"], upload)
@@ -194,8 +210,9 @@ class UploadListCreateApi(generics.ListAPIView):
         mapping = serializers.JSONField(
             required=False,
             binary=True,
-            help_text="Mapping JSON (DESIGN section 5). Without it the automatic mapping is used, or, when it is "
-            "not confident, the request fails with 400 and the proposal.",
+            help_text='Mapping JSON (DESIGN section 5; several outcomes: `"outcomes": {NAME: {"column", '
+            '"type", "positive"}}` beside or instead of `outcome`). Without it the automatic mapping is used, '
+            "or, when it is not confident, the request fails with 400 and the proposal.",
         )
         skip_invalid = serializers.BooleanField(
             default=False, help_text="Store the valid rows and report the others (default: any bad row refuses)."

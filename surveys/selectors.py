@@ -7,6 +7,8 @@ from cxapp.selectors import EDIT_ROLES, organisation_ids_with_role, organisation
 from journeys.models import Journey
 from journeys.selectors import journeys_for_user
 
+from .ingest import IngestError, Mapping
+from .ingest.mapping import OutcomeColumn
 from .models import Survey, Upload
 from .outcomes import Outcome, outcomes_journey
 
@@ -28,6 +30,17 @@ def upload_get(*, user: User, upload_id: int) -> Upload | None:
         .select_related("journey", "survey", "organisation")
         .first()
     )
+
+
+def upload_outcomes(*, upload: Upload) -> list[OutcomeColumn]:
+    """The outcomes the upload's mapping imports (name, column, type, positive values), in order; none while its
+    mapping is empty or invalid."""
+    if not upload.mapping:
+        return []
+    try:
+        return Mapping.from_json(upload.mapping).outcome_columns()
+    except IngestError:
+        return []
 
 
 def upload_can_edit(*, user: User, upload: Upload) -> bool:

@@ -137,12 +137,13 @@ def _outcome_positions(surveys: list, chosen: Outcome) -> dict[int, int]:
     return positions
 
 
-def _outcome_sql(positions: dict[int, int]) -> str:
-    """The chosen outcome as SQL: each wave's own array element (a CASE on survey_id), NaN where missing. Ids and
-    positions are integers from the database, never user input."""
+def _outcome_sql(positions: dict[int, int], survey_ids: Sequence[int]) -> str:
+    """The chosen outcome as SQL: each wave's own array element (a CASE on survey_id), NaN where missing (a wave
+    without it, a shorter array, a NULL element). Ids and positions are integers from the database, never user
+    input."""
     if not positions:
         return "'NaN'::float8"
-    if len(set(positions.values())) == 1:
+    if len(set(positions.values())) == 1 and set(positions) == set(survey_ids):
         return f"COALESCE(outcomes[{int(next(iter(positions.values()))) + 1}], 'NaN')::float8"
     cases = " ".join(f"WHEN {int(pk)} THEN outcomes[{int(p) + 1}]" for pk, p in positions.items())
     return f"COALESCE(CASE survey_id {cases} END, 'NaN')::float8"
@@ -282,7 +283,7 @@ def _ratings_copy(
         weighted = any(row[2] for row in facts)
         weight_sql = "COALESCE(weight, 'NaN')::float8, " if weighted else ""
         numbers = cursor.mogrify(
-            f"SELECT id::int8, survey_id::int8, {_outcome_sql(positions)}, {weight_sql}"
+            f"SELECT id::int8, survey_id::int8, {_outcome_sql(positions, survey_pks)}, {weight_sql}"
             f"{_ratings_padded_sql(width, widths)} {where}",
             [survey_pks, *filter_params],
         ).decode()

@@ -89,6 +89,22 @@ def test_each_wave_gives_its_own_position_of_the_named_outcome(waves, vendor, mo
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("vendor", ["postgresql", "generic"])
+def test_a_wave_without_the_outcome_gives_nan_also_when_every_other_wave_has_it_first(organisation, vendor,
+                                                                                       monkeypatch):  # fmt: skip
+    if vendor == "generic":
+        monkeypatch.setattr(ratings_module, "connection", SimpleNamespace(vendor="sqlite"))
+    journey = journey_with_moments(organisation, SLUGS)
+    ratings = np.full((3, 2), 50.0)
+    wave_with_responses(journey, "W1", SLUGS, ratings, outcomes={NPS: np.array([9.0, 3.0, np.nan])})
+    wave_with_responses(journey, "W2", SLUGS, ratings, outcomes={EFFORT: np.array([1.0, 2.0, 3.0])})
+    primary = _by_respondent(journey_ratings_frame(journey=journey, with_ids=True))
+    _same(primary, {"W1-00000": 9.0, "W1-00001": 3.0}, list(primary))  # W2's effort is not its NPS
+    effort = _by_respondent(journey_ratings_frame(journey=journey, with_ids=True, outcome="effort"))
+    _same(effort, {"W2-00000": 1.0, "W2-00001": 2.0, "W2-00002": 3.0}, list(effort))
+
+
+@pytest.mark.django_db
 def test_a_journey_without_waves_reads_as_nps(organisation):
     journey = journey_with_moments(organisation, SLUGS)
     frame = journey_ratings_frame(journey=journey)
