@@ -12,6 +12,8 @@ satisfaction threshold (the mean over the four placed moments) splits them into 
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from tests.factories import JourneyFactory, MomentFactory, SurveyFactory
@@ -36,29 +38,37 @@ def two_outcome_data(seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return ratings, ltr, retained
 
 
-def two_outcome_journey(organisation, *, slug: str = "two-outcomes", seed: int = 11):
-    """The journey with one wave "W1" holding both outcomes (stored through ``responses_store(outcomes=...)``)."""
+def two_outcome_journey(organisation, *, slug: str = "two-outcomes", seed: int = 11, waves: int = 1):
+    """The journey with wave "W1" holding both outcomes (stored through ``responses_store(outcomes=...)``); with
+    ``waves=2`` also "W2" (the next seed's data, a later period)."""
     from django.db import transaction
-    from surveys.outcomes import Outcome
 
+    from surveys.outcomes import Outcome
     from surveys.services import responses_store
     from surveys.services.waves import survey_data_changed, survey_outcomes_ensure
 
     journey = JourneyFactory(organisation=organisation, name="Two outcomes", slug=slug)
     moments = [MomentFactory(journey=journey, name=NAMES[s], slug=s, position=i) for i, s in enumerate(SLUGS, start=1)]
-    ratings, ltr, retained = two_outcome_data(seed)
-    survey = SurveyFactory(journey=journey, name="W1", scale_min=0, scale_max=100)
-    with transaction.atomic():
-        survey_outcomes_ensure(
-            survey=survey,
-            outcomes=[Outcome("NPS", "nps", "", ()), Outcome("Retention", "binary", "", ("yes",))],
+    for index in range(waves):
+        ratings, ltr, retained = two_outcome_data(seed + index)
+        survey = SurveyFactory(
+            journey=journey,
+            name=f"W{index + 1}",
+            scale_min=0,
+            scale_max=100,
+            period_start=date(2026, 1 + 3 * index, 1),
         )
-        responses_store(
-            survey=survey,
-            moments=moments,
-            respondent_id=np.array([f"R{i:04d}" for i in range(N)], dtype=object),
-            ratings=ratings,
-            outcomes={"NPS": ltr, "Retention": retained},
-        )
-    survey_data_changed(survey=survey)
+        with transaction.atomic():
+            survey_outcomes_ensure(
+                survey=survey,
+                outcomes=[Outcome("NPS", "nps", "", ()), Outcome("Retention", "binary", "", ("yes",))],
+            )
+            responses_store(
+                survey=survey,
+                moments=moments,
+                respondent_id=np.array([f"R{index}-{i:04d}" for i in range(N)], dtype=object),
+                ratings=ratings,
+                outcomes={"NPS": ltr, "Retention": retained},
+            )
+        survey_data_changed(survey=survey)
     return journey

@@ -184,3 +184,30 @@ def test_cli_analyse_and_export_take_the_outcome(journey, tmp_path):
     assert {row["moment"]: row["quadrant"] for row in rows}["Contract renewal"] == "raise"
     with pytest.raises(CommandError, match="Unknown outcome 'Churn': this journey's outcomes are NPS, Retention"):
         call_command("analyse", "--journey", journey.slug, "--outcome", "Churn", stdout=io.StringIO())
+
+
+def test_explain_change_takes_the_outcome(organisation):
+    """What moved, on Retention: the change is the retention rate's, in percentage points, by hand."""
+    import json
+
+    journey = two_outcome_journey(organisation, slug="two-waves", waves=2)
+    out = io.StringIO()
+    call_command(
+        "explain_change", "--journey", "two-waves", "--from", "W1", "--to", "W2", "--outcome", "retention",
+        stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    summary = json.loads(out.getvalue())["summary"]
+    (_, _, before), (_, _, after) = two_outcome_data(11), two_outcome_data(12)
+    assert (summary["outcome_name"], summary["outcome_type"]) == ("Retention", "binary")
+    assert summary["change"] == pytest.approx(100 * (after.mean() - before.mean()), abs=1e-9)
+    nps = io.StringIO()
+    call_command(
+        "explain_change", "--journey", "two-waves", "--from", "W1", "--to", "W2", stdout=nps, stderr=io.StringIO()
+    )
+    assert json.loads(nps.getvalue())["summary"]["outcome_name"] == "NPS"
+    with pytest.raises(CommandError, match="Unknown outcome 'Churn'"):
+        call_command(
+            "explain_change", "--journey", "two-waves", "--from", "W1", "--to", "W2", "--outcome", "Churn",
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+    assert journey.surveys.count() == 2
