@@ -211,3 +211,57 @@ def test_explain_change_takes_the_outcome(organisation):
             stdout=io.StringIO(), stderr=io.StringIO(),
         )  # fmt: skip
     assert journey.surveys.count() == 2
+
+
+def test_real_survey_two_outcomes_of_the_same_respondents_get_their_own_quadrants(organisation, shared_data):
+    """ECSI mobi (250 mobile phone customers, ``../shared/data/ecsi_mobi/SOURCE.md``): the seven perceived-quality
+    items PERQ1-7 as moments, and two outcomes measured on the same respondents, loyalty (CUSL1, 1-10, numeric) and
+    overall satisfaction (CUSA1, 1-10, numeric). Impact (correlation), thresholds and quadrants match the ones
+    computed here from the file; the two outcomes do not rank the moments alike."""
+    import pandas as pd
+    from django.db import transaction
+
+    from surveys.outcomes import Outcome
+    from surveys.services import responses_store
+    from surveys.services.waves import survey_data_changed, survey_outcomes_ensure
+    from tests.factories import JourneyFactory, MomentFactory, SurveyFactory
+
+    data = pd.read_csv(shared_data / "ecsi_mobi" / "mobi.csv")
+    items = [f"PERQ{i}" for i in range(1, 8)]
+    journey = JourneyFactory(organisation=organisation, name="Mobile", slug="mobile")
+    moments = [MomentFactory(journey=journey, name=item, slug=item.lower(), position=i) for i, item in enumerate(items)]
+    survey = SurveyFactory(journey=journey, name="ECSI", scale_min=1, scale_max=10)
+    ratings = (data[items].to_numpy(dtype=float) - 1) / 9 * 100
+    outcomes = {"Loyalty": data["CUSL1"].to_numpy(dtype=float), "Satisfaction": data["CUSA1"].to_numpy(dtype=float)}
+    with transaction.atomic():
+        survey_outcomes_ensure(survey=survey, outcomes=[Outcome(name, "numeric") for name in outcomes])
+        responses_store(
+            survey=survey,
+            moments=moments,
+            respondent_id=np.array([f"M{i:03d}" for i in range(len(data))], dtype=object),
+            ratings=ratings,
+            outcomes=outcomes,
+        )
+    survey_data_changed(survey=survey)
+    ratings = ratings.astype(np.float32).astype(float)  # as stored (real[]): the hand numbers use the same values
+    quadrants = {}
+    for name, y in outcomes.items():
+        run = run_compute(journey, method="correlation", outcome=name)
+        assert run.status == RunStatus.DONE and run.summary["outcome_name"] == name
+        impact = np.array([np.corrcoef(ratings[:, j], y)[0, 1] for j in range(len(items))])
+        satisfaction = ratings.mean(axis=0)
+        ts, ti = satisfaction.mean(), impact.mean()
+        assert run.summary["threshold_impact"] == pytest.approx(ti, abs=1e-9)
+        assert run.summary["outcome"] == pytest.approx(y.mean(), abs=1e-9)
+        hand = {
+            item.lower(): {(False, True): "raise", (True, True): "amplify", (False, False): "improve"}.get(
+                (bool(s >= ts), bool(i >= ti)), "reduce"
+            )
+            for item, s, i in zip(items, satisfaction, impact, strict=True)
+        }
+        results = {r.moment.slug: r for r in run.results.select_related("moment")}
+        for j, item in enumerate(items):
+            assert results[item.lower()].impact == pytest.approx(impact[j], abs=1e-9)
+        quadrants[name] = {slug: r.quadrant for slug, r in results.items()}
+        assert quadrants[name] == hand
+    assert quadrants["Loyalty"] != quadrants["Satisfaction"]
