@@ -71,7 +71,7 @@ WIDE = QuadrantGeometry(
 NARROW = QuadrantGeometry(
     height=460, margin={"l": 52, "r": 10, "t": 10, "b": 130}, plot_px=(270.0, 320.0), label_font=11, char_px=6.4,
     bubble_scale=0.7, long_captions=False, x_title=_("Satisfaction (0-100)"),
-    y_title=_("Impact on %(outcome)s (%(unit)s)"), legend_y=-0.2,
+    y_title=_("%(outcome)s impact (%(unit)s)"), legend_y=-0.2,
 )  # fmt: skip
 NARROW_BREAKPOINT_PX = 640  # static/js/dashboard.js draws layout.meta.narrow below this chart width
 
