@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     step_run([PY, "manage.py", "shell", "-c", organisation], env=env, log=LOG)
     result: dict = {"n": args.n, "file_mb": round(path.stat().st_size / 1e6, 1)}
     for run in range(args.runs):
-        for count in (1, 3):
+        for count in (1, 3) if run % 2 == 0 else (3, 1):  # alternating: neither always imports a warm file
             slug = f"w1-{count}-outcomes"
             table_empty()
             step = step_run(
