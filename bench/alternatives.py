@@ -54,6 +54,7 @@ def survey_prepare(slug: str, moment_columns: list[str]) -> Survey:
         scale_min=SCALE[0],
         scale_max=SCALE[1],
         moment_ids=[m.pk for m in moments],
+        outcomes=[{"name": "NPS", "type": "nps", "positive": [], "unit": ""}],
     )
 
 
@@ -75,7 +76,7 @@ def bulk_create_run(path: Path, sw: Stopwatch) -> tuple[int, Survey]:
                     survey=survey,
                     respondent_id=row["respondent_id"],
                     submitted_at=datetime.fromisoformat(row["submitted_at"]),
-                    outcome=float(row["ltr"]),
+                    outcomes=[float(row["ltr"])],
                     segments={"region": row["region"], "plan": row["plan"]},
                     ratings=[_rescale(row[c]) for c in moment_columns],
                 )
@@ -107,7 +108,7 @@ def import_export_run(path: Path, sw: Stopwatch, bulk: bool) -> tuple[int, Surve
 
         class Meta:
             model = Response
-            fields = ("survey", "respondent_id", "submitted_at", "outcome", "segments", "ratings")
+            fields = ("survey", "respondent_id", "submitted_at", "outcomes", "segments", "ratings")
             import_id_fields = ("survey", "respondent_id")
             skip_unchanged = False
             report_skipped = False
@@ -118,7 +119,7 @@ def import_export_run(path: Path, sw: Stopwatch, bulk: bool) -> tuple[int, Surve
             dataset.append_col([survey.pk] * len(dataset), header="survey")
 
         def before_import_row(self, row, **kwargs):
-            row["outcome"] = row["ltr"]
+            row["outcomes"] = [float(row["ltr"])]
             row["segments"] = json.dumps({"region": row["region"], "plan": row["plan"]})
             row["ratings"] = [_rescale(row[c]) for c in moment_columns]
 

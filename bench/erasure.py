@@ -36,14 +36,15 @@ PER_WAVE = 500_000
 def main() -> None:
     organisation, _ = Organisation.objects.get_or_create(slug="bench-erasure", defaults={"name": "Bench erasure"})
     journey, _ = Journey.objects.get_or_create(organisation=organisation, slug="bench", defaults={"name": "Bench"})
-    waves = [Survey.objects.get_or_create(journey=journey, name=f"W{i}")[0] for i in (1, 2)]
+    nps = [{"name": "NPS", "type": "nps", "positive": [], "unit": ""}]
+    waves = [Survey.objects.get_or_create(journey=journey, name=f"W{i}", defaults={"outcomes": nps})[0] for i in (1, 2)]
     table = Response._meta.db_table
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for wave in waves:
             cursor.execute(
-                f"INSERT INTO {table} (survey_id, respondent_id, outcome, segments, ratings) "  # noqa: S608
-                "SELECT %s, 'R' || lpad(g::text, 7, '0'), 9, '{}'::jsonb, "
+                f"INSERT INTO {table} (survey_id, respondent_id, outcomes, segments, ratings) "  # noqa: S608
+                "SELECT %s, 'R' || lpad(g::text, 7, '0'), ARRAY[9]::float8[], '{}'::jsonb, "
                 "array_fill(70::real, ARRAY[25]) FROM generate_series(1, %s) g",
                 [wave.pk, PER_WAVE],
             )

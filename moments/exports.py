@@ -154,6 +154,14 @@ _XLSX_FORMATS = {
 _XLSX_WIDTHS = {"rank": 6, "moment": 24, "stage": 16, "quadrant": 16, "action": 58, "n": 9, "flags": 30}
 
 
+def _outcome_line(meta: Mapping) -> str:
+    """The outcome the impact is measured on: "Retention (binary): impact on this outcome; primary outcome NPS"."""
+    kind = meta.get("outcome_type", "nps")
+    name = meta.get("outcome_name") or outcome_heading(kind)
+    primary = " (the journey's primary outcome)" if meta.get("outcome_primary", True) else ""
+    return f"{name}, type {kind}{primary}: impact, occurrence effect and what-if are measured on it"
+
+
 def _about_rows(meta: Mapping) -> list[tuple[str, str]]:
     def fmt(value, digits=1):
         if value is None:
@@ -163,6 +171,9 @@ def _about_rows(meta: Mapping) -> list[tuple[str, str]]:
         return str(value)
 
     outcome_name = outcome_heading(meta.get("outcome_type", "nps"))
+    if meta.get("outcome_name"):  # several outcomes (issue 11): the sheet names the one the impact is on
+        kind, named = meta.get("outcome_type", "nps"), meta["outcome_name"]
+        outcome_name = {"binary": f"{named} rate (%)", "numeric": f"{named} (mean)"}.get(kind, named)
     segment_filter = meta.get("segment_filter") or {}
     filters = "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in segment_filter.items()) or "none (everyone)"
     thresholds = (
@@ -173,6 +184,7 @@ def _about_rows(meta: Mapping) -> list[tuple[str, str]]:
         ("Journey", fmt(meta.get("journey"))),
         ("Waves", ", ".join(meta.get("surveys") or []) or "-"),
         ("Segment filter", filters),
+        ("Outcome", _outcome_line(meta)),
         ("Impact method", fmt(meta.get("method"))),
         ("Impact unit", fmt(meta.get("impact_unit"))),
         ("Thresholds", thresholds),

@@ -9,6 +9,8 @@ and the exports share, built by the CLI from its flags (``AnalysisFilter.make``)
   ``seg_<name>=<value>`` is the same, the dashboard's first name for it);
 - ``method=relative_weights|shapley|correlation``, ``threshold=mean|median|fixed``, ``fixed_satisfaction=``
   (0-100) and ``fixed_impact=`` (both needed with ``threshold=fixed``);
+- ``outcome=<name>``: the outcome the impact is measured on (issue 11; default the journey's primary outcome,
+  matched ignoring case and runs of whitespace; an unknown name is an error on this field);
 - ``compare=<wave id>``: a comparison wave (the pages).
 
 Every field is read on its own: a bad value is an error on that field only (the API answers 400 naming it; a page
@@ -45,7 +47,8 @@ THRESHOLDS = tuple(t for t, _ in THRESHOLD_CHOICES)
 @dataclass(frozen=True)
 class AnalysisFilter:
     """One analysis view. ``survey_ids``: the chosen waves, sorted (empty: nothing to analyse yet);
-    ``segments``: ((name, (values...)), ...) sorted; fixed targets only with ``threshold_mode == "fixed"``."""
+    ``segments``: ((name, (values...)), ...) sorted; fixed targets only with ``threshold_mode == "fixed"``;
+    ``outcome``: the outcome's name as the journey spells it, "" for the primary outcome (``moments.outcomes``)."""
 
     survey_ids: tuple[int, ...] = ()
     segments: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -53,6 +56,7 @@ class AnalysisFilter:
     threshold_mode: str = DEFAULT_THRESHOLD
     fixed_satisfaction: float | None = None
     fixed_impact: float | None = None
+    outcome: str = ""
 
     @classmethod
     def make(
@@ -64,6 +68,7 @@ class AnalysisFilter:
         threshold_mode: str = DEFAULT_THRESHOLD,
         fixed_satisfaction: float | None = None,
         fixed_impact: float | None = None,
+        outcome: str | None = "",
     ) -> AnalysisFilter:
         """The filter in its normal form (equal views compare equal), values as given (``filter_parse`` checks)."""
         clean = selectors._clean_segment_filter(segment_filter)
@@ -75,6 +80,7 @@ class AnalysisFilter:
             threshold_mode=threshold_mode,
             fixed_satisfaction=float(fixed_satisfaction) if fixed and fixed_satisfaction is not None else None,
             fixed_impact=float(fixed_impact) if fixed and fixed_impact is not None else None,
+            outcome=(outcome or "").strip(),
         )
 
     @property
@@ -90,10 +96,15 @@ class AnalysisFilter:
             "threshold_mode": self.threshold_mode,
             "fixed_satisfaction": self.fixed_satisfaction,
             "fixed_impact": self.fixed_impact,
+            "outcome": self.outcome,
         }
 
     def with_waves(self, survey_ids: Iterable[int]) -> AnalysisFilter:
         return replace(self, survey_ids=tuple(sorted({int(pk) for pk in survey_ids})))
+
+    def with_outcome(self, outcome: str) -> AnalysisFilter:
+        """The same view on another outcome ("" = the primary one)."""
+        return replace(self, outcome=(outcome or "").strip())
 
     def query_items(self, *, compare_id: int | None = None) -> list[tuple[str, str]]:
         """The filter in the canonical dialect, defaults left out (a link to this view)."""
@@ -108,6 +119,8 @@ class AnalysisFilter:
                 ("fixed_satisfaction", f"{self.fixed_satisfaction:.15g}"),
                 ("fixed_impact", f"{self.fixed_impact:.15g}"),
             ]
+        if self.outcome:
+            items.append(("outcome", self.outcome))
         if compare_id:
             items.append(("compare", str(compare_id)))
         return items
@@ -115,10 +128,13 @@ class AnalysisFilter:
     def query(self, *, compare_id: int | None = None) -> str:
         return urlencode(self.query_items(compare_id=compare_id))
 
-    def slug(self, wave_names: Mapping[int, str]) -> str:
-        """A file-name part that tells two views apart: waves, segment values, method and thresholds when not the
-        default, e.g. ``2026-q2-region-north-south-correlation``."""
+    def slug(self, wave_names: Mapping[int, str], *, outcome_name: str = "") -> str:
+        """A file-name part that tells two views apart: waves, the outcome (``outcome_name``: the chosen outcome's
+        name, also for the primary one, so a download says what it measured), segment values, method and
+        thresholds when not the default, e.g. ``2026-q2-retention-region-north-south-correlation``."""
         parts = [wave_names.get(pk, str(pk)) for pk in self.survey_ids] or ["no-waves"]
+        if outcome_name or self.outcome:
+            parts.append(outcome_name or self.outcome)
         parts += [f"{name}-{'-'.join(values)}" for name, values in self.segments]
         if self.method != DEFAULT_METHOD:
             parts.append(self.method)
@@ -250,6 +266,30 @@ def _thresholds(query, errors: dict[str, str]) -> tuple[str, float | None, float
     return mode, satisfaction, impact
 
 
+def _outcome(query, journey: Journey, surveys: Sequence, errors: dict[str, str]) -> str:
+    """The chosen outcome as the filter stores it ("" for the primary one); an unknown name is an error."""
+    values = [v for v in _getlist(query, "outcome") if v.strip() != ""]
+    if not values:
+        return ""
+    from .outcomes import UnknownOutcome, journey_outcome_choices, outcome_choose
+
+    try:
+        chosen = outcome_choose(journey_outcome_choices(journey=journey, surveys=surveys), values[-1])
+    except UnknownOutcome as exc:
+        errors["outcome"] = str(exc)
+        return ""
+    return chosen.value if chosen is not None else ""
+
+
+def outcome_value(journey: Journey, name: str | None) -> str:
+    """The filter's value for an outcome name given by the CLI or a caller: "" for the primary outcome, else the
+    journey's spelling. Raises ``moments.outcomes.UnknownOutcome``."""
+    from .outcomes import journey_outcome_choices, outcome_choose
+
+    chosen = outcome_choose(journey_outcome_choices(journey=journey), name)
+    return chosen.value if chosen is not None else ""
+
+
 def filter_parse(query: Mapping, *, journey: Journey, surveys: Sequence | None = None) -> FilterParse:
     """Reads the filter of a page or API request (``request.GET`` / ``request.query_params``, or a dict of
     lists). ``surveys``: the journey's waves when the caller has loaded them. See the module docstring."""
@@ -261,6 +301,7 @@ def filter_parse(query: Mapping, *, journey: Journey, surveys: Sequence | None =
     segments = _segments(query, errors)
     method = _choice(query, "method", METHODS, DEFAULT_METHOD, errors)
     mode, satisfaction, impact = _thresholds(query, errors)
+    outcome = _outcome(query, journey, surveys, errors)
     compare_ids = _ids([v for v in _getlist(query, "compare") if v.strip() != ""][-1:])
     if compare_ids is None or (compare_ids and compare_ids[0] not in known):
         errors["compare"] = "Not a wave of this journey."
@@ -272,6 +313,7 @@ def filter_parse(query: Mapping, *, journey: Journey, surveys: Sequence | None =
         threshold_mode=mode,
         fixed_satisfaction=satisfaction,
         fixed_impact=impact,
+        outcome=outcome,
     )
     return FilterParse(analysis_filter, compare_ids[0] if compare_ids else None, errors, refused=empty)
 

@@ -11,7 +11,7 @@ RunStatus = JobStatus  # the name the rest of the app uses
 
 
 class AnalysisRun(Job):
-    """One computation of the matrix for a journey, a set of waves and a segment filter.
+    """One computation of the matrix for a journey, a set of waves, a segment filter and one outcome.
 
     ``params_key`` is a hash of the inputs (data version of the chosen waves) and parameters, so identical requests
     reuse a finished run instead of recomputing it.
@@ -27,6 +27,8 @@ class AnalysisRun(Job):
     min_sample = models.PositiveIntegerField(default=30)
     bootstrap = models.PositiveIntegerField(default=200)
     seed = models.PositiveIntegerField(default=0)
+    # The outcome the impact is measured on: "" = the journey's primary outcome, else its name (issue 11).
+    outcome = models.CharField(max_length=200, default="", blank=True)
     params_key = models.CharField(max_length=64, db_index=True)
     summary = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

@@ -98,6 +98,10 @@ class AnalysisSummarySerializer(serializers.Serializer):
     k = serializers.IntegerField(allow_null=True, help_text="Moments analysed.")
     k_placed = serializers.IntegerField(allow_null=True, help_text="Moments with enough data to be placed.")
     outcome_type = serializers.CharField(allow_null=True)
+    outcome_name = serializers.CharField(
+        default="", help_text="The outcome the impact is measured on (`?outcome=`; the journey's primary by default)."
+    )
+    outcome_unit = serializers.CharField(default="", help_text="The outcome's unit label, if any.")
     outcome = serializers.FloatField(allow_null=True)
     outcome_low = serializers.FloatField(allow_null=True)
     outcome_high = serializers.FloatField(allow_null=True)
@@ -215,11 +219,25 @@ class RunRefSerializer(serializers.ModelSerializer):
 
 class RunParamsSerializer(serializers.ModelSerializer):
     surveys = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    outcome = serializers.SerializerMethodField(
+        help_text="The outcome's name; empty for the journey's primary outcome until the run has computed."
+    )
 
     class Meta:
         model = AnalysisRun
-        fields = ["surveys", "segment_filter", "method", "threshold_mode", "fixed_satisfaction", "fixed_impact"]
+        fields = [
+            "surveys",
+            "segment_filter",
+            "method",
+            "threshold_mode",
+            "fixed_satisfaction",
+            "fixed_impact",
+            "outcome",
+        ]
         read_only_fields = fields
+
+    def get_outcome(self, run: AnalysisRun) -> str:
+        return run.outcome or (run.summary or {}).get("outcome_name") or ""
 
 
 class RunSerializer(serializers.ModelSerializer):

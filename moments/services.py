@@ -39,6 +39,7 @@ from journeys.services import journey_create, moment_create
 
 from .analysis import AnalysisParams, analyse, compare_waves
 from .models import AnalysisRun, MomentResult, RunStatus
+from .outcomes import journey_outcome_choices, outcome_choose
 from .selectors import (
     WAVE_ORDER,
     _clean_segment_filter,
@@ -80,6 +81,7 @@ def analysis_request(
     fixed_impact: float | None = None,
     user: AbstractBaseUser | None = None,
     enqueue: bool = True,
+    outcome: str | None = "",
 ) -> AnalysisRun:
     """The run for these inputs and parameters: an existing DONE, QUEUED or RUNNING one, else a new QUEUED run.
 
@@ -89,7 +91,10 @@ def analysis_request(
     commits (the demo's worker takes it from the filesystem queue; with CELERY_TASK_ALWAYS_EAGER it is computed
     then, synchronously). ``enqueue=False``
     leaves it QUEUED for the caller to compute (``analysis_run_compute``; the CLI does).
-    Raises ValueError for unknown parameters (before anything is written).
+    ``outcome``: the outcome's name ("" / None = the journey's primary outcome; names match ignoring case and
+    whitespace): each outcome has its own runs (its own key).
+    Raises ValueError for unknown parameters (before anything is written), ``UnknownOutcome`` for an outcome the
+    journey does not have.
     """
     params = AnalysisParams(
         method=method,
@@ -106,6 +111,8 @@ def analysis_request(
     if survey_ids is not None and len(surveys) != len(set(survey_ids)):
         raise ValueError("Some of the chosen waves do not belong to this journey.")
     segment_filter = _clean_segment_filter(segment_filter)
+    chosen = outcome_choose(journey_outcome_choices(journey=journey), outcome) if outcome else None
+    outcome = chosen.value if chosen is not None else ""
     key = analysis_params_key(
         journey=journey,
         surveys=surveys,
@@ -117,6 +124,7 @@ def analysis_request(
         min_sample=params.min_n,
         bootstrap=params.bootstrap,
         seed=params.seed,
+        outcome=outcome,
     )
     active = AnalysisRun.objects.filter(journey=journey, params_key=key, status__in=ACTIVE_STATUSES).order_by(
         "-created_at", "-pk"
@@ -141,6 +149,7 @@ def analysis_request(
         bootstrap=params.bootstrap,
         seed=params.seed,
         params_key=key,
+        outcome=outcome,
         status=RunStatus.QUEUED,
         created_by=user if user is not None and user.is_authenticated else None,
     )
@@ -193,13 +202,19 @@ def analysis_run_compute(*, run_id: int, echo: Callable[[float], None] | None = 
     try:
         progress.report(0.0, force=True)
         survey_ids = list(run.surveys.values_list("pk", flat=True))
-        frame = journey_ratings_frame(journey=run.journey, survey_ids=survey_ids, segment_filter=run.segment_filter)
+        chosen = {"outcome": run.outcome} if run.outcome else {}  # "" = the primary outcome, the loader's default
+        frame = journey_ratings_frame(
+            journey=run.journey, survey_ids=survey_ids, segment_filter=run.segment_filter, **chosen
+        )
         if not survey_ids:
             raise ValueError("The journey has no survey waves yet: import responses first.")
         if not frame.moments:
             raise ValueError("The journey has no moments.")
         if np.isfinite(frame.outcome).sum() == 0:
-            raise ValueError("No responses with an outcome for these waves and segment filter.")
+            raise ValueError(
+                f"No responses with an outcome ({getattr(frame, 'outcome_name', '') or 'the primary one'}) for "
+                "these waves and segment filter."
+            )
         progress.report(LOAD_SHARE, force=True)
         params = AnalysisParams(
             method=run.method,
@@ -249,6 +264,10 @@ def _store(run: AnalysisRun, frame, result) -> AnalysisRun:
     summary["scale"] = list(frame.scale)
     # summary["weighted"] and ["n_effective"] (Kish) come from the engine; the loader says how it filled gaps
     summary["weight_note"] = frame.weight_note
+    # The outcome by name (issue 11): the pages, exports and API say which outcome the impact is on.
+    summary["outcome_name"] = getattr(frame, "outcome_name", "") or ("NPS" if frame.outcome_type == "nps" else "")
+    summary["outcome_unit"] = getattr(frame, "outcome_unit", "") or ""
+    summary["outcome_primary"] = not run.outcome
     rows = []
     for j, moment in enumerate(frame.moments):
         row = table.iloc[j]
@@ -347,13 +366,16 @@ def demo_load(
     """(Re)creates the "Demo" organisation's Broadband journey from ``generate_broadband`` and analyses it.
 
     Steps: delete the Demo organisation's journeys (their waves, responses and runs go with them); create the
-    journey, its moments (stage, position, aliases, brand flag) and two waves (scale 1-10, NPS outcome); store the
-    responses with ``surveys.services.responses_store`` (ratings rescaled to 0-100, region and plan as segments);
-    create the users analyst (analyst), manager (viewer) and admin (admin, also Django superuser), password
-    ``DEMO_PASSWORD``; then compute the default analysis of each wave and of both waves together, synchronously.
+    journey, its moments (stage, position, aliases, brand flag) and two waves (scale 1-10; outcomes NPS, Retention
+    and Cross-sell, ``generator.DEMO_OUTCOMES``); store the responses with ``surveys.services.responses_store``
+    (ratings rescaled to 0-100, the three outcomes, region and plan as segments); create the users analyst
+    (analyst), manager (viewer) and admin (admin, also Django superuser), password ``DEMO_PASSWORD``; then compute
+    the default analysis of each wave and of both waves together, and Retention's and Cross-sell's of the latest
+    wave, synchronously.
     """
-    from moments.demo.generator import generate_broadband
-    from surveys.models import OutcomeType, Survey
+    from moments.demo.generator import DEMO_OUTCOMES, generate_broadband
+    from surveys.models import Survey
+    from surveys.outcomes import Outcome
     from surveys.services import responses_store
 
     say = echo or (lambda _message: None)
@@ -388,7 +410,8 @@ def demo_load(
                 period_end=wave.period_end,
                 scale_min=low,
                 scale_max=high,
-                outcome_type=OutcomeType.NPS,
+                outcomes=[Outcome(name="NPS", type="nps").to_json()]
+                + [Outcome(name=name, type=kind, positive=("yes",)).to_json() for name, kind in DEMO_OUTCOMES],
                 data_version=1,
             )
             slugs = [m.slug for m in demo.moments]
@@ -398,7 +421,7 @@ def demo_load(
                 survey=survey,
                 moments=[by_slug[s] for s in slugs],
                 respondent_id=frame["respondent_id"].to_numpy(dtype=object),
-                outcome=frame["ltr"].to_numpy(dtype=np.float64),
+                outcomes={"NPS": frame["ltr"].to_numpy(dtype=np.float64), **wave.outcomes},
                 ratings=ratings,
                 submitted_at=frame["submitted_at"].to_numpy(),
                 segments=frame[["region", "plan"]],
@@ -407,10 +430,14 @@ def demo_load(
             surveys.append(survey)
         logins = _demo_users_ensure(organisation)
     runs = []
-    for survey_ids in [[s.pk] for s in surveys] + [[s.pk for s in surveys]]:
-        run = analysis_request(journey=journey, survey_ids=survey_ids, enqueue=False)
+    views = [([s.pk], "") for s in surveys] + [([s.pk for s in surveys], "")]
+    # The other outcomes of the latest wave (the default view), so the side-by-side view opens complete.
+    views += [([surveys[-1].pk], name) for name, _kind in DEMO_OUTCOMES]
+    for survey_ids, outcome in views:
+        run = analysis_request(journey=journey, survey_ids=survey_ids, outcome=outcome, enqueue=False)
         run = analysis_run_compute(run_id=run.pk)
-        say(f"Analysis {run.pk} of {', '.join(s.name for s in surveys if s.pk in survey_ids)}: {run.status}.")
+        waves = ", ".join(s.name for s in surveys if s.pk in survey_ids)
+        say(f"Analysis {run.pk} of {waves} ({outcome or 'NPS'}): {run.status}.")
         runs.append(run)
     return DemoLoaded(journey=journey, surveys=surveys, runs=runs, logins=logins)
 

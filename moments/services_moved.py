@@ -28,6 +28,7 @@ from journeys.models import Journey
 
 from .analysis.moved import MovedParams, Period, moved_explain
 from .labels import outcome_label
+from .outcomes import UnknownOutcome, journey_outcome_choices, outcome_choose
 from .selectors.moved import PeriodFrame, PeriodSpec, moved_period_frame
 from .selectors.waves import _clean_segment_filter, journey_surveys
 
@@ -75,13 +76,18 @@ def _period(part: PeriodFrame) -> Period:
     )
 
 
-def _outcome_check(outcome: str | None, outcome_type: str) -> str:
-    """The outcome's name. Each response has one outcome today (named after its type); asking for another is an
-    error that names the one there is."""
-    name = outcome_label(outcome_type)
-    if outcome and outcome.strip().casefold() != name.casefold():
-        raise MovedError(f"Unknown outcome {outcome!r}: the waves have one outcome, {name!r}.")
-    return name
+def _outcome_check(journey: Journey, outcome: str | None) -> str:
+    """The chosen outcome's name as the journey spells it ("" for the primary one); an unknown name is an error
+    that names the journey's outcomes (``moments.outcomes``)."""
+    try:
+        chosen = outcome_choose(journey_outcome_choices(journey=journey), outcome)
+    except UnknownOutcome as error:
+        raise MovedError(str(error)) from None
+    return chosen.value if chosen is not None else ""
+
+
+def _outcome_name(frame, outcome_type: str) -> str:
+    return getattr(frame, "outcome_name", "") or outcome_label(outcome_type)
 
 
 def moved_compute(
@@ -99,10 +105,11 @@ def moved_compute(
     summary), "moments": [{moment_id, slug, name, stage, and every column of MOVED_COLUMNS}]}; moments that
     neither period asked about are left out. Raises MovedError for an empty period or mixed outcome types.
     """
+    chosen = _outcome_check(journey, outcome)
     parts = []
     for spec in (before, after):
         try:
-            part = moved_period_frame(journey=journey, spec=spec, segment_filter=segment_filter)
+            part = moved_period_frame(journey=journey, spec=spec, segment_filter=segment_filter, outcome=chosen)
         except ValueError as error:  # mixed outcome types within a period
             raise MovedError(str(error)) from None
         if part.n < 2:
@@ -111,7 +118,7 @@ def moved_compute(
     if parts[0].frame.outcome_type != parts[1].frame.outcome_type:
         raise MovedError("The two periods have different outcome types; compare periods of one outcome.")
     outcome_type = parts[0].frame.outcome_type
-    name = _outcome_check(outcome, outcome_type)
+    name = _outcome_name(parts[0].frame, outcome_type)
     moments = parts[0].frame.moments
     labels = [m.name for m in moments]
     try:

@@ -58,12 +58,15 @@ def _finite(value) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
 
-def advice_text(advice: Advice, *, reach: float | None, occurrence_effect: float | None, unit: str) -> str:
-    """The advice's one sentence in the active language (English: exactly the engine's text)."""
+def advice_text(
+    advice: Advice, *, reach: float | None, occurrence_effect: float | None, unit: str, points: str | None = None
+) -> str:
+    """The advice's one sentence in the active language (English: exactly the engine's text). ``points``: the
+    effect's unit naming the outcome ("percentage points of Retention", ``moments.outcomes``), when given."""
     if advice.action == "remove_need":
         if _finite(occurrence_effect) and round(occurrence_effect) != 0:
             effect = ("+" if occurrence_effect > 0 else "") + number_format(round(occurrence_effect), decimal_pos=0)
-            points = (
+            points = points or (
                 gettext("points")
                 if unit == "NPS points"
                 else (gettext("percentage points") if unit == "percentage points" else "")

@@ -30,6 +30,7 @@ from journeys.selectors import journey_for_user
 from . import selectors, services
 from .ingest import IngestError
 from .models import OutcomeType, Survey, Upload, UploadStatus
+from .outcomes import primary_outcome
 
 ERRORS_SHOWN = 100
 MAX_ID = 2**63 - 1  # bigint primary keys: a larger number matches nothing instead of overflowing in the database
@@ -46,8 +47,20 @@ def _upload_url(request, upload: Upload) -> str:
 class _SurveyOutput(serializers.ModelSerializer):
     journey = serializers.IntegerField(source="journey_id")
     journey_slug = serializers.CharField(source="journey.slug")
-    outcome_type = serializers.ChoiceField(choices=OutcomeType.choices)
+    outcome_type = serializers.SerializerMethodField(
+        help_text="The type of the wave's primary outcome (the first nps one, else the first); null without one."
+    )
+    outcomes = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text="The wave's outcomes in order: {name, type (nps, binary, numeric), positive, unit}.",
+    )
     response_count = serializers.IntegerField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=OutcomeType.choices, allow_null=True))
+    def get_outcome_type(self, survey: Survey) -> str | None:
+        primary = primary_outcome(survey.outcome_list)
+        return primary.type if primary else None
 
     class Meta:
         model = Survey
@@ -61,12 +74,20 @@ class _SurveyOutput(serializers.ModelSerializer):
             "scale_min",
             "scale_max",
             "outcome_type",
+            "outcomes",
             "moment_ids",
             "mapping",
             "data_version",
             "response_count",
             "created_at",
         ]
+
+
+class _OutcomeOutput(serializers.Serializer):
+    name = serializers.CharField()
+    column = serializers.CharField()
+    type = serializers.ChoiceField(choices=OutcomeType.choices)
+    positive = serializers.ListField(child=serializers.CharField())
 
 
 class _UploadOutput(serializers.ModelSerializer):
@@ -84,6 +105,10 @@ class _UploadOutput(serializers.ModelSerializer):
     journey = serializers.IntegerField(source="journey_id")
     error_report_url = serializers.SerializerMethodField()
     detail_page = serializers.SerializerMethodField()
+    outcomes = serializers.SerializerMethodField(
+        help_text="The outcomes the mapping imports, in order (the first is the single `outcome` of the mapping "
+        "when it has one): name, column, type (nps, binary, numeric) and the positive values of a binary one."
+    )
 
     class Meta:
         model = Upload
@@ -102,6 +127,7 @@ class _UploadOutput(serializers.ModelSerializer):
             "journey",
             "skip_invalid",
             "mapping",
+            "outcomes",
             "proposal",
             "rows_total",
             "rows_imported",
@@ -115,6 +141,10 @@ class _UploadOutput(serializers.ModelSerializer):
             "started_at",
             "finished_at",
         ]
+
+    @extend_schema_field(_OutcomeOutput(many=True))
+    def get_outcomes(self, upload: Upload) -> list[dict]:
+        return [{"name": o.name} | o.to_json() for o in selectors.upload_outcomes(upload=upload)]
 
     def get_url(self, upload: Upload) -> str:
         return _upload_url(self.context["request"], upload)
@@ -180,8 +210,9 @@ class UploadListCreateApi(generics.ListAPIView):
         mapping = serializers.JSONField(
             required=False,
             binary=True,
-            help_text="Mapping JSON (DESIGN section 5). Without it the automatic mapping is used, or, when it is "
-            "not confident, the request fails with 400 and the proposal.",
+            help_text='Mapping JSON (DESIGN section 5; several outcomes: `"outcomes": {NAME: {"column", '
+            '"type", "positive"}}` beside or instead of `outcome`). Without it the automatic mapping is used, '
+            "or, when it is not confident, the request fails with 400 and the proposal.",
         )
         skip_invalid = serializers.BooleanField(
             default=False, help_text="Store the valid rows and report the others (default: any bad row refuses)."

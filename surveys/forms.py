@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from surveys.ingest import IngestError, RawTable
 from surveys.ingest.columns import column_names
 from surveys.ingest.mapping import OUTCOME_TYPES
+from surveys.outcomes import default_outcome_name, outcome_key
 
 ROLE_IGNORE, ROLE_MOMENT, ROLE_EXPERIENCED, ROLE_SEGMENT = "ignore", "moment", "experienced", "segment"
 ROLES = [
@@ -17,7 +19,11 @@ ROLES = [
     (ROLE_EXPERIENCED, "Experienced flag of moment"),
     (ROLE_SEGMENT, "Segment"),
 ]
-OUTCOME_TYPE_LABELS = {"nps": "NPS (0-10)", "binary": "Binary (e.g. yes / no)", "numeric": "Numeric"}
+OUTCOME_TYPE_LABELS = {"nps": _("NPS (0-10)"), "binary": _("Binary (e.g. yes / no)"), "numeric": _("Numeric")}
+# the outcome rows of the mapping page: the first row posts outcome, outcome_type, outcome_positive, outcome_name
+# (the single outcome of the mapping), the others outcome-column-N, outcome-name-N, outcome-type-N,
+# outcome-positive-N for N = 1 .. outcome_rows - 1; a row without a column is left out
+OUTCOME_ROWS_MAX = 12
 
 
 class UploadForm(forms.Form):
@@ -134,6 +140,7 @@ def mapping_from_post(data, table: RawTable) -> dict:
         mapping["weight"] = weight
     if mapping["outcome_type"] == "binary":
         mapping["outcome_positive"] = _split(data.get("outcome_positive", ""))
+    _outcomes_from_post(data, mapping, column)
     low, high = data.get("scale_min", "").strip(), data.get("scale_max", "").strip()
     if low or high:
         try:
@@ -141,6 +148,41 @@ def mapping_from_post(data, table: RawTable) -> dict:
         except ValueError:
             mapping["scale"] = "invalid"  # Mapping.from_json names the problem
     return mapping
+
+
+def _outcomes_from_post(data, mapping: dict, column) -> None:
+    """The outcome rows of the page into ``mapping``: the first row stays the single ``outcome`` keys while its
+    name is the one they mean (``NPS`` for nps, else the column); renamed, it becomes the first of ``outcomes``,
+    followed by the other rows."""
+    named: dict[str, dict] = {}
+    first_name = " ".join(data.get("outcome_name", "").split())
+    if mapping["outcome"] and first_name:
+        usual = default_outcome_name(type=mapping["outcome_type"], column=mapping["outcome"])
+        if outcome_key(first_name) != outcome_key(usual):
+            named[first_name] = {
+                "column": mapping.pop("outcome"),
+                "type": mapping.pop("outcome_type"),
+                "positive": mapping.pop("outcome_positive", []),
+            }
+    try:
+        rows = min(int(data.get("outcome_rows", "1")), OUTCOME_ROWS_MAX)
+    except ValueError:
+        rows = 1
+    for n in range(1, rows):
+        col = column(f"outcome-column-{n}")
+        if not col:
+            continue
+        kind = data.get(f"outcome-type-{n}") if data.get(f"outcome-type-{n}") in OUTCOME_TYPES else "nps"
+        name = " ".join(data.get(f"outcome-name-{n}", "").split()) or default_outcome_name(type=kind, column=col)
+        if any(outcome_key(name) == outcome_key(other) for other in named):
+            raise IngestError(f"Two outcomes are both named “{name}”: give each its own name.")
+        named[name] = {
+            "column": col,
+            "type": kind,
+            "positive": _split(data.get(f"outcome-positive-{n}", "")) if kind == "binary" else [],
+        }
+    if named:
+        mapping["outcomes"] = named
 
 
 def _cut(text: str, n: int = 60) -> str:

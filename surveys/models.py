@@ -7,6 +7,8 @@ from django.urls import reverse
 from cxapp.fields import BoolArrayField, FloatArrayField
 from cxapp.jobs import Job, JobStatus
 
+from .outcomes import Outcome
+
 
 class OutcomeType(models.TextChoices):
     NPS = "nps", "NPS (likelihood to recommend 0-10)"
@@ -19,6 +21,9 @@ class Survey(models.Model):
 
     ``moment_ids`` is the ordered list of moments that every ``Response.ratings`` array is aligned to. It only
     grows: a later upload that maps a new moment appends it, and shorter arrays read as "not experienced".
+    ``outcomes`` is the ordered list of the wave's named outcomes (``surveys.outcomes.Outcome.to_json``:
+    ``{"name", "type", "positive", "unit"}``) that every ``Response.outcomes`` array is aligned to; it only grows
+    too (written by ``surveys.services.waves.survey_outcomes_ensure``).
     """
 
     journey = models.ForeignKey("journeys.Journey", on_delete=models.CASCADE, related_name="surveys")
@@ -27,7 +32,9 @@ class Survey(models.Model):
     period_end = models.DateField(null=True, blank=True)
     scale_min = models.FloatField(default=1)
     scale_max = models.FloatField(default=10)
-    outcome_type = models.CharField(max_length=10, choices=OutcomeType.choices, default=OutcomeType.NPS)
+    outcomes = models.JSONField(
+        default=list, blank=True, help_text="The wave's outcomes in order: [{name, type, positive, unit}]."
+    )
     moment_ids = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True, help_text="Column mapping saved for the next wave.")
     data_version = models.PositiveIntegerField(default=0, help_text="Bumped by every import; keys cached runs.")
@@ -41,12 +48,22 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return f"{self.journey} / {self.name}"
 
+    @property
+    def outcome_list(self) -> list[Outcome]:
+        """``outcomes`` as ``Outcome`` values, in array order."""
+        return [Outcome.from_json(o) for o in self.outcomes or []]
+
 
 class Response(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     respondent_id = models.CharField(max_length=200)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.FloatField(null=True)
+    outcomes = FloatArrayField(
+        base_type="double precision",
+        default=list,
+        blank=True,
+        help_text="One value per outcome, aligned to survey.outcomes; NULL (or a shorter array) = missing.",
+    )
     segments = models.JSONField(default=dict, blank=True)
     ratings = FloatArrayField(help_text="0-100 per moment, aligned to survey.moment_ids; NULL = not experienced.")
     experienced = BoolArrayField(null=True, blank=True, help_text="Only where explicit flag columns were mapped.")

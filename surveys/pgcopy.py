@@ -101,14 +101,16 @@ def responses_payload(
     ratings: np.ndarray,
     experienced: np.ndarray | None,
     weight: np.ndarray | None = None,
+    outcomes: np.ndarray | None = None,
 ) -> bytes:
-    """COPY ... (FORMAT binary) data for (survey_id int8, respondent_id text, submitted_at timestamptz, outcome
-    float8, segments jsonb, ratings real[], experienced bool[], weight float8), the responses table's columns.
+    """COPY ... (FORMAT binary) data for (survey_id int8, respondent_id text, submitted_at timestamptz, segments
+    jsonb, ratings real[], experienced bool[], weight float8, outcomes float8[]), the responses table's columns.
 
-    Input: ``frame`` with columns respondent_id (str), submitted_at (datetime, NaT = NULL) and outcome (float, NaN =
-    NULL); ``segments`` one str column per key (missing values left out of the JSON); ``ratings`` n x k float
-    (NaN = a NULL element); ``experienced`` n x k bool, or None for a NULL column; ``weight`` n float survey weights
-    (NaN = NULL), or None for a NULL column (unweighted). Each part is a fixed-width numpy
+    Input: ``frame`` with columns respondent_id (str) and submitted_at (datetime, NaT = NULL); ``segments`` one
+    str column per key (missing values left out of the JSON); ``ratings`` n x k float (NaN = a NULL element);
+    ``experienced`` n x k bool, or None for a NULL column; ``weight`` n float survey weights (NaN = NULL), or None
+    for a NULL column (unweighted); ``outcomes`` n x m float, one column per outcome of the wave (NaN = a NULL
+    element; None: an empty array). Each part is a fixed-width numpy
     record per row (NULLs drop their bytes) or a pyarrow binary column, concatenated row by row by
     ``binary_join_element_wise``."""
     n = len(frame)
@@ -121,23 +123,15 @@ def responses_payload(
     stamps = pd.to_datetime(frame["submitted_at"], utc=True)
     micros = stamps.dt.as_unit("us").to_numpy(dtype="datetime64[us]").view(np.int64)
     no_stamp = stamps.isna().to_numpy()
-    outcome = frame["outcome"].to_numpy(dtype=np.float64)
-    no_outcome = np.isnan(outcome)
     segment_json = _segments_json(segments, n)
-    middle_dtype = np.dtype(
-        [("lstamp", ">i4"), ("stamp", ">i8"), ("loutcome", ">i4"), ("outcome", ">f8"), ("lsegments", ">i4"),
-         ("version", "u1")]
-    )  # fmt: skip
+    middle_dtype = np.dtype([("lstamp", ">i4"), ("stamp", ">i8"), ("lsegments", ">i4"), ("version", "u1")])
     middle = np.zeros(n, dtype=middle_dtype)
     middle["lstamp"] = np.where(no_stamp, -1, 8)
     middle["stamp"] = np.where(no_stamp, 0, micros - PG_EPOCH_US)
-    middle["loutcome"] = np.where(no_outcome, -1, 8)
-    middle["outcome"] = np.where(no_outcome, 0.0, outcome)
     middle["lsegments"] = pc.binary_length(segment_json).to_numpy() + 1
     middle["version"] = 1
     middle_keep = _keep(middle)
     _drop(middle_keep, middle_dtype, "stamp", no_stamp)
-    _drop(middle_keep, middle_dtype, "outcome", no_outcome)
 
     rating_records, rating_keep = _array_field(ratings, np.isnan(ratings), OID_FLOAT4, ">f4")
     parts = [
@@ -161,6 +155,8 @@ def responses_payload(
     weight_keep = _keep(weights)
     _drop(weight_keep, weight_dtype, "weight", no_weight)
     parts.append(_packed(weights, weight_keep))
+    values = np.empty((n, 0)) if outcomes is None else np.asarray(outcomes, dtype=np.float64).reshape(n, -1)
+    parts.append(_packed(*_array_field(values, np.isnan(values), OID_FLOAT8, ">f8")))
     return _stream(parts, n)
 
 

@@ -7,7 +7,10 @@ from cxapp.selectors import EDIT_ROLES, organisation_ids_with_role, organisation
 from journeys.models import Journey
 from journeys.selectors import journeys_for_user
 
+from .ingest import IngestError, Mapping
+from .ingest.mapping import OutcomeColumn
 from .models import Survey, Upload
+from .outcomes import Outcome, outcomes_journey
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -27,6 +30,17 @@ def upload_get(*, user: User, upload_id: int) -> Upload | None:
         .select_related("journey", "survey", "organisation")
         .first()
     )
+
+
+def upload_outcomes(*, upload: Upload) -> list[OutcomeColumn]:
+    """The outcomes the upload's mapping imports (name, column, type, positive values), in order; none while its
+    mapping is empty or invalid."""
+    if not upload.mapping:
+        return []
+    try:
+        return Mapping.from_json(upload.mapping).outcome_columns()
+    except IngestError:
+        return []
 
 
 def upload_can_edit(*, user: User, upload: Upload) -> bool:
@@ -53,3 +67,10 @@ def survey_get(*, user: User, survey_id: int) -> Survey | None:
 def journeys_for_upload(user: User) -> QuerySet[Journey]:
     """Journeys the user may upload into (analyst or admin of their organisation), with their waves."""
     return journeys_for_user(user, edit=True).prefetch_related("surveys").order_by("organisation__name", "name")
+
+
+def journey_outcomes(*, journey: Journey) -> list[Outcome]:
+    """The journey's outcomes matched by name across its waves (in wave order): the primary first (the first of
+    type nps, else the first), then the others in order of first appearance; empty when it has no wave."""
+    waves = Survey.objects.filter(journey=journey).only("outcomes", "period_start", "created_at")
+    return outcomes_journey([wave.outcome_list for wave in waves])

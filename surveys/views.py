@@ -6,6 +6,7 @@ Views are thin: forms -> services (upload_create, upload_confirm) -> redirect; t
 
 from __future__ import annotations
 
+import numpy as np
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
 from .forms import (
+    OUTCOME_ROWS_MAX,
     OUTCOME_TYPE_LABELS,
     ROLE_EXPERIENCED,
     ROLE_IGNORE,
@@ -30,7 +32,9 @@ from .forms import (
 )
 from .ingest import IngestError, Mapping
 from .ingest.columns import column_names
+from .ingest.mapping import OUTCOME_TYPES
 from .models import Upload
+from .outcomes import default_outcome_name
 from .retention import retention_text
 
 ERRORS_SHOWN = 200
@@ -137,12 +141,73 @@ def _mapping_rows(table, preview, mapping: dict, data=None) -> list[dict]:
     return rows
 
 
+def _mapping_outcomes(mapping: dict) -> list[dict]:
+    """The outcomes of a mapping dict as {name, column, type, positive}, the single ``outcome`` keys first (a
+    mapping as stored or proposed; not validated here)."""
+    out = []
+    if mapping.get("outcome"):
+        kind = mapping.get("outcome_type") if mapping.get("outcome_type") in OUTCOME_TYPES else "nps"
+        out.append(
+            {
+                "name": default_outcome_name(type=kind, column=mapping["outcome"]),
+                "column": mapping["outcome"],
+                "type": kind,
+                "positive": list(mapping.get("outcome_positive") or []) if kind == "binary" else [],
+            }
+        )
+    named = mapping.get("outcomes") if isinstance(mapping.get("outcomes"), dict) else {}
+    for name, spec in named.items():
+        if isinstance(spec, dict) and isinstance(spec.get("column"), str):
+            kind = spec.get("type") if spec.get("type") in OUTCOME_TYPES else "nps"
+            positive = list(spec.get("positive") or [])
+            out.append({"name": name, "column": spec["column"], "type": kind, "positive": positive})
+    return out
+
+
+def _outcome_field(n: int) -> dict[str, str]:
+    """Form field names of outcome row ``n`` (the first row keeps the single-outcome names)."""
+    if n == 0:
+        return {"column": "outcome", "name": "outcome_name", "type": "outcome_type", "positive": "outcome_positive"}
+    return {part: f"outcome-{part}-{n}" for part in ("column", "name", "type", "positive")}
+
+
+def _outcome_rows(table, mapping: dict, data=None) -> list[dict]:
+    """The outcome rows of the page: the mapping's outcomes (or the posted rows), then blank rows to add more."""
+    index = {c: i for i, c in enumerate(table.columns)}
+    rows = []
+    if data is not None:
+        try:
+            count = max(1, min(int(data.get("outcome_rows", "1")), OUTCOME_ROWS_MAX))
+        except ValueError:
+            count = 1
+        for n in range(count):
+            field = _outcome_field(n)
+            column = data.get(field["column"], "")
+            rows.append(
+                {
+                    "field": field,
+                    "column": int(column) if column.isdigit() else None,
+                    "name": data.get(field["name"], ""),
+                    "type": data.get(field["type"], "nps"),
+                    "positive": [p.strip() for p in data.get(field["positive"], "").split(",") if p.strip()],
+                }
+            )
+    else:
+        for n, spec in enumerate(_mapping_outcomes(mapping)[:OUTCOME_ROWS_MAX]):
+            rows.append(spec | {"field": _outcome_field(n), "column": index.get(spec["column"])})
+    filled = sum(1 for row in rows if row["column"] is not None)
+    while len(rows) < min(max(filled + 2, 3), OUTCOME_ROWS_MAX) or not rows:
+        rows.append({"field": _outcome_field(len(rows)), "column": None, "name": "", "type": "nps", "positive": []})
+    return rows
+
+
 def _outcome_gaps(preview, mapping: dict) -> int:
-    """Rows of the preview without an answer in the proposed outcome column (they will be "missing outcome")."""
-    column = mapping.get("outcome")
-    if not column or column not in preview:
+    """Rows of the preview without an answer in any proposed outcome column (they will be "missing outcome")."""
+    columns = [o["column"] for o in _mapping_outcomes(mapping) if o["column"] in preview]
+    if not columns:
         return 0
-    return int((preview[column].astype(str).str.strip() == "").sum())
+    blank = [(preview[c].astype(str).str.strip() == "").to_numpy() for c in columns]
+    return int(np.logical_and.reduce(blank).sum())
 
 
 @login_required
@@ -192,10 +257,12 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
         "rows": _mapping_rows(table, preview, mapping, request.POST if request.method == "POST" else None),
         "roles": ROLES,
         "outcome_types": OUTCOME_TYPE_LABELS,
+        "outcome_rows": _outcome_rows(table, mapping, request.POST if request.method == "POST" else None),
         "selected": {
             key: index.get(mapping.get(key) or "") for key in ("respondent_id", "submitted_at", "outcome", "weight")
         },
-        "mapping": mapping,
+        # "outcome": the first outcome's column, also when the outcomes are all named ones (the page's warning)
+        "mapping": {**mapping, "outcome": next((o["column"] for o in _mapping_outcomes(mapping)), "")},
         "scale": mapping.get("scale") if isinstance(mapping.get("scale"), list) else None,
         "skip_invalid": skip_invalid,
         "proposal": upload.proposal,
@@ -216,6 +283,7 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "surveys/upload_detail.html",
         {
             "upload": upload,
+            "outcomes": selectors.upload_outcomes(upload=upload),
             "can_edit": selectors.upload_can_edit(user=request.user, upload=upload),
             "errors": errors.to_dict(orient="records") if errors is not None else [],
             "errors_shown": ERRORS_SHOWN,

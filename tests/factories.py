@@ -6,7 +6,9 @@ row by row, and a computed run by ``moments.services``. Rows without a service o
 memberships, waves, uploads, run rows) are plain ``DjangoModelFactory`` rows.
 
 - personas: ``persona_make("alice", organisation=org, role="analyst")`` (what the ``analyst``... fixtures use);
-- ``wave_with_responses(journey, name, moment_slugs, ratings, outcome)``: one wave from a numpy matrix;
+- ``wave_with_responses(journey, name, moment_slugs, ratings, outcome)``: one wave from a numpy matrix (several
+  outcomes: ``outcomes={Outcome("NPS"): ltr, Outcome("Retention", "binary"): stays}``);
+- ``SurveyFactory(outcomes=[Outcome(...), ...])``: a wave with named outcomes;
 - ``random_wave_data(rng, n, k)``: a plausible matrix for it;
 - ``journey_with_planted_quadrants(organisation)``: four moments planted one per quadrant, one seeded wave;
 - ``broadband_journey(organisation)``: the demo generator's Broadband journey (two waves), its default view computed;
@@ -15,7 +17,7 @@ memberships, waves, uploads, run rows) are plain ``DjangoModelFactory`` rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import factory
@@ -34,7 +36,8 @@ from moments.demo.generator import generate_broadband
 from moments.models import AnalysisRun
 from moments.selectors import analysis_params_key
 from surveys.models import Survey, Upload
-from surveys.services import responses_store, survey_data_changed
+from surveys.outcomes import Outcome, default_outcome_name, outcome_key
+from surveys.services import responses_store, survey_data_changed, survey_outcomes_ensure
 from tests.conftest import PASSWORD
 
 
@@ -141,14 +144,35 @@ class SurveyFactory(DjangoModelFactory):
     scale_min = 1
     scale_max = 10
 
+    @classmethod
+    def _create(cls, model_class, *args, outcome_type: str | None = None, outcomes=None, **kwargs):
+        """``outcomes``: a list of ``Outcome`` (or their JSON dicts), in array order; ``outcome_type`` alone: one
+        outcome of that type named as an old single-outcome mapping would name it (``NPS`` for nps, else
+        ``Outcome``); neither: no outcome yet (``responses_store(outcome=...)`` then adds ``NPS``)."""
+        if outcomes is None and outcome_type is not None:
+            outcomes = [Outcome(name=default_outcome_name(type=outcome_type, column=None), type=outcome_type)]
+        kwargs["outcomes"] = [o.to_json() if isinstance(o, Outcome) else dict(o) for o in outcomes or []]
+        return super()._create(model_class, *args, **kwargs)
+
+
+def _outcome_guess(name: str, values: np.ndarray) -> Outcome:
+    """An outcome of a test wave from its name and values: ``NPS`` is nps, 0/1 values binary, else numeric."""
+    finite = values[np.isfinite(values)]
+    if outcome_key(name) == "nps":
+        return Outcome(name=name, type="nps")
+    if np.isin(finite, [0.0, 1.0]).all():
+        return Outcome(name=name, type="binary", positive=("1",))
+    return Outcome(name=name, type="numeric")
+
 
 def wave_with_responses(
     journey: Journey,
     name: str,
     moment_slugs: Sequence[str],
     ratings: np.ndarray,
-    outcome: np.ndarray,
+    outcome: np.ndarray | None = None,
     *,
+    outcomes: Mapping[str | Outcome, np.ndarray] | None = None,
     segments: pd.DataFrame | None = None,
     experienced: np.ndarray | None = None,
     prefix: str | None = None,
@@ -160,14 +184,25 @@ def wave_with_responses(
     does: one transaction, then the wave's data version bumped.
 
     ``ratings``: n x len(moment_slugs), columns follow ``moment_slugs``, satisfaction on 0-100, NaN = not
-    experienced; ``outcome``: n values (LTR 0-10 for nps). Respondent ids are ``{prefix or name}-00000``... unless
-    ``respondent_id`` gives them.
+    experienced; ``outcome``: n values of the wave's first outcome (LTR 0-10 for nps, a new wave's outcome is of
+    ``outcome_type``); ``outcomes``: several, ``{Outcome or name: n values}`` (a bare name's type is guessed:
+    ``NPS`` nps, 0/1 binary, else numeric), added to the wave in this order (``survey_outcomes_ensure``).
+    Respondent ids are ``{prefix or name}-00000``... unless ``respondent_id`` gives them.
     """
     survey = Survey.objects.filter(journey=journey, name=name).first() or SurveyFactory(
-        journey=journey, name=name, outcome_type=outcome_type, **survey_fields
+        journey=journey, name=name, outcome_type=None if outcomes else outcome_type, **survey_fields
     )
     moments = [journey.moments.get(slug=s) for s in moment_slugs]
-    n = len(outcome)
+    by_name: dict[str, np.ndarray] = {}
+    if outcomes:
+        specs = []
+        for key, values in outcomes.items():
+            values = np.asarray(values, dtype=float)
+            spec = key if isinstance(key, Outcome) else _outcome_guess(key, values)
+            specs.append(spec)
+            by_name[spec.name] = values
+        survey_outcomes_ensure(survey=survey, outcomes=specs)
+    n = len(outcome) if outcome is not None else len(next(iter(by_name.values())))
     if respondent_id is None:
         respondent_id = np.array([f"{prefix or name}-{i:05d}" for i in range(n)], dtype=object)
     with transaction.atomic():  # responses_store stages through a temporary table dropped on commit
@@ -175,7 +210,8 @@ def wave_with_responses(
             survey=survey,
             moments=moments,
             respondent_id=np.asarray(respondent_id, dtype=object),
-            outcome=np.asarray(outcome, dtype=float),
+            outcome=None if outcome is None else np.asarray(outcome, dtype=float),
+            outcomes=by_name or None,
             ratings=np.asarray(ratings, dtype=float),
             experienced=experienced,
             segments=segments,

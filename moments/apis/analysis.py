@@ -124,6 +124,14 @@ FILTER_PARAMETERS = [
     OpenApiParameter(
         "fixed_impact", OpenApiTypes.NUMBER, description="Impact target in impact units (threshold=fixed)."
     ),
+    OpenApiParameter(
+        "outcome",
+        OpenApiTypes.STR,
+        description="The outcome the impact is measured on, by name (e.g. `NPS`, `Retention`; case and runs of "
+        "whitespace ignored). Default: the journey's primary outcome (its first NPS outcome, else its first). Each "
+        "outcome has its own runs; an unknown name is a 400 naming the journey's outcomes.",
+        examples=[OpenApiExample("Retention", value="Retention")],
+    ),
 ]
 
 
@@ -214,7 +222,7 @@ class JourneyAnalysisApi(APIView):
         responses={
             200: Output,
             202: PENDING_RESPONSE,
-            400: OpenApiResponse(description="Invalid filter (unknown wave, method, threshold)."),
+            400: OpenApiResponse(description="Invalid filter (unknown wave, method, threshold, outcome)."),
             404: NOT_FOUND,
             409: FAILED_RESPONSE,
         },

@@ -121,8 +121,9 @@ class JourneyPrioritiesApi(APIView):
         )
         response = HttpResponse(body, content_type=content_type)
         if fmt != "json":
-            filename = exports.priorities_filename(
-                journey.slug, analysis_filter.slug({s.pk: s.name for s in surveys}), fmt
+            view = analysis_filter.slug(
+                {s.pk: s.name for s in surveys}, outcome_name=(run.summary or {}).get("outcome_name") or ""
             )
+            filename = exports.priorities_filename(journey.slug, view, fmt)
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -11,6 +11,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ..outcomes import outcome_points_unit, summary_outcome_name
 from .labels import label_layout
 from .style import (
     FLAG_LABELS,
@@ -57,20 +58,20 @@ class QuadrantGeometry:
     bubble_scale: float
     long_captions: bool
     x_title: str
-    y_title: str  # with %(unit)s
+    y_title: str  # with %(outcome)s and %(unit)s
     legend_y: float
 
 
 WIDE = QuadrantGeometry(
     height=560, margin={"l": 64, "r": 24, "t": 16, "b": 90}, plot_px=(620.0, 454.0), label_font=12, char_px=7.0,
     bubble_scale=1.0, long_captions=True, x_title=_("Satisfaction of those who experienced it (0-100)"),
-    y_title=_("Impact on the outcome (%(unit)s)"), legend_y=-0.12,
+    y_title=_("Impact on %(outcome)s (%(unit)s)"), legend_y=-0.12,
 )  # fmt: skip
 # A 390 px phone: the card leaves about 337 px for the figure, 280 px of it for the plot.
 NARROW = QuadrantGeometry(
     height=460, margin={"l": 52, "r": 10, "t": 10, "b": 130}, plot_px=(270.0, 320.0), label_font=11, char_px=6.4,
-    bubble_scale=0.7, long_captions=False, x_title=_("Satisfaction (0-100)"), y_title=_("Impact (%(unit)s)"),
-    legend_y=-0.2,
+    bubble_scale=0.7, long_captions=False, x_title=_("Satisfaction (0-100)"),
+    y_title=_("%(outcome)s impact (%(unit)s)"), legend_y=-0.2,
 )  # fmt: skip
 NARROW_BREAKPOINT_PX = 640  # static/js/dashboard.js draws layout.meta.narrow below this chart width
 
@@ -84,6 +85,7 @@ class _QuadrantInputs:
     y_range: list[float]
     impact_unit: str
     what_if_unit: str
+    outcome_name: str
     previous: pd.DataFrame | None
     previous_label: str
 
@@ -121,7 +123,8 @@ def _quadrant_inputs(results: pd.DataFrame, summary: dict, previous, previous_la
     return _QuadrantInputs(
         placed=placed, ts=ts, ti=ti, x_range=x_range, y_range=y_range,
         impact_unit=(summary.get("impact_unit") or "% of R^2, signed").replace("R^2", "R²"),
-        what_if_unit=summary.get("what_if_unit") or "NPS points", previous=previous, previous_label=previous_label,
+        what_if_unit=outcome_points_unit(summary), outcome_name=summary_outcome_name(summary), previous=previous,
+        previous_label=previous_label,
     )  # fmt: skip
 
 
@@ -264,7 +267,7 @@ def _points_add(fig: go.Figure, inp: _QuadrantInputs, geo: QuadrantGeometry) -> 
                 error_x=_error_bar(rows["satisfaction"], rows["satisfaction_low"], rows["satisfaction_high"], colour),
                 error_y=_error_bar(rows["impact"], rows["impact_low"], rows["impact_high"], colour),
                 customdata=_hover_rows(rows, quadrant, inp.impact_unit),
-                hovertemplate=hover_template(inp.impact_unit, inp.what_if_unit),
+                hovertemplate=hover_template(inp.impact_unit, inp.what_if_unit, inp.outcome_name),
             )
         )  # fmt: skip
 
@@ -346,7 +349,8 @@ def _quadrant_variant(inp: _QuadrantInputs, geo: QuadrantGeometry) -> go.Figure:
         margin=geo.margin, dragmode=False, clickmode="event",
     )  # fmt: skip
     fig.update_xaxes(range=inp.x_range, title={"text": str(geo.x_title)})
-    fig.update_yaxes(range=inp.y_range, title={"text": str(geo.y_title) % {"unit": inp.impact_unit}})
+    y_title = str(geo.y_title) % {"unit": inp.impact_unit, "outcome": inp.outcome_name}
+    fig.update_yaxes(range=inp.y_range, title={"text": y_title})
     return fig
 
 

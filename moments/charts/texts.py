@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.utils.translation import gettext, ngettext
 
 
-def hover_template(impact_unit: str, what_if_unit: str) -> str:
-    """The hover box of a point: names, then every number with its unit, in the active language."""
-    units = {"impact_unit": impact_unit, "what_if_unit": gettext(what_if_unit)}
+def hover_template(impact_unit: str, what_if_unit: str, outcome: str = "NPS") -> str:
+    """The hover box of a point: names, then every number with its unit, in the active language; the impact line
+    names the outcome it is on."""
+    units = {"impact_unit": impact_unit, "what_if_unit": gettext(what_if_unit), "outcome": outcome}
     return "<b>%{customdata[1]}</b> · %{customdata[2]}<br>" + "<br>".join(
         (
             gettext("Quadrant: <b>{q}</b>"),
             gettext("Satisfaction: {sat} (0-100, {ci} interval)"),
-            gettext("Impact: {impact} (%(impact_unit)s)") % units,
+            gettext("Impact on %(outcome)s: {impact} (%(impact_unit)s)") % units,
             gettext("Reach: {reach} · n = {n}"),
             gettext("Occurrence effect: {occ} %(what_if_unit)s") % units,
             gettext("Stability: {stab} of resamples in this quadrant"),

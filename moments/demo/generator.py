@@ -16,6 +16,10 @@ Generative model (one wave, respondent i, moment j):
    The sum runs over *all* moments, experienced or not: a respondent's unobserved attitude still moves the
    outcome, and it keeps the spread of the outcome equal between experiencers and non-experiencers, so only a
    planted ``occ_jw`` gives a moment an occurrence effect. ``w_j`` is the planted impact.
+5. Two more outcomes of the same respondents (issue 11), each a yes/no question with its own planted drivers:
+   ``retained_i = [base_R + sum_j r_j * z_ij + sigma_R * eps_i > 0]`` ("Retention": will you stay next year) and
+   ``[base_C + sum_j c_j * z_ij + sigma_C * eps_i > 0]`` ("Cross-sell": bought an extra service), drawn after
+   everything above so steps 1-4 (and the NPS story) are the same as before for a seed.
 
 Momentum's method (DESIGN.md section 2) then sees: satisfaction = mean rating rescaled to 0-100, impact = Johnson
 (2000) relative weight of LTR on the ratings, thresholds = the mean over placed moments (n >= 30). The planted
@@ -24,7 +28,7 @@ levels sit well clear of those means, so the quadrants are recovered for any see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -34,6 +38,7 @@ import pandas as pd
 __all__ = [
     "DemoJourney",
     "DemoMoment",
+    "DEMO_OUTCOMES",
     "DemoWave",
     "PlantedTruth",
     "generate_broadband",
@@ -62,12 +67,15 @@ class DemoWave:
     ``frame``: one row per respondent; columns ``respondent_id`` (str), ``submitted_at`` (tz-aware UTC),
     ``ltr`` (int 0-10), ``region``, ``plan`` (str), then one float column per moment slug with the rating on
     the journey's 1-10 scale (NaN = not experienced), in moment position order.
+    ``outcomes``: the other outcomes of the same respondents by name (``DEMO_OUTCOMES`` after NPS): float 0/1
+    arrays aligned to ``frame``'s rows.
     """
 
     name: str
     period_start: date
     period_end: date
     frame: pd.DataFrame
+    outcomes: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -77,12 +85,14 @@ class PlantedTruth:
     ``quadrants``: wave name -> moment slug -> one of raise, amplify, improve, reduce, insufficient_data.
     ``pain_points``: slugs whose mere occurrence lowers NPS. ``low_reach``: slug -> intended reach for the
     moments planted as rarely experienced. ``movers``: slug -> (quadrant in wave 1, quadrant in wave 2).
+    ``outcome_quadrants``: the other outcomes' quadrants, outcome name -> wave name -> slug -> quadrant.
     """
 
     quadrants: dict[str, dict[str, str]]
     pain_points: set[str]
     low_reach: dict[str, float]
     movers: dict[str, tuple[str, str]]
+    outcome_quadrants: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -292,6 +302,47 @@ _BROADBAND_QUADRANTS: dict[str, tuple[str, str]] = {
     "contract-renewal": ("improve", "improve"),
 }
 
+# The other outcomes (issue 11): (name, type), and per outcome the planted driver weight of each moment (weights
+# not listed are 0.1) and the expected quadrants (the satisfaction side is the moment's, as for NPS). The story the
+# side-by-side view tells: the contract renewal and the service call keep customers (Retention) though they do not
+# make them recommend us; the installation and the speed upgrade make them recommend us but do not keep them;
+# the web order and the app activation sell more (Cross-sell), and nothing else does.
+DEMO_OUTCOMES: tuple[tuple[str, str], ...] = (("Retention", "binary"), ("Cross-sell", "binary"))
+_OUTCOME_DRIVERS: dict[str, dict[str, float]] = {
+    "Retention": {"first-bill": 0.95, "contract-renewal": 0.95, "service-call": 0.8},
+    "Cross-sell": {"web-order": 0.95, "app-activation": 0.95, "speed-upgrade": 0.8},
+}
+_OUTCOME_BASE = {"Retention": 1.6, "Cross-sell": -0.9}  # about 80% retained, 30% buying more
+_OUTCOME_SIGMA = 1.0
+_OUTCOME_QUADRANTS: dict[str, dict[str, tuple[str, str]]] = {
+    "Retention": {
+        "web-order": ("reduce", "reduce"),
+        "store-visit": ("insufficient_data", "insufficient_data"),
+        "modem-delivery": ("improve", "improve"),
+        "installation": ("reduce", "reduce"),
+        "app-activation": ("improve", "improve"),
+        "welcome-pack": ("reduce", "reduce"),
+        "first-bill": ("raise", "amplify"),
+        "speed-upgrade": ("reduce", "reduce"),
+        "service-call": ("raise", "raise"),
+        "technician-visit": ("reduce", "reduce"),
+        "contract-renewal": ("raise", "raise"),
+    },
+    "Cross-sell": {
+        "web-order": ("amplify", "amplify"),
+        "store-visit": ("insufficient_data", "insufficient_data"),
+        "modem-delivery": ("improve", "improve"),
+        "installation": ("reduce", "reduce"),
+        "app-activation": ("raise", "raise"),
+        "welcome-pack": ("reduce", "reduce"),
+        "first-bill": ("improve", "reduce"),
+        "speed-upgrade": ("amplify", "amplify"),
+        "service-call": ("improve", "improve"),
+        "technician-visit": ("reduce", "reduce"),
+        "contract-renewal": ("improve", "improve"),
+    },
+}
+
 _WAVES = (
     ("2026 Q1", date(2026, 1, 1), date(2026, 3, 31)),
     ("2026 Q2", date(2026, 4, 1), date(2026, 6, 30)),
@@ -346,10 +397,24 @@ def _respondents(rng: np.random.Generator, n: int, plans: dict[str, np.ndarray])
         + _LTR_SIGMA * rng.standard_normal(n)
     )
     ltr = np.clip(np.rint(ltr), 0, 10).astype(np.int64)
-    return {"region": region, "plan": plan, "experienced": experienced, "ratings": ratings, "ltr": ltr}
+    return {"region": region, "plan": plan, "experienced": experienced, "ratings": ratings, "ltr": ltr, "z": z}
 
 
-def _wave_frame(rng: np.random.Generator, n: int, wave_index: int, start: date, end: date) -> pd.DataFrame:
+def _other_outcomes(rng: np.random.Generator, z: np.ndarray) -> dict[str, np.ndarray]:
+    """Step 5 of the module docstring: the yes/no outcomes of ``DEMO_OUTCOMES`` (float 0/1), from the same latent
+    drivers ``z`` (n x k) with each outcome's own weights."""
+    slugs = [p.moment.slug for p in _BROADBAND]
+    outcomes = {}
+    for name, _kind in DEMO_OUTCOMES:
+        weight = np.array([_OUTCOME_DRIVERS[name].get(slug, 0.1) for slug in slugs])
+        latent = _OUTCOME_BASE[name] + z @ weight + _OUTCOME_SIGMA * rng.standard_normal(len(z))
+        outcomes[name] = (latent > 0).astype(np.float64)
+    return outcomes
+
+
+def _wave_frame(
+    rng: np.random.Generator, n: int, wave_index: int, start: date, end: date
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     plans = {
         "reach": np.array([p.reach for p in _BROADBAND]),
         "mu": np.array([p.mu[wave_index] for p in _BROADBAND]),
@@ -361,6 +426,7 @@ def _wave_frame(rng: np.random.Generator, n: int, wave_index: int, start: date, 
     drawn = _respondents(rng, n, plans)
     ratings = np.where(drawn["experienced"], drawn["ratings"], np.nan)
     seconds = _seconds(rng, n, start, end, 0, n, n)
+    drawn["outcomes"] = _other_outcomes(rng, drawn["z"])
     frame = pd.DataFrame(
         {
             "respondent_id": pd.Series(_ids(f"BB-W{wave_index + 1}-", 1, n, 6), dtype="str"),
@@ -371,7 +437,7 @@ def _wave_frame(rng: np.random.Generator, n: int, wave_index: int, start: date, 
         }
     )
     moments = pd.DataFrame(ratings, columns=[p.moment.slug for p in _BROADBAND])
-    return pd.concat([frame, moments], axis=1)
+    return pd.concat([frame, moments], axis=1), drawn["outcomes"]
 
 
 def generate_broadband(seed: int = 7, respondents_per_wave: int = 3000) -> DemoJourney:
@@ -380,19 +446,16 @@ def generate_broadband(seed: int = 7, respondents_per_wave: int = 3000) -> DemoJ
     Planted stories (see ``_BROADBAND`` for the numbers): every quadrant is populated; the technician visit is
     rated ~8/10 by the ~30% who had one yet costs ~20 NPS points (pain point); the welcome pack reaches ~6%; the
     store visit reaches ~0.5% (~15 experiencers at 3000 respondents: insufficient data); the first bill moves
-    from ``raise`` to ``amplify`` in Q2 after a billing redesign.
+    from ``raise`` to ``amplify`` in Q2 after a billing redesign. Beside NPS, each wave has the yes/no outcomes
+    Retention and Cross-sell (``DEMO_OUTCOMES``) with drivers of their own (``_OUTCOME_DRIVERS``,
+    ``PlantedTruth.outcome_quadrants``).
     The truth holds at the default size; far fewer respondents per wave make recovery noisy.
     """
     children = np.random.SeedSequence(seed).spawn(len(_WAVES))
-    waves = [
-        DemoWave(
-            name=name,
-            period_start=start,
-            period_end=end,
-            frame=_wave_frame(np.random.default_rng(child), respondents_per_wave, index, start, end),
-        )
-        for index, ((name, start, end), child) in enumerate(zip(_WAVES, children, strict=True))
-    ]
+    waves = []
+    for index, ((name, start, end), child) in enumerate(zip(_WAVES, children, strict=True)):
+        frame, outcomes = _wave_frame(np.random.default_rng(child), respondents_per_wave, index, start, end)
+        waves.append(DemoWave(name=name, period_start=start, period_end=end, frame=frame, outcomes=outcomes))
     truth = PlantedTruth(
         quadrants={
             name: {slug: pair[index] for slug, pair in _BROADBAND_QUADRANTS.items()}
@@ -401,6 +464,12 @@ def generate_broadband(seed: int = 7, respondents_per_wave: int = 3000) -> DemoJ
         pain_points={p.moment.slug for p in _BROADBAND if max(p.occurrence) < 0},
         low_reach={p.moment.slug: p.reach for p in _BROADBAND if p.reach < 0.1},
         movers={slug: pair for slug, pair in _BROADBAND_QUADRANTS.items() if pair[0] != pair[1]},
+        outcome_quadrants={
+            outcome: {
+                name: {slug: pair[index] for slug, pair in planted.items()} for index, (name, _, _) in enumerate(_WAVES)
+            }
+            for outcome, planted in _OUTCOME_QUADRANTS.items()
+        },
     )
     return DemoJourney(
         name="Broadband",

@@ -32,12 +32,16 @@ TREND_COLUMNS = [
 ]
 
 
-def _trend_runs(*, journey: Journey, moment: Moment, surveys: list, segment_filter) -> dict[int, tuple]:
+def _trend_runs(
+    *, journey: Journey, moment: Moment, surveys: list, segment_filter, outcome: str = ""
+) -> dict[int, tuple]:
     """Per wave id: (run, result) of that wave's latest current default run for the segment filter, in three
     queries whatever the number of waves (the moments, the runs, their results for this moment)."""
     moment_ids = list(journey.moments.order_by("position", "name", "pk").values_list("pk", flat=True))
     keys = {
-        s.pk: analysis_params_key(journey=journey, surveys=[s], segment_filter=segment_filter, moment_ids=moment_ids)
+        s.pk: analysis_params_key(
+            journey=journey, surveys=[s], segment_filter=segment_filter, moment_ids=moment_ids, outcome=outcome
+        )
         for s in surveys
     }
     runs = analysis_runs_by_key(journey=journey, keys=list(keys.values()))
@@ -51,6 +55,7 @@ def moment_detail_data(
     moment: Moment,
     survey_ids: Sequence[int] | None = None,
     segment_filter: Mapping[str, Sequence[str]] | None = None,
+    outcome: str = "",
 ) -> dict:
     """Everything the moment detail page charts, as plain numbers (DESIGN section 6). The ratings are read once,
     for every wave; the statistics are ``moments.analysis.detail.moment_detail_stats``. Keys:
@@ -63,13 +68,14 @@ def moment_detail_data(
       period_start, n, reach, satisfaction, satisfaction_low, satisfaction_high, impact, impact_low, impact_high,
       quadrant, run_id; impact and quadrant come from that wave's latest current default run (None when it has not
       been computed).
+
+    ``outcome``: the outcome the numbers are of ("" = the journey's primary one), as ``AnalysisFilter.outcome``.
     """
+    # Waves are matched by outcome name (surveys.outcomes): a wave without the outcome gives it as missing.
     surveys = journey_surveys(journey=journey)
-    if len({s.outcome_type for s in surveys}) > 1 and survey_ids is not None:
-        # Waves of different outcomes cannot share one matrix: the trend then spans the chosen waves only.
-        surveys = [s for s in surveys if s.pk in set(survey_ids)]
+    chosen = {"outcome": outcome} if outcome else {}  # the loader's default is the primary outcome
     frame = journey_ratings_frame(
-        journey=journey, survey_ids=[s.pk for s in surveys], segment_filter=segment_filter, with_ids=True
+        journey=journey, survey_ids=[s.pk for s in surveys], segment_filter=segment_filter, with_ids=True, **chosen
     )
     index = next((j for j, m in enumerate(frame.moments) if m.pk == moment.pk), None)
     if index is None:
@@ -87,7 +93,7 @@ def moment_detail_data(
         waves=[s.pk for s in surveys],
         min_n=settings.MOMENTUM_MIN_SAMPLE,
     )
-    runs = _trend_runs(journey=journey, moment=moment, surveys=surveys, segment_filter=segment_filter)
+    runs = _trend_runs(journey=journey, moment=moment, surveys=surveys, segment_filter=segment_filter, outcome=outcome)
     trend = stats.trend.set_index("survey_id")
     rows = []
     for survey in surveys:

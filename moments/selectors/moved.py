@@ -132,15 +132,21 @@ class PeriodFrame:
 
 
 def moved_period_frame(
-    *, journey: Journey, spec: PeriodSpec, segment_filter: Mapping[str, Sequence[str]] | None = None
+    *,
+    journey: Journey,
+    spec: PeriodSpec,
+    segment_filter: Mapping[str, Sequence[str]] | None = None,
+    outcome: str | None = None,
 ) -> PeriodFrame:
     """The respondents of one period (waves, or submissions in a date range) with the segment filter applied.
 
     A date range without waves looks in all the journey's waves. Responses without a submission date are never in
     a date range.
+    ``outcome``: the outcome's name (None: the primary one).
     """
     survey_ids = list(spec.survey_ids) or None
-    frame = journey_ratings_frame(journey=journey, survey_ids=survey_ids, segment_filter=segment_filter)
+    chosen = {"outcome": outcome} if outcome else {}  # the loader's default is the primary outcome
+    frame = journey_ratings_frame(journey=journey, survey_ids=survey_ids, segment_filter=segment_filter, **chosen)
     if not spec.is_dates:
         return PeriodFrame(spec, frame, np.arange(frame.n))
     surveys = journey_surveys(journey=journey, survey_ids=survey_ids)

@@ -40,8 +40,8 @@ def journeys_overview(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Jou
 
 def journeys_latest_summaries(*, journeys: list[Journey]) -> dict[int, dict | None]:
     """Per journey id: {wave, summary, top} of the newest finished default run (default method and thresholds, no
-    segment filter) of its default wave (``wave_default``: the latest wave with responses), on the wave's current
-    data or older; None when there is none. Four queries for any number of journeys."""
+    segment filter, the primary outcome) of its default wave (``wave_default``: the latest wave with responses), on
+    the wave's current data or older; None when there is none. Four queries for any number of journeys."""
     waves = {
         pk: wave_default(surveys) for pk, surveys in journeys_surveys(journey_ids=[j.pk for j in journeys]).items()
     }
@@ -53,6 +53,7 @@ def journeys_latest_summaries(*, journeys: list[Journey]) -> dict[int, dict | No
             status=RunStatus.DONE,
             method=DEFAULT_METHOD,
             threshold_mode=DEFAULT_THRESHOLD,
+            outcome="",  # the primary outcome's
             surveys__in=[w.pk for w in wanted.values()],
         )
         .annotate(

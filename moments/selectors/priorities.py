@@ -74,6 +74,8 @@ def priorities_meta(*, run: AnalysisRun) -> dict:
         "bootstrap": summary.get("bootstrap", run.bootstrap),
         "n": summary.get("n"),
         "outcome_type": summary.get("outcome_type", "nps"),
+        "outcome_name": summary.get("outcome_name") or ("NPS" if summary.get("outcome_type", "nps") == "nps" else ""),
+        "outcome_primary": summary.get("outcome_primary", not run.outcome),
         "outcome": summary.get("outcome"),
         "outcome_low": summary.get("outcome_low"),
         "outcome_high": summary.get("outcome_high"),

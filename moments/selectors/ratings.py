@@ -18,7 +18,9 @@ import pyarrow.csv as pa_csv
 from django.db import connection
 
 from journeys.models import Journey, Moment
+from surveys.outcomes import Outcome, outcome_find, outcome_key
 from surveys.pgcopy import ratings_rows_decode, text_array_matrix
+from surveys.selectors import journey_outcomes
 
 from .waves import _clean_segment_filter, _survey_segment_values, journey_surveys
 
@@ -27,12 +29,14 @@ from .waves import _clean_segment_filter, _survey_segment_values, journey_survey
 class RatingsFrame:
     """A journey's respondents x moments matrix over the chosen waves (one row per response).
 
-    respondent_id: n str (None unless loaded ``with_ids``); survey_id: n int64; outcome: n float64 (likelihood to
-    recommend 0-10 for nps, 0/1 for binary, the number for numeric; NaN = missing); ratings: n x k float64,
+    respondent_id: n str (None unless loaded ``with_ids``); survey_id: n int64; outcome: n float64, the chosen
+    outcome's values (likelihood to recommend 0-10 for nps, 0/1 for binary, the number for numeric; NaN = missing,
+    also in a wave without that outcome); outcome_name, outcome_type, outcome_unit: the chosen outcome's (the
+    journey's primary one unless asked by name); ratings: n x k float64,
     satisfaction on 0-100, NaN = not experienced / not rated; experienced: n x k bool (explicit flags where mapped,
     else "has a rating"); moments: the journey's k moments in position order (the columns); segments: n rows, one
     str column per segment key (<NA> where a respondent has no value; no columns unless loaded ``with_ids``);
-    outcome_type and scale (min, max) of the waves (the first wave's scale when they differ; ``scales`` maps survey
+    scale (min, max) of the waves (the first wave's scale when they differ; ``scales`` maps survey
     id -> scale for going back to the original scale); weight: n float64 survey weights (> 0), None when no
     response of the chosen waves carries a weight. Where the chosen waves mix weighted and unweighted responses
     (a wave imported without its weight column), the unweighted ones count with weight 1 and ``weight_note`` says
@@ -51,6 +55,8 @@ class RatingsFrame:
     scales: dict[int, tuple[float, float]] = field(default_factory=dict)
     weight: np.ndarray | None = None
     weight_note: str = ""
+    outcome_name: str = "NPS"
+    outcome_unit: str = ""
 
     @property
     def n(self) -> int:
@@ -63,8 +69,13 @@ def journey_ratings_frame(
     survey_ids: Sequence[int] | None = None,
     segment_filter: Mapping[str, Sequence[str]] | None = None,
     with_ids: bool = False,
+    outcome: str | None = None,
 ) -> RatingsFrame:
     """Loads the ratings of ``journey`` (chosen waves, optional segment filter) into one matrix.
+
+    ``outcome``: the name of the journey's outcome to load (matched ignoring case and runs of whitespace; None =
+    the primary one, ``surveys.selectors.journey_outcomes``); an unknown name raises ``ValueError``. Each wave's
+    value of it is taken from that wave's own position of the name in ``Survey.outcomes``.
 
     Each wave's arrays are aligned to its own ``moment_ids``; here every wave is mapped onto the journey's moments
     in position order (a moment a wave never asked about is NaN / not experienced there). ``segment_filter`` is
@@ -79,31 +90,63 @@ def journey_ratings_frame(
     surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
     moments = list(journey.moments.order_by("position", "name", "pk"))
     segment_filter = _clean_segment_filter(segment_filter)
-    outcome_types = {s.outcome_type for s in surveys}
-    if len(outcome_types) > 1:
-        raise ValueError(
-            "The chosen waves have different outcome types (" + ", ".join(sorted(outcome_types)) + "); "
-            "analyse them separately."
-        )
-    outcome_type = outcome_types.pop() if outcome_types else "nps"
+    chosen = _outcome_choose(journey, outcome)
+    positions = _outcome_positions(surveys, chosen)
     scales = {s.pk: (float(s.scale_min), float(s.scale_max)) for s in surveys}
     scale = scales[surveys[0].pk] if surveys else (1.0, 10.0)
     if not surveys:
         columns = _empty_columns(len(moments), with_ids=with_ids)
     elif connection.vendor == "postgresql":
-        columns = _ratings_postgresql(surveys, moments, segment_filter, with_ids=with_ids)
+        columns = _ratings_postgresql(surveys, moments, segment_filter, with_ids=with_ids, positions=positions)
     else:
-        columns = _ratings_generic(surveys, moments, segment_filter, with_ids=with_ids)
+        columns = _ratings_generic(surveys, moments, segment_filter, with_ids=with_ids, positions=positions)
     weight, weight_note = _weights_complete(columns.pop("weight"))
     return RatingsFrame(
         moments=moments,
-        outcome_type=outcome_type,
+        outcome_type=chosen.type,
+        outcome_name=chosen.name,
+        outcome_unit=chosen.unit,
         scale=scale,
         scales=scales,
         weight=weight,
         weight_note=weight_note,
         **columns,
     )
+
+
+def _outcome_choose(journey: Journey, name: str | None) -> Outcome:
+    """The journey's outcome called ``name`` (None: the primary); a journey without waves reads as NPS."""
+    outcomes = journey_outcomes(journey=journey)
+    if name is None or not str(name).strip():
+        return outcomes[0] if outcomes else Outcome(name="NPS", type="nps")
+    found = outcome_find(outcomes, name)
+    if found is None:
+        known = ", ".join(o.name for o in outcomes) or "none"
+        raise ValueError(f"The journey has no outcome named “{' '.join(str(name).split())}” (its outcomes: {known}).")
+    return found
+
+
+def _outcome_positions(surveys: list, chosen: Outcome) -> dict[int, int]:
+    """Survey id -> the array position (0-based) of ``chosen`` in that wave; waves without it are left out."""
+    key = outcome_key(chosen.name)
+    positions = {}
+    for survey in surveys:
+        keys = [outcome_key(o.get("name") or "") for o in survey.outcomes or []]
+        if key in keys:
+            positions[survey.pk] = keys.index(key)
+    return positions
+
+
+def _outcome_sql(positions: dict[int, int], survey_ids: Sequence[int]) -> str:
+    """The chosen outcome as SQL: each wave's own array element (a CASE on survey_id), NaN where missing (a wave
+    without it, a shorter array, a NULL element). Ids and positions are integers from the database, never user
+    input."""
+    if not positions:
+        return "'NaN'::float8"
+    if len(set(positions.values())) == 1 and set(positions) == set(survey_ids):
+        return f"COALESCE(outcomes[{int(next(iter(positions.values()))) + 1}], 'NaN')::float8"
+    cases = " ".join(f"WHEN {int(pk)} THEN outcomes[{int(p) + 1}]" for pk, p in positions.items())
+    return f"COALESCE(CASE survey_id {cases} END, 'NaN')::float8"
 
 
 def _weights_complete(weight: np.ndarray | None) -> tuple[np.ndarray | None, str]:
@@ -151,11 +194,17 @@ def _filter_sql(segment_filter: dict[str, list[str]]) -> tuple[str, list]:
 
 
 def _ratings_postgresql(
-    surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]], *, with_ids: bool
+    surveys: list,
+    moments: list[Moment],
+    segment_filter: dict[str, list[str]],
+    *,
+    with_ids: bool,
+    positions: dict[int, int] | None = None,
 ) -> dict:
     """One or two COPYs of every chosen wave, each parsed without a Python loop over respondents.
 
-    1. The numbers, in PostgreSQL's binary COPY format: id, survey id, outcome and the ratings array with NULL
+    1. The numbers, in PostgreSQL's binary COPY format: id, survey id, the chosen outcome (each wave's element of
+       ``outcomes`` at ``positions[survey id]``; None: every wave's first) and the ratings array with NULL
        elements replaced by NaN (and padded to the widest wave when the waves differ in width), so every row has
        the same byte layout and ``numpy.frombuffer`` reads the whole stream as one structured array. Binary avoids
        PostgreSQL formatting 25 million floats as text, which dominated the text COPY (measured: 2x faster).
@@ -165,8 +214,9 @@ def _ratings_postgresql(
     journey's moments.
     """
     k = len(moments)
+    positions = {s.pk: 0 for s in surveys} if positions is None else positions
     keys = _segment_keys(surveys) if with_ids else []
-    copied = _ratings_copy(surveys, keys, segment_filter, with_ids=with_ids)
+    copied = _ratings_copy(surveys, keys, segment_filter, positions, with_ids=with_ids)
     ids, survey_id, outcome, weight, stored = _numbers_decode(copied)
     if len(ids) == 0:
         return _empty_columns(k, with_ids=with_ids) | {
@@ -209,7 +259,9 @@ class _Copied:
     weighted: bool  # some response of the waves carries a weight
 
 
-def _ratings_copy(surveys: list, keys: list[str], segment_filter: dict[str, list[str]], *, with_ids: bool) -> _Copied:
+def _ratings_copy(
+    surveys: list, keys: list[str], segment_filter: dict[str, list[str]], positions: dict[int, int], *, with_ids: bool
+) -> _Copied:
     """Steps 1 and 2 of ``_ratings_postgresql``: which waves have flags / weights, then the COPYs themselves."""
     from surveys.models import Response
 
@@ -231,7 +283,7 @@ def _ratings_copy(surveys: list, keys: list[str], segment_filter: dict[str, list
         weighted = any(row[2] for row in facts)
         weight_sql = "COALESCE(weight, 'NaN')::float8, " if weighted else ""
         numbers = cursor.mogrify(
-            f"SELECT id::int8, survey_id::int8, COALESCE(outcome, 'NaN')::float8, {weight_sql}"
+            f"SELECT id::int8, survey_id::int8, {_outcome_sql(positions, survey_pks)}, {weight_sql}"
             f"{_ratings_padded_sql(width, widths)} {where}",
             [survey_pks, *filter_params],
         ).decode()
@@ -359,11 +411,17 @@ def _moments_align(
 
 
 def _ratings_generic(
-    surveys: list, moments: list[Moment], segment_filter: dict[str, list[str]], *, with_ids: bool
+    surveys: list,
+    moments: list[Moment],
+    segment_filter: dict[str, list[str]],
+    *,
+    with_ids: bool,
+    positions: dict[int, int] | None = None,
 ) -> dict:
     """The SQLite path: ``values_list`` per wave (demo sizes), the same alignment and filter as on PostgreSQL."""
     from surveys.models import Response
 
+    positions = {s.pk: 0 for s in surveys} if positions is None else positions
     k = len(moments)
     weighted = Response.objects.filter(survey__in=surveys, weight__isnull=False).exists()
     parts = []
@@ -371,11 +429,13 @@ def _ratings_generic(
         rows = list(
             Response.objects.filter(survey=survey)
             .order_by("pk")
-            .values_list("respondent_id", "outcome", "segments", "ratings", "experienced", "weight")
+            .values_list("respondent_id", "outcomes", "segments", "ratings", "experienced", "weight")
         )
         keep = [all((row[2] or {}).get(key) in values for key, values in segment_filter.items()) for row in rows]
         rows = [row for row, ok in zip(rows, keep, strict=True) if ok]
         width = len(survey.moment_ids)
+        at = positions.get(survey.pk)  # the chosen outcome's position in this wave (None: not asked)
+        outcome = [row[1][at] if at is not None and row[1] and len(row[1]) > at else None for row in rows]
         stored = np.full((len(rows), width), np.nan)
         flags = np.zeros((len(rows), width), dtype=bool)
         for i, row in enumerate(rows):
@@ -397,7 +457,7 @@ def _ratings_generic(
             {
                 "respondent_id": np.array([row[0] for row in rows], dtype=object),
                 "survey_id": np.full(len(rows), survey.pk, dtype=np.int64),
-                "outcome": np.array([np.nan if row[1] is None else row[1] for row in rows], dtype=np.float64),
+                "outcome": np.array([np.nan if v is None else v for v in outcome], dtype=np.float64),
                 "weight": np.array([np.nan if row[5] is None else row[5] for row in rows], dtype=np.float64),
                 "ratings": ratings,
                 "experienced": experienced,

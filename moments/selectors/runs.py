@@ -16,6 +16,7 @@ from journeys.selectors import journeys_for_user
 
 from ..labels import DEFAULT_METHOD, DEFAULT_THRESHOLD
 from ..models import AnalysisRun, MomentResult, RunStatus
+from ..outcomes import outcome_key
 from .waves import _clean_segment_filter, journey_surveys
 
 
@@ -46,11 +47,14 @@ def analysis_params_key(
     seed: int = 0,
     surveys: Sequence | None = None,
     moment_ids: Sequence[int] | None = None,
+    outcome: str = "",
 ) -> str:
     """sha256 of everything a run's numbers depend on: the journey, each chosen wave with its data version (a new
     import changes the key), the segment filter, method, thresholds, minimum sample, bootstrap size and seed.
     ``surveys``: the chosen waves when the caller has just loaded them (``journey_surveys``), ``moment_ids``: the
-    journey's moments in position order (``journey_moment_rows``), each saving a query."""
+    journey's moments in position order (``journey_moment_rows``), each saving a query. ``outcome``: the run's
+    outcome ("" = the primary one; left out of the payload then, so runs made before outcomes had names keep
+    their keys)."""
     if surveys is None:
         surveys = journey_surveys(journey=journey, survey_ids=survey_ids)
     if threshold_mode != "fixed":
@@ -71,6 +75,8 @@ def analysis_params_key(
         "seed": int(seed),
         "rules": analysis_rules(),
     }
+    if outcome:
+        payload["outcome"] = outcome_key(outcome)
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
@@ -86,6 +92,7 @@ def analysis_latest(
     current: bool = True,
     surveys: Sequence | None = None,
     moment_ids: Sequence[int] | None = None,
+    outcome: str = "",
 ) -> AnalysisRun | None:
     """The newest finished (DONE) run of ``journey`` for these waves, filter and parameters, or None.
 
@@ -104,6 +111,7 @@ def analysis_latest(
         fixed_impact=fixed_impact,
         surveys=surveys,
         moment_ids=moment_ids,
+        outcome=outcome,
     )
     done = AnalysisRun.objects.filter(journey=journey, status=RunStatus.DONE)
     run = done.filter(params_key=key).order_by("-finished_at", "-pk").first()
@@ -111,7 +119,8 @@ def analysis_latest(
         return run
     wanted_surveys = sorted(s.pk for s in journey_surveys(journey=journey, survey_ids=survey_ids))
     wanted_filter = _clean_segment_filter(segment_filter)
-    candidates = done.filter(method=method, threshold_mode=threshold_mode).order_by("-finished_at", "-pk")
+    candidates = done.filter(method=method, threshold_mode=threshold_mode, outcome=outcome or "")
+    candidates = candidates.order_by("-finished_at", "-pk")
     for candidate in candidates.prefetch_related("surveys")[:50]:
         if (
             sorted(s.pk for s in candidate.surveys.all()) == wanted_surveys

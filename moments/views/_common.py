@@ -18,6 +18,15 @@ from .. import labels, selectors
 from ..filters import WAVE_ALIASES, analysis_run_for_filter, filter_parse
 from ..forms import DashboardFilterForm
 from ..models import AnalysisRun, Quadrant, RunStatus
+from ..outcomes import (
+    OutcomeChoice,
+    journey_outcome_choices,
+    outcome_key,
+    outcome_points_unit,
+    outcome_type_label,
+    outcome_value_label,
+    summary_outcome_name,
+)
 from ..words import advice_text
 
 
@@ -47,6 +56,7 @@ FIELD_LABELS = {
     "fixed_satisfaction": gettext_lazy("Satisfaction target"),
     "fixed_impact": gettext_lazy("Impact target"),
     "compare": gettext_lazy("Compare with"),
+    "outcome": gettext_lazy("Outcome"),
 }
 
 
@@ -60,6 +70,7 @@ class ViewState:
         self.surveys = selectors.journey_surveys(journey=journey)
         self.moment_rows = journey_moment_rows(journey=journey)
         self.segments = selectors.segment_values(journey=journey, surveys=self.surveys)
+        self.outcomes = journey_outcome_choices(journey=journey, surveys=self.surveys)
         parsed = filter_parse(request.GET, journey=journey, surveys=self.surveys)
         self.filter = parsed.filter
         self.params = self.filter.params()
@@ -91,6 +102,35 @@ class ViewState:
         except ValueError as exc:  # NothingToAnalyse, or parameters the service refuses
             return None, str(exc)
         return run, ""
+
+    @property
+    def outcome(self) -> OutcomeChoice | None:
+        """The chosen outcome (the primary one by default; None when the journey has no wave yet)."""
+        return next((o for o in self.outcomes if o.value == self.filter.outcome), None)
+
+    def outcome_links(self, path: str = "") -> list[dict]:
+        """The outcome selector: one link per outcome to this view on that outcome (every other filter kept),
+        ``current`` for the chosen one. Empty with one outcome: the selector is only drawn with several."""
+        if len(self.outcomes) < 2:
+            return []
+        chosen = self.outcome
+        links = []
+        for choice in self.outcomes:
+            query = self.filter.with_outcome(choice.value).query(compare_id=self.compare_id)
+            links.append(
+                {
+                    "name": choice.name,
+                    "type_label": outcome_type_label(choice.type),
+                    "primary": choice.primary,
+                    "current": chosen is not None and choice.value == chosen.value,
+                    "url": f"{path}?{query}" if query else (path or "?"),
+                }
+            )
+        return links
+
+    @property
+    def outcome_choices(self) -> list[dict]:
+        return self.outcome_links()
 
     @property
     def pending_run(self) -> AnalysisRun | None:
@@ -184,6 +224,9 @@ RESULT_NUMBERS = (
 def results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
     """One dict per moment in rank order: every number of the run, the moment's link and flags."""
     suffix = f"?{query}" if query else ""
+    # The action texts name the outcome when it is not NPS ("score -6 percentage points of Retention").
+    named = summary_outcome_name(run.summary or {})
+    points = None if outcome_key(named) == "nps" else outcome_points_unit(run.summary or {})
     rows = []
     for result in selectors.moment_results(run=run):
         result.run = run  # the run's summary (marks, rules) without a query per row
@@ -201,6 +244,7 @@ def results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
                 reach=result.reach,
                 occurrence_effect=result.occurrence_effect,
                 unit=(run.summary or {}).get("what_if_unit") or "NPS points",
+                points=points,
             ),
             "cautions": list(advice.cautions),
             "occurrence_sentence": result.occurrence_sentence,
@@ -226,16 +270,19 @@ def confidence(stability: float | None) -> tuple[str, str]:
 
 
 def summary_context(run: AnalysisRun) -> dict:
-    """The KPI header's words and numbers for a DONE run (labels from ``moments.labels``)."""
+    """The KPI header's words and numbers for a DONE run (labels from ``moments.labels``; the outcome named as the
+    run's summary names it, ``moments.outcomes``)."""
     summary = run.summary or {}
     outcome_type = summary.get("outcome_type", "nps")
     shares = [summary.get(k) for k in ("promoters", "passives", "detractors")]
     return {
         "summary": summary,
-        "outcome_label": gettext(labels.outcome_label(outcome_type)),
+        "outcome_name": summary_outcome_name(summary),
+        "outcome_type": outcome_type or "nps",
+        "outcome_label": outcome_value_label(summary),
         "outcome_unit": labels.outcome_unit(outcome_type),
         "outcome_signed": (outcome_type or "nps") == "nps",  # NPS runs -100..+100; a rate or a mean has no sign
-        "what_if_unit": labels_unit(summary.get("what_if_unit") or "NPS points"),
+        "what_if_unit": outcome_points_unit(summary),
         "ppd": [round(100 * s, 1) for s in shares] if all(s is not None for s in shares) else None,
         "method_label": gettext(labels.method_label(summary.get("method", run.method))),
         "threshold_label": gettext(labels.threshold_label(run.threshold_mode)),

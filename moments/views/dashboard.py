@@ -11,6 +11,7 @@ import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
@@ -93,6 +94,14 @@ def _comparison_context(run: AnalysisRun, state: ViewState) -> dict:
     return {"outcome_change": change} if change else {}
 
 
+def side_by_side_url(state: ViewState) -> str:
+    """The outcomes side by side view of this filter, when the journey has several outcomes ("" otherwise)."""
+    if len(state.outcomes) < 2:
+        return ""
+    url = reverse("moments:outcomes", args=[state.journey.pk])
+    return f"{url}?{state.query}" if state.query else url
+
+
 def dashboard_context(request: HttpRequest, journey: Journey) -> dict:
     state = ViewState(request, journey)
     context = {
@@ -102,6 +111,7 @@ def dashboard_context(request: HttpRequest, journey: Journey) -> dict:
         "run": state.run,
         "can_edit": can_edit(request.user, journey),
         "query": state.query,
+        "side_by_side_url": side_by_side_url(state),
     }
     run = state.run
     if not is_done(run) or state.pending_run is not None:
@@ -192,6 +202,8 @@ def export(request: HttpRequest, journey_id: int, fmt: str) -> HttpResponse:
         details={"format": fmt, "run": run.pk},
     )
     response = HttpResponse(body, content_type=content_type)
-    filename = exports.priorities_filename(journey.slug, state.filter.slug(state.wave_names), fmt)
+    outcome_name = (run.summary or {}).get("outcome_name") or (state.outcome.name if state.outcome else "")
+    view = state.filter.slug(state.wave_names, outcome_name=outcome_name)
+    filename = exports.priorities_filename(journey.slug, view, fmt)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -17,7 +17,10 @@ from journeys.models import Journey, Moment
 from journeys.selectors import moment_for_user
 
 from .. import charts, selectors
+from ..models import Quadrant
+from ..outcomes import outcome_type_label
 from ._common import ViewState, can_edit, finite, is_done, journey_or_404, results_rows, summary_context
+from .dashboard import side_by_side_url
 
 
 @login_required
@@ -41,8 +44,46 @@ def moment_detail(request: HttpRequest, journey_id: int, moment_id: int) -> Http
         context |= summary_context(state.run)
         context["result"] = next((r for r in rows if r["moment_id"] == moment.pk), None)
         context["total"] = len(rows)
+    context |= {"outcome_comparison": _outcome_comparison(moment, state), "side_by_side_url": side_by_side_url(state)}
     context["figures"] = _detail_figures(journey, moment, state, context)
     return render(request, "moments/moment_detail.html", context)
+
+
+def _outcome_comparison(moment: Moment, state: ViewState) -> list[dict]:
+    """The moment's quadrant and impact on each of the journey's outcomes (this view's filter otherwise), from the
+    runs that are already finished: a page never waits for an analysis (the side-by-side view asks for missing
+    ones). Empty with one outcome."""
+    if len(state.outcomes) < 2 or not state.filter.survey_ids:
+        return []
+    moment_ids = [row[0] for row in state.moment_rows]
+    chosen = [s for s in state.surveys if s.pk in set(state.filter.survey_ids)]
+    rows = []
+    for choice in state.outcomes:
+        analysis_filter = state.filter.with_outcome(choice.value)
+        run = selectors.analysis_latest(
+            journey=state.journey, surveys=chosen, moment_ids=moment_ids, **analysis_filter.params()
+        )
+        result = None
+        if run is not None:
+            result = selectors.moment_results(run=run).filter(moment_id=moment.pk).first()
+        query = analysis_filter.query(compare_id=state.compare_id)
+        rows.append(
+            {
+                "name": choice.name,
+                "type_label": outcome_type_label(choice.type),
+                "current": choice.value == state.filter.outcome,
+                "url": f"?{query}" if query else "?",
+                "done": result is not None,
+                "quadrant": result.quadrant if result else None,
+                "quadrant_label": Quadrant(result.quadrant).label if result else "",
+                "impact": finite(result.impact) if result else None,
+                "impact_low": finite(result.impact_low) if result else None,
+                "impact_high": finite(result.impact_high) if result else None,
+                "digits": 2 if run is not None and (run.summary or {}).get("method") == "correlation" else 1,
+                "unit": (run.summary or {}).get("impact_unit", "") if run is not None else "",
+            }
+        )
+    return rows
 
 
 def _figure(build, *args, **kwargs) -> dict:
@@ -59,6 +100,7 @@ def _detail_figures(journey: Journey, moment: Moment, state: ViewState, context:
             moment=moment,
             survey_ids=state.params["survey_ids"],
             segment_filter=state.filter.segment_filter,
+            outcome=state.filter.outcome,
         )
     except ValueError:
         return {}

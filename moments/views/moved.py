@@ -69,8 +69,16 @@ def moved_context(state: ViewState, query) -> dict:
     else:
         items = [("from", str(i)) for i in before.survey_ids] + [("to", str(i)) for i in after.survey_ids]
     items += [(f"segment.{name}", value) for name, values in state.filter.segments for value in values]
+    if state.filter.outcome:
+        items.append(("outcome", state.filter.outcome))
     api_url = reverse("api-journey-moved", args=[journey.pk]) + "?" + urlencode(items)
-    answer = moved_get(journey=journey, before=before, after=after, segment_filter=state.filter.segment_filter)
+    answer = moved_get(
+        journey=journey,
+        before=before,
+        after=after,
+        segment_filter=state.filter.segment_filter,
+        outcome=state.filter.outcome or None,
+    )
     moved = base | {
         "status": answer.status,
         "message": answer.message,

@@ -47,12 +47,15 @@
   }
 
   function mappingForm() {
-    var type = document.getElementById("id_outcome_type");
-    var positive = document.getElementById("positive-field");
-    if (!type || !positive) return;
-    function toggle() { positive.hidden = type.value !== "binary"; }
-    type.addEventListener("change", toggle);
-    toggle();
+    // each outcome row: its positive values apply to a binary outcome only (disabled, and skipped by Tab, otherwise)
+    Array.prototype.forEach.call(document.querySelectorAll("#outcomes-table .outcome-row"), function (row) {
+      var type = row.querySelector("select.outcome-type");
+      var positive = row.querySelector("input.outcome-positive");
+      if (!type || !positive) return;
+      function toggle() { positive.disabled = type.value !== "binary"; }
+      type.addEventListener("change", toggle);
+      toggle();
+    });
   }
 
   function progress() {

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from surveys.ingest.errors import IngestError
+from surveys.outcomes import default_outcome_name, outcome_key
 
 if TYPE_CHECKING:
     from surveys.ingest.table import RawTable
@@ -14,9 +15,27 @@ if TYPE_CHECKING:
 OUTCOME_TYPES = ("nps", "binary", "numeric")
 
 
+@dataclass(frozen=True)
+class OutcomeColumn:
+    """One outcome of the mapping: its name, column, type and (binary) positive values."""
+
+    name: str
+    column: str
+    type: str = "nps"
+    positive: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"column": self.column, "type": self.type, "positive": list(self.positive)}
+
+
 @dataclass
 class Mapping:
-    """Which column holds what. Moment, experienced and segment keys are names; values are column keys."""
+    """Which column holds what. Moment, experienced and segment keys are names; values are column keys.
+
+    Outcomes: the single ``outcome`` / ``outcome_type`` / ``outcome_positive`` keys (one outcome, named ``NPS`` for
+    type nps, else after its column), and/or ``outcomes``, several named ones: ``{NAME: {"column": COL, "type":
+    "nps"|"binary"|"numeric", "positive": [VALUES]}}``. ``outcome_columns()`` lists them all, the single one first.
+    """
 
     respondent_id: str | None
     submitted_at: str | None
@@ -33,6 +52,8 @@ class Mapping:
     labels: dict[str, dict[str, float]] = field(default_factory=dict)
     # column of survey weights (finite numbers > 0); None = unweighted
     weight: str | None = None
+    # several named outcomes beside (or instead of) the single one, in order
+    outcomes: dict[str, OutcomeColumn] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict) -> Mapping:
@@ -76,7 +97,10 @@ class Mapping:
 
         respondent_id = column("respondent_id", False)
         submitted_at = column("submitted_at", False)
-        outcome = column("outcome", True)
+        named = _outcomes_parse(data.get("outcomes"), problems)
+        outcome = column("outcome", False)
+        if data.get("outcome") in (None, "") and not data.get("outcomes"):
+            problems.append("'outcome' is required (or 'outcomes': several named outcomes)")
         weight = column("weight", False)
         outcome_type = data.get("outcome_type", "nps")
         if outcome_type not in OUTCOME_TYPES:
@@ -122,6 +146,13 @@ class Mapping:
         positive = texts("outcome_positive")
         if positive and outcome_type != "binary":
             problems.append("'outcome_positive' applies only to outcome_type 'binary'")
+        if outcome and outcome_type in OUTCOME_TYPES:
+            single = default_outcome_name(type=outcome_type, column=outcome)
+            if any(outcome_key(name) == outcome_key(single) for name in named):
+                problems.append(
+                    f"the single outcome '{outcome}' is named “{single}” and 'outcomes' has that name too: give "
+                    "each outcome its own name"
+                )
         not_applicable = texts("not_applicable")
         if problems:
             raise IngestError("Invalid mapping: " + "; ".join(problems) + ".")
@@ -139,6 +170,7 @@ class Mapping:
             scales=scales,
             labels=labels,
             weight=weight,
+            outcomes=named,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -156,11 +188,23 @@ class Mapping:
             "scales": {name: list(scale) for name, scale in self.scales.items()},
             "labels": {name: dict(codes) for name, codes in self.labels.items()},
             **({"weight": self.weight} if self.weight else {}),
+            **({"outcomes": {name: spec.to_json() for name, spec in self.outcomes.items()}} if self.outcomes else {}),
         }
+
+    def outcome_columns(self) -> list[OutcomeColumn]:
+        """The mapped outcomes in order: the single ``outcome`` keys first (named ``NPS`` for type nps, else after
+        the column), then ``outcomes``."""
+        out = []
+        if self.outcome:
+            name = default_outcome_name(type=self.outcome_type, column=self.outcome)
+            positive = tuple(self.outcome_positive) if self.outcome_type == "binary" else ()
+            out.append(OutcomeColumn(name=name, column=self.outcome, type=self.outcome_type, positive=positive))
+        return out + list(self.outcomes.values())
 
     def used_columns(self) -> list[str]:
         """Every mapped column once, in a stable order."""
-        cols = [self.respondent_id, self.submitted_at, self.outcome, *self.moments.values()]
+        cols = [self.respondent_id, self.submitted_at, *(o.column for o in self.outcome_columns())]
+        cols += list(self.moments.values())
         cols += [*self.experienced.values(), *self.segments.values(), self.weight]
         return list(dict.fromkeys(c for c in cols if c))
 
@@ -169,6 +213,7 @@ class Mapping:
         problems = []
         known = set(table.columns)
         roles = [("respondent_id", self.respondent_id), ("submitted_at", self.submitted_at), ("outcome", self.outcome)]
+        roles += [(f"outcome '{name}'", spec.column) for name, spec in self.outcomes.items()]
         roles += [(f"moment '{k}'", v) for k, v in self.moments.items()]
         roles += [(f"experienced flag '{k}'", v) for k, v in self.experienced.items()]
         roles += [(f"segment '{k}'", v) for k, v in self.segments.items()]
@@ -180,14 +225,65 @@ class Mapping:
                 problems.append(f"{role}: column '{col}' is not in the file{hint}")
         if self.outcome_type not in OUTCOME_TYPES:
             problems.append(f"unknown outcome_type {self.outcome_type!r}")
-        if self.outcome in self.moments.values():
-            problems.append(f"column '{self.outcome}' is both the outcome and a moment")
-        if self.weight and self.weight in (self.outcome, *self.moments.values()):
+        outcome_cols = [o.column for o in self.outcome_columns()]
+        for col in dict.fromkeys(outcome_cols):
+            if col in self.moments.values():
+                problems.append(f"column '{col}' is both the outcome and a moment")
+            if outcome_cols.count(col) > 1:
+                problems.append(f"column '{col}' is mapped to two outcomes")
+        if self.weight and self.weight in (*outcome_cols, *self.moments.values()):
             problems.append(f"column '{self.weight}' is both the weight and the outcome or a moment")
         stray = sorted(set(self.experienced) - set(self.moments))
         if stray:
             problems.append(f"experienced flags for unknown moment(s): {', '.join(stray)}")
         return problems
+
+
+def _outcomes_parse(value: object, problems: list[str]) -> dict[str, OutcomeColumn]:
+    """The ``outcomes`` key: ``{NAME: {"column": COL, "type": T, "positive": [VALUES]}}`` (type nps when left out;
+    ``positive`` only for binary). Names are trimmed (runs of spaces made one) and unique ignoring case."""
+    if value is None or value == {}:
+        return {}
+    example = '{"Retention": {"column": "Q7", "type": "binary", "positive": ["Yes"]}}'
+    if not isinstance(value, dict):
+        problems.append(f"'outcomes' must map outcome names to {{column, type, positive}}, e.g. {example}")
+        return {}
+    out: dict[str, OutcomeColumn] = {}
+    seen: set[str] = set()
+    for raw_name, spec in value.items():
+        name = " ".join(str(raw_name).split())[:100] if isinstance(raw_name, str) else ""
+        if not name:
+            problems.append("'outcomes' has an empty outcome name")
+            continue
+        if outcome_key(name) in seen:
+            problems.append(f"'outcomes' names “{name}” twice")
+            continue
+        seen.add(outcome_key(name))
+        if not isinstance(spec, dict):
+            problems.append(f"'outcomes' of '{name}' must be {{column, type, positive}}, e.g. {example}")
+            continue
+        stray = sorted(set(spec) - {"column", "type", "positive"})
+        if stray:
+            problems.append(f"'outcomes' of '{name}' has unknown key(s) {', '.join(map(repr, stray))}")
+        column = spec.get("column")
+        if not isinstance(column, str) or not column:
+            problems.append(f"'outcomes' of '{name}' needs a 'column' (a column name)")
+            continue
+        kind = spec.get("type", "nps")
+        if kind not in OUTCOME_TYPES:
+            problems.append(f"'outcomes' of '{name}': 'type' must be one of {', '.join(OUTCOME_TYPES)}, not {kind!r}")
+            continue
+        positive = spec.get("positive") or []
+        if not isinstance(positive, list) or not all(
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in positive
+        ):
+            problems.append(f"'outcomes' of '{name}': 'positive' must be a list of values")
+            continue
+        if positive and kind != "binary":
+            problems.append(f"'outcomes' of '{name}': 'positive' applies only to type 'binary'")
+            continue
+        out[name] = OutcomeColumn(name=name, column=column, type=kind, positive=tuple(_code_text(v) for v in positive))
+    return out
 
 
 def _scale_parse(value: object) -> tuple[float, float] | None:

@@ -31,7 +31,8 @@ from surveys.ingest.columns import (
     question_groups,
     text_normalise,
 )
-from surveys.ingest.mapping import Mapping
+from surveys.ingest.mapping import Mapping, OutcomeColumn
+from surveys.outcomes import default_outcome_name, outcome_key
 
 if TYPE_CHECKING:
     from surveys.ingest.table import RawTable
@@ -55,6 +56,8 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
 
     Steps: respondent id and date by alias (ID_ALIASES, DATE_ALIASES, earlier alias wins); outcome: a Qualtrics
     `Qn` with a `Qn_NPS_GROUP` sibling, else a recommend/NPS/LTR column, else an overall-satisfaction column;
+    more outcomes (``_outcomes_extra_propose``): yes/no questions about staying, renewing, switching, buying again or
+    buying more, and effort scales;
     rankings (a group of k columns of one question holding 1..k once each, scales.is_ranking) and multi-select
     columns (one option text or empty) are set aside; moments: the given names and aliases, or else every
     rating-like column (>= 90% integers within a span <= 10, at least 3 distinct values) and every column of
@@ -114,6 +117,8 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
                 reasons.append(f"moment '{name}': '{column}' (matches '{alias}')")
             else:
                 reasons.append(f"moment '{name}': no column matches {[name, *aliases]}")
+    extra = _outcomes_extra_propose(table, profiles, used | aside, outcome, outcome_type, reasons)
+    used.update(spec.column for spec in extra.values())
     if not chosen:
         # No known moment matched (a new journey, or a survey that names its moments differently): propose the
         # rating-like columns as new moments rather than nothing, so the analyst edits instead of starting blank.
@@ -139,6 +144,7 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
     numeric_values = {name: profiles[c].numbers for name, c in chosen.items() if name not in labels}
     codes, na_reasons = S.na_codes_propose(numeric_values)
     reasons += na_reasons
+    codes = _outcome_na_codes(profiles, [outcome, *(spec.column for spec in extra.values())], codes, reasons)
     not_applicable = [S.number_text(c) for c in codes]
     na_texts = sorted({t for c in chosen.values() for t in profiles[c].na_texts})
     if na_texts:
@@ -174,6 +180,7 @@ def propose_mapping(table: RawTable, *, moments: dict[str, list[str]] | None = N
         not_applicable=not_applicable,
         scales={name: scales[name] for name in chosen if name in scales},
         labels=labels,
+        outcomes=extra,
     )
     confident = bool(outcome) and bool(chosen)
     if not outcome:
@@ -287,7 +294,7 @@ def _outcome_propose(
         reasons.append("outcome: no recommend / NPS / LTR / satisfaction / loyalty column found")
         return None, "nps", []
     p = profiles[column]
-    if p.numeric_share >= 0.9 and p.integral and p.high <= 10 and source == "recommend":
+    if source == "recommend" and _nps_like(table, column, p):
         kind, positive = "nps", []
     elif p.numeric_share >= 0.9:
         kind, positive = "numeric", []
@@ -307,9 +314,151 @@ def _outcome_propose(
     return column, kind, positive
 
 
+def _outcome_na_codes(
+    profiles: dict[str, _ColumnProfile], columns: list[str | None], codes: list[float], reasons: list[str]
+) -> list[float]:
+    """``codes`` plus the missing-value codes of the outcome columns (negative, or 99-style beside answers of at
+    most 11): a -99 in a numeric outcome is "no answer", not minus ninety-nine."""
+    found = []
+    for column in columns:
+        if not column or profiles[column].numeric_share < 0.9:
+            continue
+        numbers = profiles[column].numbers
+        for code in S.na_codes_propose({column: numbers})[0]:
+            if (code < 0 or code in S.KNOWN_CODES) and code not in codes and code not in found:
+                found.append(code)
+                reasons.append(f"not applicable: {S.number_text(code)} in the outcome column '{_cut(column)}'")
+    return sorted([*codes, *found])
+
+
+def _nps_like(table: RawTable, column: str, p: _ColumnProfile) -> bool:
+    """Integers 0-10 that look like the 0-10 likelihood to recommend: the header announces 0-10, or (announcing no
+    scale) the answers reach 0 or 9. "Would recommend (1-7)" is a numeric outcome, not an NPS."""
+    if not (p.numeric_share >= 0.9 and p.integral and p.low >= 0 and p.high <= 10):
+        return False
+    hint = S.scale_hint(column, table.labels.get(column))
+    return hint == (0.0, 10.0) if hint is not None else (p.low == 0 or p.high >= 9)
+
+
 def _positive_guess(values: list[str]) -> list[str]:
     for value in values:
         if text_normalise(value) in POSITIVE_WORDS:
             return [value]
     clean = [v for v in values if not NEGATIVE_HINTS.search(v)]
     return clean[:1] if len(clean) == 1 else []
+
+
+# --- more outcomes beside the first -------------------------------------------------------------------------------
+# Header words (English and Dutch, matched as whole words of the normalised header) and the outcome they suggest.
+# A yes/no column is needed for the binary ones and a number scale for effort: the values decide, the words only
+# choose among them (a 1-5 "satisfaction with your stay" is a rating, not a retention question).
+RETENTION_WORDS = (
+    "stay", "staying", "remain", "renew", "renewal", "retention", "continue", "keep using", "remain a customer",
+    "blijven", "blijft", "klant blijven", "verlengen", "verlenging", "verlengt", "behouden",
+)  # fmt: skip
+SWITCH_WORDS = (
+    "switch", "switching", "leave", "cancel", "churn", "move to another", "overstappen", "overstapt", "over te stappen",
+    "opzeggen",
+    "vertrekken", "weggaan",
+)  # fmt: skip
+REPURCHASE_WORDS = (
+    "buy again", "purchase again", "repurchase", "order again", "shop again", "opnieuw kopen", "weer kopen",
+    "nogmaals kopen", "opnieuw bestellen", "weer bestellen", "opnieuw afnemen",
+)  # fmt: skip
+CROSS_SELL_WORDS = (
+    "buy more", "purchase more", "buy additional", "additional product", "additional products", "another product",
+    "other products", "cross sell", "upgrade", "meer kopen", "extra product", "extra producten", "meer afnemen",
+    "aanvullend", "aanvullende",
+)  # fmt: skip
+EFFORT_WORDS = ("effort", "ces", "customer effort", "moeite", "inspanning")
+EASE_WORDS = ("ease", "easy", "gemak", "makkelijk", "gemakkelijk", "eenvoudig")  # also a moment's rating: see below
+# "ease" is an outcome only about the whole interaction ("made it easy to handle my issue", "overall ease"); "Ease of
+# online booking" is the rating of a moment
+WHOLE_WORDS = (
+    "overall", "in general", "generally", "handle", "handled", "resolve", "resolved", "request", "issue",
+    "algemeen", "over het geheel", "totaal", "afhandelen", "afgehandeld", "regelen", "geregeld", "vraag",
+)  # fmt: skip
+YES_WORDS = {"yes", "ja", "j", "y", "1", "true", "waar", "oui"}
+NO_WORDS = {"no", "nee", "n", "0", "false", "onwaar", "non", "nein"}
+
+
+def _header_words(table: RawTable, column: str) -> str:
+    return f" {text_normalise(column)} {text_normalise(table.labels.get(column, ''))} "
+
+
+def _says(text: str, words: tuple[str, ...]) -> str | None:
+    return next((w for w in words if f" {w} " in text), None)
+
+
+def _yes_no(p: _ColumnProfile) -> tuple[str, str] | None:
+    """(yes answer, no answer) of a column holding two answers, one yes-like and one no-like, else None."""
+    answers = [t for t in p.text_values if not V.NA_MARKERS.search(t)]
+    if len(answers) != 2:
+        return None
+    first = {a: (text_normalise(a).split() or [""])[0] for a in answers}
+    yes = [a for a in answers if first[a] in YES_WORDS]
+    no = [a for a in answers if first[a] in NO_WORDS]
+    return (yes[0], no[0]) if len(yes) == 1 and len(no) == 1 else None
+
+
+def _outcomes_extra_propose(
+    table: RawTable,
+    profiles: dict[str, _ColumnProfile],
+    exclude: set[str],
+    primary: str | None,
+    primary_type: str,
+    reasons: list[str],
+) -> dict[str, OutcomeColumn]:
+    """Outcomes beside the first one, recognised by header words and values (issue 11):
+
+    - a recommend / NPS / LTR column of integers 0-10 (when the first outcome is not one already): nps, ``NPS``;
+    - a yes/no (ja/nee, 1/0, true/false) column about staying or renewing: binary ``Retention``, positive the yes;
+      about switching, leaving or cancelling: ``Retention`` too, positive the no (not leaving = retained); about
+      buying again: ``Repurchase``; about buying more or other products: ``Cross-sell``;
+    - a number scale (span at most 10) about effort, CES, moeite: numeric ``Effort``; about ease / gemak only with
+      a word about the whole interaction (overall, handle, resolve, afhandelen...): "Ease of online booking" is the
+      rating of a moment.
+    Names already taken get the column's name instead.
+    """
+    names_all = column_names(table)
+    taken = {outcome_key(default_outcome_name(type=primary_type, column=primary))} if primary else set()
+    found: dict[str, OutcomeColumn] = {}
+    candidates = [c for c in table.columns if c not in exclude and c != primary and not _is_metadata(table, c)]
+
+    def add(name: str, column: str, kind: str, positive: tuple[str, ...], why: str) -> None:
+        if outcome_key(name) in taken:
+            name = names_all[column]
+        if outcome_key(name) in taken:
+            return
+        taken.add(outcome_key(name))
+        found[name] = OutcomeColumn(name=name, column=column, type=kind, positive=positive)
+        shown = f", positive {list(positive)}" if positive else ""
+        reasons.append(f"outcome “{name}”: '{_cut(column)}' as {kind} ({why}{shown})")
+
+    for column in candidates:
+        text, p = _header_words(table, column), profiles[column]
+        numeric = p.numeric_share >= 0.9 and p.filled_count > 0
+        if primary_type != "nps" and _nps_like(table, column, p):
+            word = _says(text, tuple(text_normalise(a) for a in OUTCOME_ALIASES))
+            if word:
+                add("NPS", column, "nps", (), f"matches '{word}', integers 0-10")
+                continue
+        answers = _yes_no(p)
+        if answers is not None:
+            yes, no = answers
+            for name, words, positive, what in (
+                ("Retention", SWITCH_WORDS, no, "a yes/no question about leaving: not leaving counts as retained"),
+                ("Retention", RETENTION_WORDS, yes, "a yes/no question about staying"),
+                ("Repurchase", REPURCHASE_WORDS, yes, "a yes/no question about buying again"),
+                ("Cross-sell", CROSS_SELL_WORDS, yes, "a yes/no question about buying more"),
+            ):
+                word = _says(text, words)
+                if word:
+                    add(name, column, "binary", (positive,), f"{what}, matches '{word}'")
+                    break
+            continue
+        if numeric and p.high - p.low >= 2 and p.high - p.low <= 10 and p.distinct >= 3:
+            word = _says(text, EFFORT_WORDS) or (_says(text, EASE_WORDS) if _says(text, WHOLE_WORDS) else None)
+            if word:
+                add("Effort", column, "numeric", (), f"a number scale about effort, matches '{word}'")
+    return found

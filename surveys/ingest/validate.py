@@ -6,9 +6,11 @@ Rules (DESIGN section 4):
 - submitted_at: empty -> NaT; otherwise ISO, US M/D/YYYY [H:MM[:SS] [AM/PM]], D-M-YYYY / DD.MM.YYYY / D/M/YYYY
   (the family is chosen once per column on the first chunk, see values.date_family_choose), Excel serials in XLSX.
   Naive times are UTC unless the Qualtrics ImportId row names a time zone.
-- outcome: "nps" needs an integer 0-10; "binary" gives 1 for outcome_positive values, 0 for any other non-empty
-  value (without outcome_positive: 1/0, yes/no, true/false, ja/nein are inferred); "numeric" any number. An empty
-  or N/A outcome is an error ("missing outcome"); mapping.not_applicable codes count as N/A for the outcome too,
+- outcomes (each of mapping.outcome_columns(), checked the same way): "nps" needs an integer 0-10; "binary" gives
+  1 for its positive values, 0 for any other non-empty value (without positive values: 1/0, yes/no, true/false,
+  ja/nee, ja/nein are inferred); "numeric" any number. An empty or N/A outcome is an error ("missing outcome")
+  where the row answers none of its outcomes (with one outcome: whenever it is empty); a row that answers some of
+  several outcomes keeps the others as missing (NaN). mapping.not_applicable codes count as N/A for outcomes too,
   except 0-10 for an NPS outcome.
 - ratings: numbers after reading labelled codes ("Neutral (4)"), SPSS value labels and decimal commas; empty, N/A
   markers and mapping.not_applicable codes -> NaN; non-numbers and values outside the scale are errors. Rescaled
@@ -45,7 +47,7 @@ import pyarrow.compute as pc
 from surveys.ingest import scales as S
 from surveys.ingest import values as V
 from surveys.ingest.errors import IngestError
-from surveys.ingest.mapping import Mapping
+from surveys.ingest.mapping import Mapping, OutcomeColumn
 from surveys.ingest.table import RawTable
 
 ERROR_COLUMNS = ["line", "column", "value", "reason"]
@@ -79,6 +81,8 @@ class ValidatedChunk:
     moments: list[str] = field(default_factory=list)
     scales: list[tuple[float, float]] = field(default_factory=list)  # one per moment, in `moments` order
     weight: np.ndarray | None = None  # float64 survey weights (> 0) when mapping.weight, else None
+    # every outcome of mapping.outcome_columns() by name (NaN = missing); ``outcome`` is the first of them
+    outcomes: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def row_errors(self) -> list[RowError]:
@@ -121,7 +125,7 @@ class _State:
     seen_ids: list[tuple[pa.Array, np.ndarray]] = field(default_factory=list)  # ids and first lines per chunk
     date_family: str | None = None
     scales: dict[str, tuple[float, float]] = field(default_factory=dict)  # per moment name, once known
-    positives: frozenset[str] | None = None
+    positives: dict[str, frozenset[str]] = field(default_factory=dict)  # per binary outcome name, once known
 
 
 def validate_chunks(table: RawTable, mapping: Mapping, *, chunksize: int = 200_000) -> Iterator[ValidatedChunk]:
@@ -136,8 +140,9 @@ def validate_chunks(table: RawTable, mapping: Mapping, *, chunksize: int = 200_0
         scale = mapping.scales.get(name) or fixed or _scale_from_labels(table, mapping, [column]) or labelled
         if scale:
             state.scales[name] = (float(scale[0]), float(scale[1]))
-    if mapping.outcome_type == "binary" and mapping.outcome_positive:
-        state.positives = frozenset(v.strip().lower() for v in mapping.outcome_positive)
+    for spec in mapping.outcome_columns():
+        if spec.type == "binary" and spec.positive:
+            state.positives[spec.name] = frozenset(v.strip().lower() for v in spec.positive)
     for chunk in table.iter_chunks(chunksize=chunksize):
         yield _chunk_validate(table, mapping, chunk, state)
 
@@ -200,7 +205,8 @@ def _chunk_validate(table: RawTable, mapping: Mapping, frame: pd.DataFrame, stat
             submitted_at, bad = V.dates_parse(text, state.date_family, tz)
             errors.add(bad, mapping.submitted_at, text, "unparseable date")
 
-    outcome = _outcome(table, mapping, frame, state, errors, na_values)
+    outcomes = _outcomes(table, mapping, frame, state, errors, na_values)
+    outcome = next(iter(outcomes.values())) if outcomes else np.full(n, np.nan)
     weight = _weight(table, mapping, frame, errors)
 
     # ratings
@@ -259,6 +265,7 @@ def _chunk_validate(table: RawTable, mapping: Mapping, frame: pd.DataFrame, stat
         respondent_id=respondent_id[good],
         submitted_at=submitted_at[good],
         outcome=outcome[good],
+        outcomes={name: values[good] for name, values in outcomes.items()},
         ratings=scaled[good],
         experienced=experienced[good] if experienced is not None else None,
         segments=segments[good].reset_index(drop=True),
@@ -327,38 +334,56 @@ def _duplicates(ids: pd.Series, lines: np.ndarray, column: str, errors: _Errors,
     state.seen_ids.append((distinct.filter(pa.array(new)), first_line[new]))
 
 
-def _outcome(
+def _outcomes(
     table: RawTable, mapping: Mapping, frame: pd.DataFrame, state: _State, errors: _Errors, na_values: frozenset
-) -> np.ndarray:
-    column = mapping.outcome
+) -> dict[str, np.ndarray]:
+    """Every mapped outcome's values by name; "missing outcome" where a row answers none of them."""
+    specs = mapping.outcome_columns()
+    parsed = {spec.name: _outcome(table, spec, frame, state, errors, na_values) for spec in specs}
+    if specs:
+        missing_all = np.logical_and.reduce([missing for _, missing in parsed.values()])
+        for spec in specs:
+            errors.add(missing_all & parsed[spec.name][1], spec.column, frame[spec.column], "missing outcome")
+    return {name: values for name, (values, _) in parsed.items()}
+
+
+def _outcome(
+    table: RawTable, spec: OutcomeColumn, frame: pd.DataFrame, state: _State, errors: _Errors, na_values: frozenset
+) -> tuple[np.ndarray, np.ndarray]:
+    """One outcome's values (NaN where missing) and where it is missing; bad values are row errors."""
+    column = spec.column
     raw = frame[column]
     text = V.text_clean(raw)
     n = len(text)
-    if mapping.outcome_type == "binary":
+    if spec.type == "binary":
         lower = text.str.lower()
         empty = ((text == "") | text.str.contains(V.NA_MARKERS) | text.isin(na_values)).to_numpy(bool)
-        errors.add(empty, column, raw, "missing outcome")
-        if state.positives is None:
-            state.positives = _positives_infer(lower[~empty])
-        return np.where(empty, np.nan, lower.isin(state.positives).to_numpy().astype(np.float64))
-    if mapping.outcome_type == "nps":
+        if spec.name not in state.positives:
+            state.positives[spec.name] = _positives_infer(lower[~empty], spec)
+        values = np.where(empty, np.nan, lower.isin(state.positives[spec.name]).to_numpy().astype(np.float64))
+        return values, empty
+    if spec.type == "nps":
         # "not_applicable": ["0"] is meant for the ratings; an LTR of 0 is a valid answer
         na_values = frozenset(v for v in na_values if v not in {str(i) for i in range(11)})
     p = V.numbers_parse(raw, decimal=table.decimal, na_values=na_values, value_labels=table.value_labels.get(column))
     values = p.values
-    errors.add(p.status == V.NA, column, raw, "missing outcome")
     errors.add(p.status == V.BAD, column, raw, "outcome is not a number")
-    if mapping.outcome_type == "nps":
+    if spec.type == "nps":
         wrong = (p.status == V.OK) & ~((values >= 0) & (values <= 10) & (np.mod(values, 1) == 0))
         errors.add(wrong, column, raw, "outcome must be an integer 0-10")
-    return values if n else np.zeros(0)
+    missing = np.asarray(p.status == V.NA, dtype=bool)
+    return (values if n else np.zeros(0)), missing
 
 
-def _positives_infer(observed: pd.Series) -> frozenset[str]:
+def _positives_infer(observed: pd.Series, spec: OutcomeColumn) -> frozenset[str]:
     """Positive value of an unconfigured binary outcome, from the values seen in the first chunk."""
     seen = set(observed.unique().tolist())
-    for positive, negative in (("1", "0"), ("yes", "no"), ("true", "false"), ("ja", "nein"), ("y", "n")):
+    pairs = (("1", "0"), ("yes", "no"), ("true", "false"), ("ja", "nee"), ("ja", "nein"), ("y", "n"), ("j", "n"))
+    for positive, negative in pairs:
         if seen <= {positive, negative}:
             return frozenset({positive})
     shown = ", ".join(sorted(map(str, seen))[:10])
-    raise IngestError(f"The binary outcome needs 'outcome_positive': which of these values count as positive? {shown}")
+    raise IngestError(
+        f"The binary outcome “{spec.name}” (column '{spec.column}') needs its positive values ('outcome_positive', "
+        f"or 'positive' in 'outcomes'): which of these values count as positive? {shown}"
+    )

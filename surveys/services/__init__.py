@@ -21,7 +21,7 @@ from .uploads import (
     upload_leftovers_remove,
     upload_table,
 )
-from .waves import survey_data_changed, survey_get_or_create, survey_name_clean
+from .waves import survey_data_changed, survey_get_or_create, survey_name_clean, survey_outcomes_ensure
 
 __all__ = [
     "INGEST_CHUNK_ROWS",
@@ -35,6 +35,7 @@ __all__ = [
     "survey_get_or_create",
     "survey_moments_align",
     "survey_name_clean",
+    "survey_outcomes_ensure",
     "upload_confirm",
     "upload_create",
     "upload_discard",

@@ -30,7 +30,7 @@ from ..models import Response, Survey, Upload, UploadStatus
 from .files import file_blocks, table_read, upload_path
 from .responses import responses_store
 from .uploads import UPLOAD_JOB, upload_leftovers_remove
-from .waves import survey_data_changed, survey_get_or_create
+from .waves import mapping_outcomes, survey_data_changed, survey_get_or_create, survey_outcomes_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +203,8 @@ def _upload_run(upload: Upload, progress: JobProgress) -> None:
         with transaction.atomic():
             survey = _survey_lock(upload)
             moments = moments_ensure(journey=survey.journey, names=list(mapping.moments))
+            # the wave's outcomes first: a name the journey uses for another type refuses the import here
+            survey_outcomes_ensure(survey=survey, outcomes=mapping_outcomes(mapping))
             scale = _chunks_store(upload, survey, moments, table, mapping, tally, progress)
             if not upload.skip_invalid and tally.rows_invalid:
                 raise _Refused
@@ -263,7 +265,7 @@ def _chunks_store(
                 survey=survey,
                 moments=moments,
                 respondent_id=chunk.respondent_id,
-                outcome=chunk.outcome,
+                outcomes=chunk.outcomes,
                 ratings=chunk.ratings,
                 submitted_at=chunk.submitted_at,
                 experienced=chunk.experienced,
@@ -289,7 +291,7 @@ def _upload_done(
 ) -> None:
     """Inside the load transaction: the wave's new data version, outcome and scale, and the upload DONE."""
     survey_data_changed(survey=survey)
-    survey_fields = {"outcome_type": mapping.outcome_type, "mapping": upload.mapping}
+    survey_fields = {"mapping": upload.mapping}
     if scale is not None:
         survey_fields.update(scale_min=scale[0], scale_max=scale[1])
     Survey.objects.filter(pk=survey.pk).update(**survey_fields)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +20,9 @@ from django.db import IntegrityError, connection, transaction
 from journeys.models import Moment
 
 from ..models import Response, Survey
+from ..outcomes import Outcome
 from ..pgcopy import responses_payload
+from .waves import survey_outcomes_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +66,9 @@ def responses_store(
     survey: Survey,
     moments: Sequence[Moment],
     respondent_id: np.ndarray,
-    outcome: np.ndarray,
     ratings: np.ndarray,
+    outcome: np.ndarray | None = None,
+    outcomes: Mapping[str, np.ndarray] | None = None,
     submitted_at: np.ndarray | None = None,
     experienced: np.ndarray | None = None,
     segments: pd.DataFrame | None = None,
@@ -78,6 +81,11 @@ def responses_store(
     which are aligned to the survey's ordered ``moment_ids`` first. ``weight``: n survey weights (> 0), or None for
     unweighted responses (stored as NULL; a re-import without weights clears them).
 
+    ``outcomes``: outcome name -> n values (0-10 for nps, 0/1 for binary, the number for numeric; NaN = missing),
+    each name one of the wave's ``outcomes`` (``survey_outcomes_ensure`` adds them; names matched ignoring case and
+    runs of whitespace). ``outcome``: shorthand for the wave's first outcome (a wave without outcomes gets one
+    named ``NPS`` of type nps). Outcomes of the wave given by neither are stored as missing.
+
     Atomic on its own (the staging table lives until commit, so it needs a transaction around it); inside the
     caller's transaction (an upload's one) it is a savepoint, and a failed upload still leaves nothing behind.
 
@@ -88,7 +96,7 @@ def responses_store(
     if n == 0:
         return StoreCounts(0, 0)
     positions = survey_moments_align(survey=survey, moments=moments)
-    survey.refresh_from_db(fields=["moment_ids"])
+    survey.refresh_from_db(fields=["moment_ids", "outcomes"])
     width = len(survey.moment_ids)
     full_ratings = _aligned(np.asarray(ratings, dtype=np.float32), positions, width, np.nan)
     full_experienced = None
@@ -100,14 +108,42 @@ def responses_store(
         )
     frame = pd.DataFrame({"respondent_id": pd.Series(respondent_id, dtype="string").to_numpy()})
     frame["submitted_at"] = pd.to_datetime(pd.Series(submitted_at), utc=True) if submitted_at is not None else pd.NaT
-    frame["outcome"] = np.asarray(outcome, dtype=np.float64)
+    full_outcomes = _outcomes_aligned(survey, n, outcome, outcomes)
     frame["weight"] = np.nan if weight is None else np.asarray(weight, dtype=np.float64)
     if segments is None:
         segments = pd.DataFrame(index=range(n))
     segments = segments.reset_index(drop=True).astype("string")
     if connection.vendor == "postgresql":
-        return _store_postgresql(survey, frame, segments, full_ratings, full_experienced, new_rows)
-    return _store_generic(survey, frame, segments, full_ratings, full_experienced)
+        return _store_postgresql(survey, frame, segments, full_ratings, full_experienced, full_outcomes, new_rows)
+    return _store_generic(survey, frame, segments, full_ratings, full_experienced, full_outcomes)
+
+
+def _outcomes_aligned(
+    survey: Survey, n: int, outcome: np.ndarray | None, outcomes: Mapping[str, np.ndarray] | None
+) -> np.ndarray:
+    """The n x len(survey.outcomes) outcome matrix (NaN = missing) in the wave's outcome order."""
+    given: list[tuple[int, np.ndarray]] = []
+    if outcome is not None:
+        if not survey.outcomes:
+            survey_outcomes_ensure(survey=survey, outcomes=[Outcome(name="NPS", type="nps")])
+            survey.refresh_from_db(fields=["outcomes"])
+        given.append((0, np.asarray(outcome, dtype=np.float64)))
+    if outcomes:
+        known = {o.key: i for i, o in enumerate(survey.outcome_list)}
+        for name, values in outcomes.items():
+            key = Outcome(name=name).key
+            if key not in known:
+                names = ", ".join(o.name for o in survey.outcome_list) or "none"
+                raise ValueError(
+                    f"The wave has no outcome named {name!r} (it has: {names}); add it with survey_outcomes_ensure."
+                )
+            given.append((known[key], np.asarray(values, dtype=np.float64)))
+    matrix = np.full((n, len(survey.outcomes)), np.nan)
+    for position, values in given:
+        if values.shape != (n,):
+            raise ValueError(f"An outcome has {values.shape} values for {n} responses.")
+        matrix[:, position] = values
+    return matrix
 
 
 def _store_postgresql(
@@ -116,6 +152,7 @@ def _store_postgresql(
     segments: pd.DataFrame,
     ratings: np.ndarray,
     experienced: np.ndarray | None,
+    outcomes: np.ndarray,
     new_rows: bool,
 ) -> StoreCounts:
     """Binary COPY of rows already in the response table's shape (arrays and JSON built with numpy/pyarrow).
@@ -126,9 +163,11 @@ def _store_postgresql(
     table of the same shape and one ``INSERT ... ON CONFLICT (survey_id, respondent_id) DO UPDATE``; updated rows
     are counted by one indexed join before it (no ``RETURNING`` of every row).
     """
-    payload = responses_payload(survey.pk, frame, segments, ratings, experienced, frame["weight"].to_numpy())
+    payload = responses_payload(
+        survey.pk, frame, segments, ratings, experienced, frame["weight"].to_numpy(), outcomes=outcomes
+    )
     table = Response._meta.db_table
-    columns = "survey_id, respondent_id, submitted_at, outcome, segments, ratings, experienced, weight"
+    columns = "survey_id, respondent_id, submitted_at, segments, ratings, experienced, weight, outcomes"
     n = len(frame)
     if new_rows:
         import psycopg2  # only on PostgreSQL; copy_expert's errors are not wrapped by Django
@@ -156,7 +195,7 @@ def _store_postgresql(
         upsert = (
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "  # noqa: S608  # nosec B608
             "ON CONFLICT (survey_id, respondent_id) DO UPDATE SET submitted_at = EXCLUDED.submitted_at, "
-            "outcome = EXCLUDED.outcome, segments = EXCLUDED.segments, ratings = EXCLUDED.ratings, "
+            "outcomes = EXCLUDED.outcomes, segments = EXCLUDED.segments, ratings = EXCLUDED.ratings, "
             "experienced = EXCLUDED.experienced, weight = EXCLUDED.weight"
         )
         cursor.execute(upsert)
@@ -171,6 +210,7 @@ def _store_generic(
     segments: pd.DataFrame,
     ratings: np.ndarray,
     experienced: np.ndarray | None,
+    outcomes: np.ndarray,
 ) -> StoreCounts:
     existing = set(
         Response.objects.filter(survey=survey, respondent_id__in=frame["respondent_id"].tolist()).values_list(
@@ -183,7 +223,7 @@ def _store_generic(
             survey=survey,
             respondent_id=rid,
             submitted_at=None if ts is None else ts.to_pydatetime(),
-            outcome=None if np.isnan(out) else float(out),
+            outcomes=[None if np.isnan(v) else float(v) for v in out],
             segments={k: v for k, v in seg.items() if v is not None},
             ratings=[None if np.isnan(v) else float(v) for v in r],
             experienced=None if experienced is None else [bool(v) for v in experienced[i]],
@@ -193,7 +233,7 @@ def _store_generic(
             zip(
                 frame["respondent_id"],
                 submitted,
-                frame["outcome"],
+                outcomes,
                 frame["weight"],
                 segments.astype(object).where(segments.notna(), None).to_dict(orient="records"),
                 ratings,
@@ -206,6 +246,6 @@ def _store_generic(
         batch_size=2000,
         update_conflicts=True,
         unique_fields=["survey", "respondent_id"],
-        update_fields=["submitted_at", "outcome", "segments", "ratings", "experienced", "weight"],
+        update_fields=["submitted_at", "outcomes", "segments", "ratings", "experienced", "weight"],
     )
     return StoreCounts(created=len(rows) - len(existing), updated=len(existing))

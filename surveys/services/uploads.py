@@ -32,7 +32,7 @@ from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, propose_mapp
 from ..models import Survey, Upload, UploadStatus
 from ..retention import upload_file_gone_message
 from .files import file_blocks, file_store, table_read, upload_path
-from .waves import survey_name_clean
+from .waves import mapping_outcomes, outcomes_check, survey_name_clean
 
 QUEUE_DOWN_MESSAGE = (
     "Queued. The job queue cannot be reached right now: the import starts by itself once it is back "
@@ -154,17 +154,8 @@ def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False,
     problems = parsed.check_columns(upload_table(upload=upload))
     if problems:
         raise IngestError("The mapping does not fit the file: " + "; ".join(problems) + ".")
-    other_outcomes = set(
-        Survey.objects.filter(journey_id=upload.journey_id, data_version__gt=0)
-        .exclude(name=upload.survey_name)
-        .values_list("outcome_type", flat=True)
-    )
-    if other_outcomes and other_outcomes != {parsed.outcome_type}:
-        # Waves of one journey are pooled and compared: their outcomes must be the same kind of number.
-        raise IngestError(
-            f"The other waves of this journey have a {', '.join(sorted(other_outcomes))} outcome, this mapping a "
-            f"{parsed.outcome_type} one. Map the same kind of outcome, or import into a separate journey."
-        )
+    # Waves of one journey are pooled and compared by outcome name: a name must keep its type.
+    outcomes_check(journey_id=upload.journey_id, survey_name=upload.survey_name, outcomes=mapping_outcomes(parsed))
     with transaction.atomic():
         Survey.objects.filter(journey_id=upload.journey_id, name=upload.survey_name).update(mapping=parsed.to_json())
         journey = upload.journey

@@ -156,7 +156,7 @@ def test_priorities_csv(manager, journey, done, query):
     response = api_client(manager).get(f"/api/journeys/{journey.pk}/priorities/?{query}")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="onboarding-priorities-wave-1.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="onboarding-priorities-wave-1-nps.csv"'
     rows = _csv_rows(response.content)
     assert rows[0] == list(EXPORT_COLUMNS)
     assert [r[1] for r in rows[1:]] == ["Billing", "Installation", "Welcome Pack", "App Login"]

@@ -103,7 +103,7 @@ def test_on_a_phone_there_is_no_mode_bar_over_the_labels_and_the_titles_are_the_
     page = draw(_figure(*demo_results()), PHONE)
     assert page.locator("#quadrant-chart .modebar-btn").count() == 0
     assert page.locator("#quadrant-chart .xtitle").text_content() == "Satisfaction (0-100)"
-    assert page.locator("#quadrant-chart .ytitle").text_content() == "Impact (% of R², signed)"
+    assert page.locator("#quadrant-chart .ytitle").text_content() == "NPS impact (% of R², signed)"
 
 
 def test_on_a_laptop_the_mode_bar_takes_no_tab_stop(draw):

@@ -32,7 +32,7 @@ def moved_journey(organisation, *, n: int = 600, seed: int = 12) -> Journey:
     rng = np.random.default_rng(seed)
     for name, shift, start in (("2026 Q1", None, "2026-01-01"), ("2026 Q2", mv.DROP * 1.6, "2026-04-01")):
         period = mv.period_simulate(n, rng, shift)
-        survey = Survey.objects.create(journey=journey, name=name, scale_min=1, scale_max=5, outcome_type="nps")
+        survey = Survey.objects.create(journey=journey, name=name, scale_min=1, scale_max=5)
         segments = pd.DataFrame({"region": rng.choice(["North", "South"], n)})
         with transaction.atomic():
             responses_store(

@@ -250,10 +250,10 @@ def test_every_placed_moment_is_named_on_the_chart_and_on_the_phone_variant(resu
 def test_charts_write_the_final_axis_titles_for_laptop_and_phone_and_the_script_rewrites_none(results):
     fig = charts.quadrant_figure(results, SUMMARY)
     assert fig.layout.xaxis.title.text == "Satisfaction of those who experienced it (0-100)"
-    assert fig.layout.yaxis.title.text == "Impact on the outcome (% of R², signed)"
+    assert fig.layout.yaxis.title.text == "Impact on NPS (% of R², signed)"
     narrow = fig.layout.meta["narrow"]["layout"]
     assert narrow["xaxis"]["title"]["text"] == "Satisfaction (0-100)"
-    assert narrow["yaxis"]["title"]["text"] == "Impact (% of R², signed)"
+    assert narrow["yaxis"]["title"]["text"] == "NPS impact (% of R², signed)"
     assert narrow["xaxis"]["range"] == list(fig.layout.xaxis.range)
     captions = [a["text"] for a in narrow["annotations"] if a.get("name", "").startswith("label-")]
     assert captions and all("<br>" not in c for c in captions)  # the phone's captions are the names alone

@@ -172,3 +172,35 @@ def test_w1_cli_writes_the_file(tmp_path):
     )
     assert "300 respondents x 4 moments" in result.stdout
     assert len(out.read_text().splitlines()) == 301
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_each_outcome_of_the_demo_has_its_own_planted_drivers_recovered(seed):
+    """Issue 11: Retention and Cross-sell are measured on the same respondents as NPS, each with drivers of its
+    own, and the method recovers every outcome's quadrants (the side-by-side view's story)."""
+    from moments.analysis import AnalysisParams, analyse
+    from moments.demo.generator import DEMO_OUTCOMES
+
+    journey = generate_broadband(seed)
+    slugs = [m.slug for m in journey.moments]
+    truth = journey.truth.outcome_quadrants
+    assert set(truth) == {name for name, _ in DEMO_OUTCOMES} == {"Retention", "Cross-sell"}
+    for wave in journey.waves:
+        ratings = (wave.frame[slugs].to_numpy(dtype=float) - 1) / 9 * 100
+        for name, kind in DEMO_OUTCOMES:
+            values = wave.outcomes[name]
+            assert values.shape == (3000,) and set(np.unique(values)) == {0.0, 1.0}
+            result = analyse(ratings, values, slugs, outcome_type=kind, params=AnalysisParams(bootstrap=20))
+            assert dict(zip(slugs, result.moments["quadrant"], strict=True)) == truth[name][wave.name]
+            assert not result.moments["pain_point"].any()
+        retention, nps = truth["Retention"][wave.name], journey.truth.quadrants[wave.name]
+        assert retention["contract-renewal"] == "raise" and nps["contract-renewal"] == "improve"
+        assert nps["installation"] == "amplify" and retention["installation"] == "reduce"
+
+
+def test_the_other_outcomes_leave_the_nps_data_of_a_seed_unchanged(journey):
+    """The yes/no outcomes are drawn after everything else: the NPS story of a seed is the one it always was."""
+    wave = journey.waves[0]
+    # Read from the generator before the outcomes were added (the first five LTRs and the last instant of Q1).
+    assert wave.frame["ltr"].iloc[:5].tolist() == [10, 8, 7, 10, 10]
+    assert str(wave.frame["submitted_at"].iloc[-1]) == "2026-03-31 23:56:55+00:00"

@@ -36,5 +36,5 @@ def test_home_lists_only_the_journeys_of_the_users_organisations_with_counts(
 def test_ratings_round_trip_as_one_array_per_response_with_nulls(organisation):
     survey = SurveyFactory(journey__organisation=organisation, name="2026 Q1")
     # row by row on purpose: the array field itself is under test
-    Response.objects.create(survey=survey, respondent_id="r1", outcome=9, ratings=[12.5, None, 100.0])
+    Response.objects.create(survey=survey, respondent_id="r1", outcomes=[9], ratings=[12.5, None, 100.0])
     assert Response.objects.get().ratings == [12.5, None, 100.0]

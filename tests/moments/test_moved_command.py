@@ -103,7 +103,7 @@ def test_bad_periods_and_outcomes_fail_with_the_reason(journey):
         run_command("explain_change", "--journey", "broadband", "--from-period", "Jan", "--to", "2026 Q2")
     with pytest.raises(CommandError, match="0 responses"):
         run_command("explain_change", "--journey", "broadband", "--from-period", "2025-01", "--to", "2026 Q2")
-    with pytest.raises(CommandError, match="one outcome, 'NPS'"):
+    with pytest.raises(CommandError, match="Unknown outcome 'Churn': this journey's outcomes are NPS"):
         run_command(
             "explain_change", "--journey", "broadband", "--from", "2026 Q1", "--to", "2026 Q2", "--outcome", "Churn"
         )

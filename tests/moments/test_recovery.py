@@ -47,7 +47,10 @@ def test_load_demo_is_idempotent_and_creates_the_logins(settings):
     journey = Journey.objects.get(slug="broadband", organisation__slug="demo")
     assert journey.surveys.count() == 2 and journey.moments.count() == 11
     assert sum(s.responses.count() for s in journey.surveys.all()) == 1000
-    assert journey.analysis_runs.filter(status=RunStatus.DONE).count() == 3
+    # Each wave, both together, and the latest wave's Retention and Cross-sell (the side-by-side view's).
+    done = journey.analysis_runs.filter(status=RunStatus.DONE)
+    assert sorted(done.values_list("outcome", flat=True)) == ["", "", "", "Cross-sell", "Retention"]
+    assert [o["name"] for o in journey.surveys.first().outcomes] == ["NPS", "Retention", "Cross-sell"]
     text = out.getvalue()
     for username in ("analyst", "manager", "admin"):
         assert username in text

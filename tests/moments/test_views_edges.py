@@ -138,8 +138,8 @@ def test_export_file_names_carry_the_filter(client, manager, journey):
     url = reverse("moments:export", args=[journey.pk, "csv"])
     plain = client.get(url)
     north = client.get(f"{url}?wave={journey.q2.pk}&segment.region=North")
-    assert plain["Content-Disposition"] == 'attachment; filename="broadband-priorities-2026-q2.csv"'
-    assert north["Content-Disposition"] == 'attachment; filename="broadband-priorities-2026-q2-region-north.csv"'
+    assert plain["Content-Disposition"] == 'attachment; filename="broadband-priorities-2026-q2-nps.csv"'
+    assert north["Content-Disposition"] == 'attachment; filename="broadband-priorities-2026-q2-nps-region-north.csv"'
 
 
 def test_exporting_a_journey_without_waves_says_there_are_none(client, manager, organisation):

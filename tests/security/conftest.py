@@ -227,7 +227,7 @@ def foreign_snapshot(organisation_id: int) -> dict:
         "moments": list(Moment.objects.filter(journey__in=journeys).order_by("pk").values()),
         "surveys": list(surveys.order_by("pk").values()),
         "responses": list(
-            Response.objects.filter(survey__in=surveys).order_by("pk").values_list("pk", "outcome", "ratings")
+            Response.objects.filter(survey__in=surveys).order_by("pk").values_list("pk", "outcomes", "ratings")
         ),
         "uploads": list(Upload.objects.filter(survey__in=surveys).order_by("pk").values()),
         "uploads_of_org": Upload.objects.filter(organisation_id=organisation_id).count(),

@@ -35,6 +35,7 @@ EXPECTED: dict[str, tuple[str | None, str | None]] = {
     "moments:dashboard": (VIEWER, None),
     "moments:report": (VIEWER, None),
     "moments:journey_map": (VIEWER, None),
+    "moments:outcomes": (VIEWER, None),
     "moments:export": (VIEWER, None),
     "moments:run_status": (VIEWER, None),
     "moments:moment_detail": (VIEWER, None),

@@ -58,12 +58,14 @@ def test_airline_ratings_treat_zero_as_not_applicable_and_rescale_to_0_100(share
     wifi = survey.moment_ids.index(Moment.objects.get(name="Inflight wifi service").pk)
     first = Response.objects.get(survey=survey, respondent_id="19556")  # line 2: wifi 5, satisfied
     assert first.ratings[wifi] == pytest.approx(100.0)
-    assert first.outcome == 1.0
+    assert first.outcomes == [1.0]
     assert first.segments == {"Gender": "Female", "Customer Type": "Loyal Customer",
                               "Type of Travel": "Business travel", "Class": "Eco"}  # fmt: skip
     ratings = [r[wifi] for r in Response.objects.filter(survey=survey).values_list("ratings", flat=True)]
     assert sum(r is None for r in ratings) > 0, "0 = not applicable is stored as NULL"
-    assert (survey.outcome_type, survey.scale_min, survey.scale_max) == ("binary", 1.0, 5.0)
+    assert (survey.scale_min, survey.scale_max) == (1.0, 5.0)
+    # the single outcome of the mapping is the wave's one outcome, named after its column
+    assert survey.outcomes == [{"name": "satisfaction", "type": "binary", "positive": ["satisfied"], "unit": ""}]
 
 
 def test_a_file_with_three_bad_rows_is_refused_naming_them_and_nothing_is_stored(tmp_path):

@@ -19,12 +19,13 @@ def _responses(n_moments: int = 3, **overrides) -> dict:
             "submitted_at": pd.to_datetime(
                 ["2024-03-01T12:30:00.123456Z", None, "1999-12-31T23:59:59.000000Z"], utc=True
             ),
-            "outcome": [10.0, np.nan, 1e308],
         }
     )
     segments = pd.DataFrame({"region": ["North", None, 'Zuid "quoted"'], "plan": ["a", "b", None]}, dtype="string")
     ratings = np.array([[0.0, 100.0, np.nan], [np.nan, np.nan, np.nan], [3.4028235e38, -1.5, 55.5]])[:, :n_moments]
-    args = {"survey_id": 2**40 + 7, "frame": frame, "segments": segments, "ratings": ratings, "experienced": None}
+    outcomes = np.array([[10.0], [np.nan], [1e308]])
+    args = {"survey_id": 2**40 + 7, "frame": frame, "segments": segments, "ratings": ratings, "experienced": None,
+            "outcomes": outcomes}  # fmt: skip
     return args | overrides
 
 
@@ -32,14 +33,14 @@ def _decoded(payload: bytes) -> list[dict]:
     """The responses rows as Python values, read by the plain reader."""
     out = []
     for fields in pgcopy.rows_split(payload):
-        survey, respondent, stamp, outcome, segments, ratings, experienced, weight = fields
+        survey, respondent, stamp, segments, ratings, experienced, weight, outcomes = fields
         assert segments[:1] == b"\x01"  # jsonb version byte
         out.append(
             {
                 "survey_id": struct.unpack(">q", survey)[0],
                 "respondent_id": respondent.decode(),
                 "submitted_us": None if stamp is None else struct.unpack(">q", stamp)[0] + pgcopy.PG_EPOCH_US,
-                "outcome": None if outcome is None else struct.unpack(">d", outcome)[0],
+                "outcomes": pgcopy.array_elements(outcomes),
                 "segments": json.loads(segments[1:].decode()),
                 "ratings": pgcopy.array_elements(ratings),
                 "experienced": None if experienced is None else pgcopy.array_elements(experienced),
@@ -59,7 +60,7 @@ def test_responses_round_trip_with_nulls_text_and_large_values():
     assert rows[0]["submitted_us"] == expected_us[0]
     assert rows[1]["submitted_us"] is None  # NaT -> NULL
     assert rows[2]["submitted_us"] == expected_us[2]  # before the PostgreSQL epoch: negative on the wire
-    assert [r["outcome"] for r in rows] == [10.0, None, 1e308]  # NaN -> NULL
+    assert [r["outcomes"] for r in rows] == [(pgcopy.OID_FLOAT8, [v]) for v in (10.0, None, 1e308)]  # NaN -> NULL
     assert [r["segments"] for r in rows] == [
         {"region": "North", "plan": "a"},
         {"plan": "b"},  # missing values are left out
@@ -79,7 +80,7 @@ def test_responses_round_trip_with_weights():
     weight = np.array([0.25, np.nan, 1e-300])
     rows = _decoded(pgcopy.responses_payload(**_responses(weight=weight)))
     assert [r["weight"] for r in rows] == [0.25, None, 1e-300]  # NaN -> NULL
-    assert [r["outcome"] for r in rows] == [10.0, None, 1e308]  # the fields before it are where they were
+    assert [r["outcomes"][1] for r in rows] == [[10.0], [None], [1e308]]  # the field after it is where it was
     assert [r["ratings"][1][1] for r in rows] == [100.0, None, -1.5]
 
 
@@ -92,6 +93,14 @@ def test_responses_with_no_moments_write_empty_arrays_and_flags_round_trip():
     flags = np.array([[True, False, True], [False, False, False], [True, True, True]])
     rows = _decoded(pgcopy.responses_payload(**_responses(3, experienced=flags)))
     assert [r["experienced"][1] for r in rows] == flags.tolist()
+
+
+def test_several_outcomes_and_none_round_trip():
+    outcomes = np.array([[9.0, 1.0, -2.5], [np.nan, 0.0, np.nan], [np.nan, np.nan, np.nan]])
+    rows = _decoded(pgcopy.responses_payload(**_responses(outcomes=outcomes)))
+    assert [r["outcomes"][1] for r in rows] == [[9.0, 1.0, -2.5], [None, 0.0, None], [None, None, None]]
+    rows = _decoded(pgcopy.responses_payload(**_responses(outcomes=None)))
+    assert [r["outcomes"] for r in rows] == [(pgcopy.OID_FLOAT8, [])] * 3
 
 
 def test_responses_without_segments_write_an_empty_object():

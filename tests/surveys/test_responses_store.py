@@ -9,7 +9,8 @@ from django.db import connection, transaction
 
 from journeys.models import Moment
 from surveys import services
-from surveys.models import Response
+from surveys.models import Response, Survey
+from surveys.outcomes import Outcome
 from tests.factories import JourneyFactory
 
 
@@ -69,7 +70,7 @@ def _full_batch(ids):
 
 def _stored(survey):
     return {
-        r.respondent_id: (r.outcome, r.submitted_at, r.segments, r.ratings, r.experienced)
+        r.respondent_id: (r.outcomes, r.submitted_at, r.segments, r.ratings, r.experienced)
         for r in Response.objects.filter(survey=survey)
     }
 
@@ -86,7 +87,7 @@ def test_every_value_survives_the_binary_copy(survey, new_rows):
 
     assert counts == services.StoreCounts(created=3, updated=0)
     stored = _stored(survey)
-    assert stored["r1"][0] == 9.0
+    assert stored["r1"][0] == [9.0]
     assert stored["r1"][1] == datetime(2024, 3, 1, 10, 30, 15, 123456, tzinfo=UTC)
     assert stored["r2 ünï"][1] is None
     assert stored['r,3"x'][1] == datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)
@@ -115,7 +116,7 @@ def test_new_rows_that_exist_after_all_are_updated_not_duplicated(survey):
     )
     assert counts == services.StoreCounts(created=1, updated=1)
     assert Response.objects.filter(survey=survey).count() == 3
-    assert Response.objects.get(survey=survey, respondent_id="b").outcome == 3.0
+    assert Response.objects.get(survey=survey, respondent_id="b").outcomes == [3.0]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -127,3 +128,43 @@ def test_no_moments_and_no_segments(survey):
     assert counts.created == 1
     response = Response.objects.get(survey=survey)
     assert (response.ratings, response.segments, response.experienced) == ([], {}, None)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("new_rows", [False, True])
+def test_several_outcomes_are_stored_aligned_to_the_waves_outcomes(survey, new_rows):
+    positions = services.survey_outcomes_ensure(
+        survey=survey,
+        outcomes=[Outcome("NPS"), Outcome("Retention", "binary", positive=("yes",)), Outcome("Effort", "numeric")],
+    )
+    assert positions == [0, 1, 2]
+    # matched by name ignoring case and runs of spaces; the list only grows and keeps its order
+    assert services.survey_outcomes_ensure(survey=survey, outcomes=[Outcome(" effort ", "numeric")]) == [2]
+    counts = services.responses_store(
+        survey=survey,
+        moments=[],
+        respondent_id=np.array(["a", "b", "c"], dtype=object),
+        # keyed by name, in any order; an outcome not given (NPS) is stored as missing
+        outcomes={"effort": np.array([2.5, np.nan, 1e300]), "Retention": np.array([1.0, 0.0, np.nan])},
+        ratings=np.zeros((3, 0)),
+        new_rows=new_rows,
+    )
+    assert counts.created == 3
+    stored = dict(Response.objects.filter(survey=survey).values_list("respondent_id", "outcomes"))
+    assert stored == {"a": [None, 1.0, 2.5], "b": [None, 0.0, None], "c": [None, None, 1e300]}
+    assert [o["name"] for o in Survey.objects.get(pk=survey.pk).outcomes] == ["NPS", "Retention", "Effort"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outcome_name_the_journey_uses_for_another_type_is_refused_naming_both(survey):
+    services.survey_outcomes_ensure(survey=survey, outcomes=[Outcome("Retention", "binary")])
+    w2 = services.survey_get_or_create(journey=survey.journey, name="W2")
+
+    with pytest.raises(services.IngestError, match="“retention” is numeric in this file but binary"):
+        services.survey_outcomes_ensure(survey=w2, outcomes=[Outcome("NPS"), Outcome("retention", "numeric")])
+    assert Survey.objects.get(pk=w2.pk).outcomes == []  # nothing written
+    with pytest.raises(ValueError, match="no outcome named 'Loyalty'"):
+        services.responses_store(
+            survey=survey, moments=[], respondent_id=np.array(["a"], dtype=object),
+            outcomes={"Loyalty": np.array([1.0])}, ratings=np.zeros((1, 0)),
+        )  # fmt: skip

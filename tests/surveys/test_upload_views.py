@@ -106,10 +106,10 @@ def test_a_mapping_without_outcome_is_shown_again_with_the_problem(client, analy
 
 def test_a_wave_whose_outcome_differs_from_the_journeys_other_waves_is_refused(analyst, journey, upload, tmp_path):
     other = services.survey_get_or_create(journey=journey, name="W0")
-    Survey.objects.filter(pk=other.pk).update(outcome_type="binary", data_version=1)
+    Survey.objects.filter(pk=other.pk).update(outcomes=[{"name": "NPS", "type": "binary"}], data_version=1)
     mapping = {"respondent_id": "rid", "outcome": "ltr", "outcome_type": "nps", "moments": {"Ordering": "m1"}}
 
-    with pytest.raises(services.IngestError, match="other waves of this journey have a binary outcome"):
+    with pytest.raises(services.IngestError, match="“NPS” is nps in this file but binary in the journey's other"):
         services.upload_confirm(upload=upload, mapping=mapping, enqueue=False)
     upload.refresh_from_db()
     assert upload.status == UploadStatus.PENDING_MAPPING

@@ -3,9 +3,17 @@
 from django.core.management.base import CommandError
 
 from journeys.selectors import journey_by_slug
-from moments.filters import METHODS, THRESHOLDS, AnalysisFilter, analysis_run_for_filter, default_filter
+from moments.filters import (
+    METHODS,
+    THRESHOLDS,
+    AnalysisFilter,
+    analysis_run_for_filter,
+    default_filter,
+    outcome_value,
+)
 from moments.labels import DEFAULT_METHOD, DEFAULT_THRESHOLD, METHOD_LABELS
 from moments.models import AnalysisRun, RunStatus
+from moments.outcomes import UnknownOutcome
 from moments.selectors import journey_surveys, survey_ids_by_name
 from moments.services import analysis_run_compute
 
@@ -28,6 +36,12 @@ def add_analysis_arguments(parser) -> None:
         default=DEFAULT_METHOD,
         help="Impact method: " + "; ".join(f"{m} = {label}" for m, label in METHOD_LABELS.items()) + ".",
     )
+    parser.add_argument(
+        "--outcome",
+        default=None,
+        metavar="NAME",
+        help="Outcome the impact is measured on, by name (default: the journey's primary outcome).",
+    )
     parser.add_argument("--threshold", choices=THRESHOLDS, default=DEFAULT_THRESHOLD, help="Quadrant thresholds.")
     parser.add_argument("--fixed-satisfaction", type=float, default=None, help="Satisfaction target (0-100).")
     parser.add_argument("--fixed-impact", type=float, default=None, help="Impact target (impact unit).")
@@ -49,7 +63,10 @@ def filter_for_options(options: dict):
             survey_ids = survey_ids_by_name(journey=journey, names=options["survey"])
         else:
             survey_ids = default_filter(journey, surveys=surveys).survey_ids
+        outcome = outcome_value(journey, options.get("outcome"))
     except LookupError as exc:
+        raise CommandError(str(exc)) from exc
+    except UnknownOutcome as exc:
         raise CommandError(str(exc)) from exc
     if options["threshold"] == "fixed" and (options["fixed_satisfaction"] is None or options["fixed_impact"] is None):
         raise CommandError("--threshold fixed needs --fixed-satisfaction and --fixed-impact.")
@@ -66,6 +83,7 @@ def filter_for_options(options: dict):
         threshold_mode=options["threshold"],
         fixed_satisfaction=options["fixed_satisfaction"],
         fixed_impact=options["fixed_impact"],
+        outcome=outcome,
     )
     return journey, analysis_filter, surveys
 

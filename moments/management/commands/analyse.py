@@ -1,4 +1,5 @@
-"""``python manage.py analyse --journey SLUG [--survey NAME ...] [--method M] [--threshold mean|median|fixed]``."""
+"""``python manage.py analyse --journey SLUG [--survey NAME ...] [--outcome NAME] [--method M]
+[--threshold mean|median|fixed]``."""
 
 import time
 
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             + f" ({time.monotonic() - started:.1f} s)"
         )
         outcome_label = outcome_heading(summary.get("outcome_type"))
+        if summary.get("outcome_name") and summary["outcome_name"] != outcome_label:
+            outcome_label = f"{summary['outcome_name']} ({outcome_label})"
         self.stdout.write(
             f"n = {summary.get('n')}, {outcome_label} {_fmt(summary.get('outcome'))} "
             f"(95% {_fmt(summary.get('outcome_low'))} to {_fmt(summary.get('outcome_high'))}); "
