@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.db import transaction
 from django.db.models import Count
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -136,9 +138,12 @@ def erase_respondent(
     """
     ids = list(dict.fromkeys(str(i).strip() for i in respondent_ids if str(i).strip()))
     if not ids:
-        raise ErasureError("Give at least one respondent id.")
+        raise ErasureError(gettext("Give at least one respondent id."))
     if len(ids) > MAX_IDS:
-        raise ErasureError(f"At most {MAX_IDS:,} respondent ids at a time.")
+        raise ErasureError(
+            gettext("At most %(count)s respondent ids at a time.")
+            % {"count": number_format(MAX_IDS, use_l10n=True, force_grouping=True)}
+        )
     responses = Response.objects.filter(survey__journey__organisation=organisation)
     holding: set[int] = set()
     for chunk in _chunks(ids):

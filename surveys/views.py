@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
@@ -32,6 +33,7 @@ from .ingest import IngestError, Mapping
 from .ingest.columns import column_names
 from .models import Upload
 from .retention import retention_text
+from .words import error_report_text, row_reason_text, upload_message_text
 
 ERRORS_SHOWN = 200
 PREVIEW_ROWS = 10
@@ -51,7 +53,7 @@ def upload_status_data(upload: Upload) -> dict:
         "status": upload.status,
         "status_display": upload.get_status_display(),
         "progress": round(upload.progress, 4),
-        "message": upload.message,
+        "message": upload_message_text(upload.message),
         "finished": upload.is_finished,
         "rows_total": upload.rows_total,
         "rows_imported": upload.rows_imported,
@@ -186,6 +188,7 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
     index = {c: i for i, c in enumerate(table.columns)}
     context = {
         "upload": upload,
+        "message": upload_message_text(upload.message),
         "error": error,
         "columns": [{"index": i, "key": c, "label": table.labels.get(c, "")} for i, c in enumerate(table.columns)],
         "preview_rows": list(zip(preview.index, preview.itertuples(index=False), strict=True)),
@@ -216,8 +219,12 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "surveys/upload_detail.html",
         {
             "upload": upload,
+            "message": upload_message_text(upload.message),
             "can_edit": selectors.upload_can_edit(user=request.user, upload=upload),
-            "errors": errors.to_dict(orient="records") if errors is not None else [],
+            "errors": [
+                {**e, "reason": row_reason_text(e["reason"])}
+                for e in (errors.to_dict(orient="records") if errors is not None else [])
+            ],
             "errors_shown": ERRORS_SHOWN,
             "status_url": reverse("surveys:upload_status", kwargs={"upload_id": upload.pk}),
         },
@@ -238,7 +245,7 @@ def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
 def upload_errors_csv(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload_or_404(request, upload_id)
     if not upload.error_report:
-        raise Http404("This upload has no row errors.")
-    response = HttpResponse(upload.error_report, content_type="text/csv; charset=utf-8")
+        raise Http404(gettext("This upload has no row errors."))
+    response = HttpResponse(error_report_text(upload.error_report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-errors.csv"'
     return response
