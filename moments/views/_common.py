@@ -18,7 +18,7 @@ from .. import labels, selectors
 from ..filters import WAVE_ALIASES, analysis_run_for_filter, filter_parse
 from ..forms import DashboardFilterForm
 from ..models import AnalysisRun, Quadrant, RunStatus
-from ..words import advice_text
+from ..words import advice_text, cautions_text, occurrence_sentence_text
 
 
 def journey_or_404(request: HttpRequest, journey_id: int) -> Journey:
@@ -202,8 +202,15 @@ def results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
                 occurrence_effect=result.occurrence_effect,
                 unit=(run.summary or {}).get("what_if_unit") or "NPS points",
             ),
-            "cautions": list(advice.cautions),
-            "occurrence_sentence": result.occurrence_sentence,
+            "cautions": cautions_text(
+                advice,
+                reach=result.reach,
+                occurrence_effect=result.occurrence_effect,
+                what_if=result.what_if,
+                stability=result.stability,
+                unit=(run.summary or {}).get("what_if_unit") or "NPS points",
+            ),
+            "occurrence_sentence": occurrence_sentence_text(result),
             "flags": result.flags,
             "url": reverse("moments:moment_detail", args=[journey.pk, result.moment_id]) + suffix,
         }
