@@ -79,7 +79,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
 def upload_new(request: HttpRequest) -> HttpResponse:
     journeys = list(selectors.journeys_for_upload(request.user))
     if not journeys:
-        raise PermissionDenied("Only analysts and admins of an organisation with a journey can upload.")
+        raise PermissionDenied(gettext("Only analysts and admins of an organisation with a journey can upload."))
     form = UploadForm(request.POST or None, request.FILES or None, journeys=journeys)
     if request.method == "POST" and form.is_valid():
         journey = next(j for j in journeys if j.pk == form.cleaned_data["journey"])
@@ -152,7 +152,7 @@ def _outcome_gaps(preview, mapping: dict) -> int:
 def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload_or_404(request, upload_id)
     if not selectors.upload_can_edit(user=request.user, upload=upload):
-        raise PermissionDenied("Only analysts and admins of the organisation can import files.")
+        raise PermissionDenied(gettext("Only analysts and admins of the organisation can import files."))
     if upload.is_active or upload.status == "done":
         return redirect(upload)
     try:

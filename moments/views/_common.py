@@ -35,7 +35,7 @@ def can_edit(user, journey: Journey) -> bool:
 
 def require_edit(request: HttpRequest, journey: Journey) -> None:
     if not can_edit(request.user, journey):
-        raise PermissionDenied("Only analysts and admins can change journeys.")
+        raise PermissionDenied(gettext("Only analysts and admins can change journeys."))
 
 
 FIELD_LABELS = {
