@@ -62,7 +62,7 @@
     if (status !== "queued" && status !== "running") return;
     var url = state.getAttribute("data-status-url");
     var bar = document.getElementById("upload-progress");
-    function number(n) { return Number(n).toLocaleString("en-GB"); }
+    function number(n) { return Number(n).toLocaleString(document.documentElement.lang || "en-GB"); }
     function poll() {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
