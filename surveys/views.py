@@ -33,7 +33,7 @@ from .ingest import IngestError, Mapping
 from .ingest.columns import column_names
 from .models import Upload
 from .retention import retention_text
-from .words import error_report_text, row_reason_text, upload_message_text
+from .words import error_report_text, proposal_reason_text, row_reason_text, upload_message_text
 
 ERRORS_SHOWN = 200
 PREVIEW_ROWS = 10
@@ -201,7 +201,10 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
         "mapping": mapping,
         "scale": mapping.get("scale") if isinstance(mapping.get("scale"), list) else None,
         "skip_invalid": skip_invalid,
-        "proposal": upload.proposal,
+        "proposal": {
+            **upload.proposal,
+            "reasons": [proposal_reason_text(r) for r in upload.proposal.get("reasons", [])],
+        },
         "outcome_gaps": gaps,
         "outcome_gaps_of": len(sample),
         "without_moments": request.method == "POST" and request.POST.get("without_moments") == "on",

@@ -16,7 +16,7 @@ import io
 import re
 
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 _NUMBER = r"[0-9][0-9,]*(?:\.[0-9]+)?"
 
@@ -153,3 +153,93 @@ def error_report_text(report: str) -> str:
 
 def _line_end(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
+
+
+# The mapping page's "why this mapping" lines (``surveys.ingest.proposal`` and ``scales``, the saved mapping of
+# ``services.uploads``). Names from the file (in quotes) stay as they are; a line no pattern knows is shown as
+# written (English).
+PROPOSAL_REASONS: tuple[tuple[str, str], ...] = (
+    (r"respondent id: (?P<column>'.*') \(matches (?P<alias>'.*')\)",
+     gettext_noop("respondent id: %(column)s (matches %(alias)s)")),
+    (r"respondent id: none found; line numbers will be used as ids",
+     gettext_noop("respondent id: none found; line numbers will be used as ids")),
+    (r"date: (?P<column>'.*') \(matches (?P<alias>'.*')\)", gettext_noop("date: %(column)s (matches %(alias)s)")),
+    (r"date: none found", gettext_noop("date: none found")),
+    (r"ranking: (?P<n>[0-9]+) columns of (?P<question>'.*') rank 1-(?P<m>[0-9]+) once each: not ratings, left out",
+     gettext_noop("ranking: %(n)s columns of %(question)s rank 1-%(m)s once each: not ratings, left out")),
+    (r"multi-select: (?P<n>[0-9]+) column\(s\) holding one option or nothing, left out",
+     gettext_noop("multi-select: %(n)s column(s) holding one option or nothing, left out")),
+    (r"moment (?P<name>'.*'): (?P<column>'.*') \(matches (?P<alias>'.*')\)",
+     gettext_noop("moment %(name)s: %(column)s (matches %(alias)s)")),
+    (r"moment (?P<name>'.*'): no column matches (?P<names>\[.*\])",
+     gettext_noop("moment %(name)s: no column matches %(names)s")),
+    (r"moments: (?P<rated>[0-9]+) rating-like column\(s\) \(integers on a small scale\) and (?P<labelled>[0-9]+) "
+     r"column\(s\) of ordered answer labels",
+     gettext_noop("moments: %(rated)s rating-like column(s) (integers on a small scale) and %(labelled)s column(s) "
+                  "of ordered answer labels")),
+    (r"moments: (?P<rated>[0-9]+) rating-like column\(s\) \(integers on a small scale\)",
+     gettext_noop("moments: %(rated)s rating-like column(s) (integers on a small scale)")),
+    (r"moments: (?P<labelled>[0-9]+) column\(s\) of ordered answer labels",
+     gettext_noop("moments: %(labelled)s column(s) of ordered answer labels")),
+    (r"moments: no rating column found \(a rating column holds integers on a scale such as 1-5 or 0-10, or ordered "
+     r"answers such as “Very satisfied” … “Very dissatisfied”, with at least 3 different values\)",
+     gettext_noop("moments: no rating column found (a rating column holds integers on a scale such as 1-5 or 0-10, "
+                  "or ordered answers such as “Very satisfied” … “Very dissatisfied”, with at least 3 different "
+                  "values)")),
+    (r"not applicable: answers (?P<answers>.*) seen in moment columns",
+     gettext_noop("not applicable: answers %(answers)s seen in moment columns")),
+    (rf"not applicable: (?P<n_code>-?{_NUMBER}) \(outside the scale, used in (?P<k>[0-9]+) of (?P<n>[0-9]+) rating "
+     r"columns\)",
+     gettext_noop("not applicable: %(n_code)s (outside the scale, used in %(k)s of %(n)s rating columns)")),
+    (rf"not applicable: (?P<n_code>-?{_NUMBER}) \(a usual missing-value code\)",
+     gettext_noop("not applicable: %(n_code)s (a usual missing-value code)")),
+    (r"missing: an outcome column \(likelihood to recommend 0-10, overall satisfaction, or loyalty\)",
+     gettext_noop("missing: an outcome column (likelihood to recommend 0-10, overall satisfaction, or loyalty)")),
+    (r"missing: moment columns \(ratings of the steps of the journey\)",
+     gettext_noop("missing: moment columns (ratings of the steps of the journey)")),
+    (r"segments: (?P<names>.*)", gettext_noop("segments: %(names)s")),
+    (r"not proposed as segments \(too many values; group them first\): (?P<names>.*)",
+     gettext_noop("not proposed as segments (too many values; group them first): %(names)s")),
+    (r"outcome: (?P<column>'.*') \(Qualtrics NPS question, has (?P<group>.*)\)",
+     gettext_noop("outcome: %(column)s (Qualtrics NPS question, has %(group)s)")),
+    (r"outcome: no recommend / NPS / LTR / satisfaction / loyalty column found",
+     gettext_noop("outcome: no recommend / NPS / LTR / satisfaction / loyalty column found")),
+    (r"outcome: (?P<column>'.*') as (?P<kind>nps|numeric|binary) \(matches (?P<alias>'.*')\), positive "
+     r"(?P<positive>\[.*\])",
+     gettext_noop("outcome: %(column)s as %(kind)s (matches %(alias)s), positive %(positive)s")),
+    (r"outcome: (?P<column>'.*') as (?P<kind>nps|numeric|binary) \(matches (?P<alias>'.*')\)",
+     gettext_noop("outcome: %(column)s as %(kind)s (matches %(alias)s)")),
+    (r"outcome: (?P<share>[0-9]+%) of the first rows have no answer in (?P<column>'.*'): those rows are reported "
+     r"as “missing outcome” \(tick “skip invalid rows” to import the others\)",
+     gettext_noop("outcome: %(share)s of the first rows have no answer in %(column)s: those rows are reported as "
+                  "“missing outcome” (tick “skip invalid rows” to import the others)")),
+    (r"scale of (?P<name>'.*'): (?P<span>\S+) \(from its header\)",
+     gettext_noop("scale of %(name)s: %(span)s (from its header)")),
+    (r"scale of (?P<name>'.*'): (?P<span>\S+) like the other moments; (?P<n>[0-9]+) value\(s\) outside it will be "
+     r"reported as row errors",
+     gettext_noop("scale of %(name)s: %(span)s like the other moments; %(n)s value(s) outside it will be reported "
+                  "as row errors")),
+    (r"the mapping saved by this survey's last upload", gettext_noop("the mapping saved by this survey's last upload")),
+    (r"the mapping saved by the wave (?P<wave>“.*”)", gettext_noop("the mapping saved by the wave %(wave)s")),
+)  # fmt: skip
+_REASON = [(re.compile(p + r"\Z", re.DOTALL), m) for p, m in PROPOSAL_REASONS]
+_SCALES = re.compile(r"(?P<span>\S+) \((?P<n>[0-9]+) moments?\)")
+
+
+def proposal_reason_text(reason: str) -> str:
+    """One line of the proposed mapping's reasons in the active language (as written when unknown)."""
+    if _english() or not reason:
+        return reason
+    if reason.startswith("scales: "):  # "scales: 1-5 (3 moments), 0-10 (1 moment)"
+        spans = []
+        for part in reason[len("scales: ") :].split(", "):
+            match = _SCALES.fullmatch(part)
+            if match is None:
+                return reason
+            n = int(match["n"])
+            spans.append(
+                ngettext("%(span)s (%(n)d moment)", "%(span)s (%(n)d moments)", n) % {"span": match["span"], "n": n}
+            )
+        return gettext("scales: %(spans)s") % {"spans": ", ".join(spans)}
+    rendered = _render(_REASON, reason)
+    return reason if rendered is None else rendered

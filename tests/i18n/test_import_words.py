@@ -115,3 +115,18 @@ def test_an_upload_with_a_row_error_in_dutch(client, analyst, organisation, tmp_
     assert "buiten de schaal 1-5" in errors
     english = client.get(f"/uploads/{upload.pk}/errors.csv", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert english == upload.error_report and "out of scale 1-5" in english
+
+
+def test_the_proposed_mappings_reasons_read_in_dutch(tmp_path):
+    from surveys.ingest import propose_mapping
+    from surveys.words import proposal_reason_text
+    from tests.surveys.helpers import synthetic_csv
+
+    reasons = propose_mapping(read_table(synthetic_csv(tmp_path / "w.csv", 40))).reasons
+    assert reasons
+    with translation.override("en-gb"):
+        assert [proposal_reason_text(r) for r in reasons] == reasons
+    with translation.override("nl"):
+        dutch = [proposal_reason_text(r) for r in reasons]
+    assert [r for r, d in zip(reasons, dutch, strict=True) if r == d] == []
+    assert any(d.startswith("uitkomst: 'ltr' als nps") for d in dutch), dutch
