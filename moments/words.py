@@ -318,3 +318,35 @@ def moved_message_text(message: str) -> str:
         if match:
             return gettext(msgid) % match.groupdict() if match.groupdict() else gettext(msgid)
     return message
+
+
+# Why an analysis failed (``services.analysis_run_compute`` stores the English reason on the run).
+RUN_MESSAGES = (
+    (r"Some of the chosen waves do not belong to this journey\.",
+     gettext_noop("Some of the chosen waves do not belong to this journey.")),
+    (r"The journey has no survey waves yet: import responses first\.",
+     gettext_noop("The journey has no survey waves yet: import responses first.")),
+    (r"The journey has no moments\.", gettext_noop("The journey has no moments.")),
+    (r"No responses with an outcome for these waves and segment filter\.",
+     gettext_noop("No responses with an outcome for these waves and segment filter.")),
+    (r"Analysis failed: (?P<error>.*)", gettext_noop("Analysis failed: %(error)s")),
+    (r"Queued\. The job queue cannot be reached right now: the analysis starts by itself once it is back\.",
+     gettext_noop("Queued. The job queue cannot be reached right now: the analysis starts by itself once it is "
+                  "back.")),
+    (r"The analysis stopped its worker (?P<tries>[0-9]+) times \(for example out of memory\) and was abandoned\. "
+     r"Narrow the waves or segments, or ask an administrator to give the workers more memory\.",
+     gettext_noop("The analysis stopped its worker %(tries)s times (for example out of memory) and was abandoned. "
+                  "Narrow the waves or segments, or ask an administrator to give the workers more memory.")),
+)  # fmt: skip
+_RUN_MESSAGES = [(re.compile(p + r"\Z", re.DOTALL), m) for p, m in RUN_MESSAGES]
+
+
+def run_message_text(message: str) -> str:
+    """A failed analysis run's stored reason in the active language (as stored when English or unknown)."""
+    if _english() or not message:
+        return message
+    for pattern, msgid in _RUN_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            return gettext(msgid) % match.groupdict() if match.groupdict() else gettext(msgid)
+    return message

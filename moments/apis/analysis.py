@@ -45,6 +45,7 @@ from ..serializers import (
     RunRefSerializer,
     RunSerializer,
 )
+from ..words import run_message_text
 from ._common import NOT_FOUND
 from ._common import journey_or_404 as _journey_or_404
 
@@ -165,7 +166,7 @@ def _run_not_done(request, run: AnalysisRun) -> Response:
     """202 + Location while the run is queued or running; 409 with the run's message once it failed."""
     body = {"run": RunRefSerializer(run, context={"request": request}).data}
     if run.status == RunStatus.FAILED:
-        body["detail"] = run.message or gettext("The analysis failed.")
+        body["detail"] = run_message_text(run.message) or gettext("The analysis failed.")
         return Response(body, status=status.HTTP_409_CONFLICT)
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["run"]["url"]})
 

@@ -25,7 +25,7 @@
     var input = zone.querySelector("input[type=file]");
     var label = document.getElementById("file-name");
     function showName() {
-      label.textContent = input.files.length ? "Selected: " + input.files[0].name : "";
+      label.textContent = input.files.length ? (label.getAttribute("data-word-selected") || "Selected:") + " " + input.files[0].name : "";
     }
     input.addEventListener("change", showName);
     ["dragenter", "dragover"].forEach(function (type) {
