@@ -350,3 +350,20 @@ def run_message_text(message: str) -> str:
         if match:
             return gettext(msgid) % match.groupdict() if match.groupdict() else gettext(msgid)
     return message
+
+
+_SHAPLEY_NOTE = re.compile(
+    r"Shapley \(LMG\) is exact only up to (?P<max>[0-9]+) moments; (?P<k>[0-9]+) moments have enough ratings, "
+    r"so Johnson's relative weights were used \(they approximate Shapley values closely\)\.\Z"
+)
+
+
+def method_note_text(note: str) -> str:
+    """The engine's note on the method it used (``summary["method_note"]``) in the active language."""
+    match = _SHAPLEY_NOTE.match(note or "")
+    if _english() or match is None:
+        return note
+    return gettext(
+        "Shapley (LMG) is exact only up to %(max)s moments; %(k)s moments have enough ratings, so Johnson's "
+        "relative weights were used (they approximate Shapley values closely)."
+    ) % match.groupdict()

@@ -108,3 +108,11 @@ def run_message(message) -> str:
     from moments.words import run_message_text
 
     return run_message_text(str(message or ""))
+
+
+@register.filter
+def method_note(note) -> str:
+    """The engine's note on the method it used in the active language (``moments.words.method_note_text``)."""
+    from moments.words import method_note_text
+
+    return method_note_text(str(note or ""))
