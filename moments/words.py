@@ -363,7 +363,10 @@ def method_note_text(note: str) -> str:
     match = _SHAPLEY_NOTE.match(note or "")
     if _english() or match is None:
         return note
-    return gettext(
-        "Shapley (LMG) is exact only up to %(max)s moments; %(k)s moments have enough ratings, so Johnson's "
-        "relative weights were used (they approximate Shapley values closely)."
-    ) % match.groupdict()
+    return (
+        gettext(
+            "Shapley (LMG) is exact only up to %(max)s moments; %(k)s moments have enough ratings, so Johnson's "
+            "relative weights were used (they approximate Shapley values closely)."
+        )
+        % match.groupdict()
+    )
