@@ -3,25 +3,26 @@ and on PostgreSQL a trigger (migration 0002) refuses them too, except the retent
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
-    LOGIN = "login", "Login"
-    LOGIN_FAILED = "login_failed", "Failed login"
-    UPLOAD = "upload", "Upload"
-    MAPPING = "mapping", "Mapping confirmed"
-    IMPORT_DONE = "import_done", "Import done"
-    IMPORT_FAILED = "import_failed", "Import failed"
-    JOURNEY_DELETE = "journey_delete", "Journey deleted"
-    MOMENT_DELETE = "moment_delete", "Moment deleted"
-    UPLOAD_FILES_PURGE = "upload_files_purge", "Upload files deleted (retention)"
-    ERASURE = "erasure", "Respondents erased"
-    ROLE_CHANGE = "role_change", "Role changed"
-    MEMBER_REMOVE = "member_remove", "Member removed"
-    EXPORT = "export", "Export"
-    AUDIT_EXPORT = "audit_export", "Audit log exported"
-    TOKEN_ISSUE = "token_issue", "API token issued"
-    TOKEN_USE = "token_use", "API token used"
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    UPLOAD = "upload", _("Upload")
+    MAPPING = "mapping", _("Mapping confirmed")
+    IMPORT_DONE = "import_done", _("Import done")
+    IMPORT_FAILED = "import_failed", _("Import failed")
+    JOURNEY_DELETE = "journey_delete", _("Journey deleted")
+    MOMENT_DELETE = "moment_delete", _("Moment deleted")
+    UPLOAD_FILES_PURGE = "upload_files_purge", _("Upload files deleted (retention)")
+    ERASURE = "erasure", _("Respondents erased")
+    ROLE_CHANGE = "role_change", _("Role changed")
+    MEMBER_REMOVE = "member_remove", _("Member removed")
+    EXPORT = "export", _("Export")
+    AUDIT_EXPORT = "audit_export", _("Audit log exported")
+    TOKEN_ISSUE = "token_issue", _("API token issued")
+    TOKEN_USE = "token_use", _("API token used")
 
 
 class AuditRefused(Exception):

@@ -1,5 +1,6 @@
 """Authentication endpoints of the REST API."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -59,7 +60,7 @@ class TokenObtainApi(APIView):
         credentials = AuthTokenSerializer(data=data.validated_data, context={"request": request})
         if not credentials.is_valid():
             login_failure_record(username=username, ip=ip)
-            raise AuthenticationFailed("Unable to log in with the provided credentials.")
+            raise AuthenticationFailed(gettext("Unable to log in with the provided credentials."))
         login_success_record(username=username, ip=ip)
         user = credentials.validated_data["user"]
         token, created = Token.objects.get_or_create(user=user)

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Organisation(models.Model):
@@ -17,9 +19,9 @@ class Organisation(models.Model):
 
 
 class Role(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    ANALYST = "analyst", "Analyst"
-    ADMIN = "admin", "Admin"
+    VIEWER = "viewer", _("Viewer")
+    ANALYST = "analyst", _("Analyst")
+    ADMIN = "admin", pgettext_lazy("a role", "Admin")
 
 
 class Membership(models.Model):

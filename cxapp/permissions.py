@@ -11,13 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied
 
 from .models import Organisation
 from .selectors import EDIT_ROLES, organisation_ids_with_role
 
-EDIT_DENIED = "Your role in this organisation is read-only (viewer): ask an admin for the analyst role."
+EDIT_DENIED = gettext_lazy("Your role in this organisation is read-only (viewer): ask an admin for the analyst role.")
 
 
 def organisation_of(obj: Any) -> int:

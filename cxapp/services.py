@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 from rest_framework.authtoken.models import Token
 
 from audit.models import AuditAction
@@ -31,7 +32,7 @@ class MembershipError(ValueError):
     """A membership change that would break an organisation's rules; the message is shown to the admin."""
 
 
-LAST_ADMIN_MESSAGE = "An organisation needs at least one admin: make someone else admin first."
+LAST_ADMIN_MESSAGE = gettext_noop("An organisation needs at least one admin: make someone else admin first.")
 
 
 def _is_last_admin(membership: Membership) -> bool:
@@ -43,16 +44,19 @@ def _is_last_admin(membership: Membership) -> bool:
 def membership_set(*, organisation: Organisation, username: str, role: str) -> Membership:
     """Adds the user to the organisation with ``role`` or changes their role; never leaves it without an admin."""
     if role not in Role.values:
-        raise MembershipError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.")
+        raise MembershipError(
+            gettext("Unknown role %(role)s; choose one of %(roles)s.")
+            % {"role": repr(role), "roles": ", ".join(Role.values)}
+        )
     # Serialises concurrent changes of one organisation's members, so two admins demoting each other at the same
     # moment cannot both succeed.
     Organisation.objects.select_for_update().get(pk=organisation.pk)
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise MembershipError(f"No user named {username!r}.")
+        raise MembershipError(gettext("No user named %(name)s.") % {"name": repr(username)})
     current = Membership.objects.filter(user=user, organisation=organisation).first()
     if current is not None and role != Role.ADMIN and _is_last_admin(current):
-        raise MembershipError(LAST_ADMIN_MESSAGE)
+        raise MembershipError(gettext(LAST_ADMIN_MESSAGE))
     membership, _ = Membership.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
     if current is None or current.role != role:
         audit_record(
@@ -68,7 +72,7 @@ def membership_set(*, organisation: Organisation, username: str, role: str) -> M
 def membership_remove(*, membership: Membership) -> None:
     Organisation.objects.select_for_update().get(pk=membership.organisation_id)
     if _is_last_admin(membership):
-        raise MembershipError("An organisation needs at least one admin: this one cannot be removed.")
+        raise MembershipError(gettext("An organisation needs at least one admin: this one cannot be removed."))
     audit_record(
         action=AuditAction.MEMBER_REMOVE,
         organisation_id=membership.organisation_id,

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 from rest_framework import throttling
 
 try:
@@ -80,8 +81,11 @@ class Lockout:
 
     @property
     def message(self) -> str:
-        unit = "minute" if self.minutes == 1 else "minutes"
-        return f"Too many attempts, try again in {self.minutes} {unit}."
+        return ngettext(
+            "Too many attempts, try again in %(n)d minute.",
+            "Too many attempts, try again in %(n)d minutes.",
+            self.minutes,
+        ) % {"n": self.minutes}
 
 
 def client_ip(request: HttpRequest) -> str:

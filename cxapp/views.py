@@ -81,7 +81,7 @@ def _admin_organisation(request: HttpRequest, organisation_id: int) -> Organisat
     if membership is None:
         raise Http404("No such organisation.")
     if not membership.can_manage_members:
-        raise PermissionDenied("Only the organisation's admins manage its members.")
+        raise PermissionDenied(gettext("Only the organisation's admins manage its members."))
     return membership.organisation
 
 

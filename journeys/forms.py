@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cxapp.models import Organisation
 
@@ -36,9 +37,11 @@ class ServiceForm(forms.Form):
 
 
 class JourneyForm(ServiceForm):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), empty_label=None, label=_("Organisation")
+    )
+    name = forms.CharField(max_length=200, label=_("Name"))
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Description"))
 
     def __init__(self, data=None, *, organisations, instance: Journey | None = None):
         initial = {"name": instance.name, "description": instance.description} if instance else None
@@ -64,16 +67,21 @@ class JourneyForm(ServiceForm):
 
 
 class MomentForm(ServiceForm):
-    name = forms.CharField(max_length=200)
-    stage = forms.CharField(max_length=100, required=False, help_text=Moment._meta.get_field("stage").help_text)
-    position = forms.IntegerField(label="Order", min_value=0, help_text="Order along the journey: lower comes first.")
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(max_length=200, label=_("Name"))
+    stage = forms.CharField(
+        max_length=100, required=False, label=_("Stage"), help_text=Moment._meta.get_field("stage").help_text
+    )
+    position = forms.IntegerField(
+        label=_("Order"), min_value=0, help_text=_("Order along the journey: lower comes first.")
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Description"))
     is_brand_moment = forms.BooleanField(
-        label="Brand moment", required=False, help_text=Moment._meta.get_field("is_brand_moment").help_text
+        label=_("Brand moment"), required=False, help_text=Moment._meta.get_field("is_brand_moment").help_text
     )
     aliases = AliasesField(
         required=False,
-        help_text="Other names of this moment in survey exports, separated by commas. Used to match columns.",
+        label=_("Aliases"),
+        help_text=_("Other names of this moment in survey exports, separated by commas. Used to match columns."),
     )
 
     def __init__(self, data=None, *, journey: Journey, instance: Moment | None = None, initial=None):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -46,16 +47,21 @@ def slug_make(*, text: str, taken: Iterable[str], fallback: str) -> str:
 def _explicit_slug(slug: str, *, taken: Iterable[str], what: str) -> str:
     clean = slugify(slug)[:SLUG_MAX]
     if not clean:
-        raise JourneyError("Give a slug made of letters, digits or hyphens.", field="slug")
+        raise JourneyError(gettext("Give a slug made of letters, digits or hyphens."), field="slug")
     if clean in set(taken):
-        raise JourneyError(f"This {what} already has this slug.", field="slug")
+        raise JourneyError(
+            gettext("This organisation already has this slug.")
+            if what == "organisation"
+            else gettext("This journey already has this slug."),
+            field="slug",
+        )
     return clean
 
 
 def _clean_name(name: str) -> str:
     name = (name or "").strip()[:200]
     if not name:
-        raise JourneyError("Give a name.", field="name")
+        raise JourneyError(gettext("Give a name."), field="name")
     return name
 
 
@@ -68,7 +74,7 @@ def _name_key(name: str) -> str:
 def _journey_name_check(*, organisation: Organisation, name: str, exclude: int | None = None) -> None:
     names = Journey.objects.filter(organisation=organisation).exclude(pk=exclude).values_list("name", flat=True)
     if _name_key(name) in {_name_key(other) for other in names}:
-        raise JourneyError("Your organisation already has a journey with this name.", field="name")
+        raise JourneyError(gettext("Your organisation already has a journey with this name."), field="name")
 
 
 @transaction.atomic
@@ -114,7 +120,7 @@ def journey_get_or_create(*, organisation: Organisation, slug: str, name: str | 
     here the slug is what the analyst typed, so it is taken as given (slugified), never suffixed."""
     clean = slugify(slug)[:SLUG_MAX]
     if not clean:
-        raise JourneyError("The journey needs a slug made of letters, digits or hyphens.", field="slug")
+        raise JourneyError(gettext("The journey needs a slug made of letters, digits or hyphens."), field="slug")
     journey = Journey.objects.filter(organisation=organisation, slug=clean).first()
     if journey is not None:
         return journey
@@ -128,7 +134,7 @@ def journey_get_or_create(*, organisation: Organisation, slug: str, name: str | 
 def _moment_name_check(*, journey: Journey, name: str, exclude: int | None = None) -> None:
     names = Moment.objects.filter(journey=journey).exclude(pk=exclude).values_list("name", flat=True)
     if _name_key(name) in {_name_key(other) for other in names}:
-        raise JourneyError("This journey already has a moment with this name.", field="name")
+        raise JourneyError(gettext("This journey already has a moment with this name."), field="name")
 
 
 def _aliases_clean(aliases: Iterable[str] | None) -> list[str]:

@@ -24,14 +24,14 @@ def _journey_for_edit(request: HttpRequest, journey_id: int) -> Journey:
         return journey
     if selectors.journey_for_user(user=request.user, journey=journey_id) is None:
         raise Http404("No such journey.")  # another organisation's journey does not exist, as far as this user knows
-    raise PermissionDenied("Only analysts and admins can change journeys.")
+    raise PermissionDenied(gettext("Only analysts and admins can change journeys."))
 
 
 def _moment_for_edit(request: HttpRequest, journey_id: int, moment_id: int) -> tuple[Journey, Moment]:
     journey = _journey_for_edit(request, journey_id)
     moment = selectors.journey_moments(journey=journey).filter(pk=moment_id).first()
     if moment is None:
-        raise Http404("No such moment.")
+        raise Http404(gettext("No such moment."))
     return journey, moment
 
 
@@ -40,7 +40,7 @@ def _moment_for_edit(request: HttpRequest, journey_id: int, moment_id: int) -> t
 def journey_create(request: HttpRequest) -> HttpResponse:
     organisations = organisations_with_edit_role(request.user)
     if not organisations.exists():
-        raise PermissionDenied("Only analysts and admins can create journeys.")
+        raise PermissionDenied(gettext("Only analysts and admins can create journeys."))
     form = JourneyForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid() and (journey := form.save()) is not None:
         messages.success(request, gettext("Journey “%(name)s” created. Add its moments next.") % {"name": journey.name})

@@ -15,8 +15,10 @@ import math
 from collections.abc import Callable, Mapping
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext
 
 from .charts.style import FONT, GRID, INK, MUTED, figure_json, plain_text
+from .words import local_digits
 
 FALL = "#D55E00"  # Okabe-Ito vermilion: a contribution that lowers the outcome
 RISE = "#0072B2"  # Okabe-Ito blue: one that raises it (never red / green alone: shape and sign say it too)
@@ -25,7 +27,7 @@ MUTED_BAR = "#c4c9d2"
 REMAINDER = "#8a8f98"
 
 # Part of the figure cache's key (views/moved.py): bump it when the drawing changes, so no old figure is served.
-FIGURE_VERSION = 2
+FIGURE_VERSION = 3
 
 __all__ = ["FIGURE_VERSION", "figure_json", "moved_waterfall_figure"]
 
@@ -36,14 +38,14 @@ def _fmt(value, digits: int = 1, signed: bool = True) -> str:
     if round(value, digits) == 0:
         value, signed = 0.0, False
     text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-    return text.replace("-", "\u2212")
+    return local_digits(text).replace("-", "\u2212")
 
 
 def _interval(low, high, digits: int = 1, sep: str = " (") -> str:
     """ " (95% interval a to b)", or with sep=", " the same inside a parenthesis already open."""
     if low is None or high is None:
         return ")" if sep == ", " else ""
-    return f"{sep}95% interval {_fmt(low, digits)} to {_fmt(high, digits)})"
+    return sep + gettext("95%% interval %(low)s to %(high)s)") % {"low": _fmt(low, digits), "high": _fmt(high, digits)}
 
 
 def moved_waterfall_figure(result: Mapping, *, moment_url: Callable[[int], str] | None = None) -> go.Figure:
@@ -55,8 +57,8 @@ def moved_waterfall_figure(result: Mapping, *, moment_url: Callable[[int], str] 
     moment_url: moment id -> URL of its page (the click target); none when omitted.
     """
     summary = result["summary"]
-    name = summary["outcome_name"]
-    unit = summary.get("unit") or ""
+    name = gettext(summary["outcome_name"])
+    unit = gettext(summary.get("unit")) if summary.get("unit") else ""
     fdr_q = summary.get("fdr_q") or 0.05
     # names from the data, escaped for Plotly's HTML subset
     rows = [{**m, "name": plain_text(m["name"])} for m in result["moments"] if m.get("contribution") is not None]
@@ -65,8 +67,8 @@ def moved_waterfall_figure(result: Mapping, *, moment_url: Callable[[int], str] 
     def distinct(m) -> bool:
         return m.get("contribution_q") is not None and m["contribution_q"] <= fdr_q
 
-    before_label = plain_text(result["before"]["label"] or "Before")
-    after_label = plain_text(result["after"]["label"] or "After")
+    before_label = plain_text(result["before"]["label"] or gettext("Before"))
+    after_label = plain_text(result["after"]["label"] or gettext("After"))
     if before_label == after_label:
         after_label += " "  # two bars need two categories
 
@@ -93,39 +95,59 @@ def moved_waterfall_figure(result: Mapping, *, moment_url: Callable[[int], str] 
         LEVEL,
         summary.get("before_low"),
         summary.get("before_high"),
-        f"<b>{name} in {before_label}</b><br>{_fmt(before)}"
-        f"{_interval(summary.get('before_low'), summary.get('before_high'))}<br>n = {summary['n_before']:,}",
+        gettext("<b>%(name)s in %(period)s</b>") % {"name": name, "period": before_label}
+        + f"<br>{_fmt(before)}{_interval(summary.get('before_low'), summary.get('before_high'))}"
+        + "<br>n = "
+        + local_digits(f"{summary['n_before']:,}"),
     )
     total = before
     for m in rows:
         c = m["contribution"]
         colour = (FALL if c < 0 else RISE) if distinct(m) else MUTED_BAR
         text = (
-            f"<b>{m['name']}</b><br>contribution {_fmt(c)} {unit}".rstrip()
+            f"<b>{m['name']}</b><br>"
+            + (gettext("contribution %(value)s %(unit)s") % {"value": _fmt(c), "unit": unit}).rstrip()
             + _interval(m.get("contribution_low"), m.get("contribution_high"))
-            + f"<br>satisfaction {_fmt(m.get('satisfaction_before'), 0, False)} → "
-            f"{_fmt(m.get('satisfaction_after'), 0, False)} (change {_fmt(m.get('satisfaction_change'))}"
-            f"{_interval(m.get('satisfaction_change_low'), m.get('satisfaction_change_high'), sep=', ')}"
-            f"<br>reach {_fmt(100 * (m.get('reach_before') or 0), 0, False)}% → "
-            f"{_fmt(100 * (m.get('reach_after') or 0), 0, False)}%"
-            f"<br>satisfaction effect {_fmt(m.get('satisfaction_effect'))}"
-            f" · reach effect {_fmt(m.get('reach_effect'))}"
-            + ("<br><b>moved</b>" if m.get("significant") else "" if distinct(m) else "<br>not distinguishable from 0")
+            + "<br>"
+            + gettext("satisfaction %(before)s → %(after)s (change %(change)s")
+            % {
+                "before": _fmt(m.get("satisfaction_before"), 0, False),
+                "after": _fmt(m.get("satisfaction_after"), 0, False),
+                "change": _fmt(m.get("satisfaction_change")),
+            }
+            + _interval(m.get("satisfaction_change_low"), m.get("satisfaction_change_high"), sep=", ")
+            + "<br>"
+            + gettext("reach %(before)s → %(after)s")
+            % {
+                "before": _fmt(100 * (m.get("reach_before") or 0), 0, False) + "%",
+                "after": _fmt(100 * (m.get("reach_after") or 0), 0, False) + "%",
+            }
+            + "<br>"
+            + gettext("satisfaction effect %(satisfaction)s · reach effect %(reach)s")
+            % {"satisfaction": _fmt(m.get("satisfaction_effect")), "reach": _fmt(m.get("reach_effect"))}
+            + (
+                "<br><b>" + gettext("moved") + "</b>"
+                if m.get("significant")
+                else ""
+                if distinct(m)
+                else "<br>" + gettext("not distinguishable from 0")
+            )
         )
         url = moment_url(m["moment_id"]) if moment_url and m.get("moment_id") else ""
         add(m["name"], total, c, colour, m.get("contribution_low"), m.get("contribution_high"), text, url)
         total += c
     remainder = summary["remainder"]
     add(
-        "Remainder",
+        gettext("Remainder"),
         total,
         remainder,
         REMAINDER,
         summary.get("remainder_low"),
         summary.get("remainder_high"),
-        f"<b>Remainder</b><br>{_fmt(remainder)} {unit}".rstrip()
+        (f"<b>{gettext('Remainder')}</b><br>{_fmt(remainder)} {unit}").rstrip()
         + _interval(summary.get("remainder_low"), summary.get("remainder_high"))
-        + "<br>what the moments do not explain<br>(other causes, sampling noise)",
+        + "<br>"
+        + gettext("what the moments do not explain<br>(other causes, sampling noise)"),
     )
     add(
         after_label,
@@ -134,10 +156,13 @@ def moved_waterfall_figure(result: Mapping, *, moment_url: Callable[[int], str] 
         LEVEL,
         summary.get("after_low"),
         summary.get("after_high"),
-        f"<b>{name} in {after_label}</b><br>{_fmt(after)}"
-        f"{_interval(summary.get('after_low'), summary.get('after_high'))}"
-        f"<br>n = {summary['n_after']:,}<br>change {_fmt(summary['change'])}"
-        f"{_interval(summary.get('change_low'), summary.get('change_high'))}",
+        gettext("<b>%(name)s in %(period)s</b>") % {"name": name, "period": after_label}
+        + f"<br>{_fmt(after)}{_interval(summary.get('after_low'), summary.get('after_high'))}"
+        + "<br>n = "
+        + local_digits(f"{summary['n_after']:,}")
+        + "<br>"
+        + gettext("change %(change)s") % {"change": _fmt(summary["change"])}
+        + _interval(summary.get("change_low"), summary.get("change_high")),
     )
     figure = go.Figure(
         go.Bar(
@@ -161,7 +186,12 @@ def moved_waterfall_figure(result: Mapping, *, moment_url: Callable[[int], str] 
         )
     )
     figure.update_layout(
-        title={"text": f"What moved {name}: {before_label} → {after_label}", "x": 0.01, "font": {"size": 15}},
+        title={
+            "text": gettext("What moved %(name)s: %(before)s → %(after)s")
+            % {"name": name, "before": before_label, "after": after_label},
+            "x": 0.01,
+            "font": {"size": 15},
+        },
         font={"family": FONT, "color": INK, "size": 12},
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",

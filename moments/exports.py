@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import pandas as pd
 import xlsxwriter
 
+from . import exports_words as xw  # the words of the XLSX file in the active language
 from .labels import outcome_heading
 
 EXPORT_COLUMNS = (
@@ -229,11 +230,17 @@ def priorities_xlsx(frame: pd.DataFrame, meta: Mapping | None = None) -> bytes:
     formats = {column: workbook.add_format({"num_format": fmt}) for column, fmt in _XLSX_FORMATS.items()}
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
 
-    sheet = workbook.add_worksheet("Priorities")
+    sheet = workbook.add_worksheet(xw.xlsx_sheet("Priorities"))
     for col, column in enumerate(EXPORT_COLUMNS):
-        sheet.write_string(0, col, column, header)
+        sheet.write_string(0, col, xw.xlsx_heading(column), header)
         sheet.set_column(col, col, _XLSX_WIDTHS.get(column, 12), formats.get(column))
     records = _records(frame, escape=True)
+    for record in records:  # the words a person reads, in the active language (codes in English)
+        record |= {
+            "quadrant": xw.xlsx_quadrant(record["quadrant"]),
+            "action": xw.xlsx_action(record["action"]),
+            "flags": xw.xlsx_flags(record["flags"]),
+        }
     for row, record in enumerate(records, start=1):
         for col, column in enumerate(EXPORT_COLUMNS):
             value = record[column]
@@ -256,17 +263,17 @@ def priorities_xlsx(frame: pd.DataFrame, meta: Mapping | None = None) -> bytes:
             {
                 "type": "cell",
                 "criteria": "==",
-                "value": f'"{quadrant}"',
+                "value": f'"{xw.xlsx_quadrant(quadrant)}"',
                 "format": workbook.add_format({"bg_color": colour}),
             },
         )
 
-    about = workbook.add_worksheet("About")
+    about = workbook.add_worksheet(xw.xlsx_sheet("About"))
     about.set_column(0, 0, 22)
     about.set_column(1, 1, 90, wrap)
-    about.write_string(0, 0, "Field", header)
-    about.write_string(0, 1, "Value", header)
-    for row, (label, value) in enumerate(_about_rows(meta), start=1):
+    about.write_string(0, 0, xw.xlsx_sheet("Field"), header)
+    about.write_string(0, 1, xw.xlsx_sheet("Value"), header)
+    for row, (label, value) in enumerate(xw.priorities_about_rows(_about_rows(meta), meta), start=1):
         about.write_string(row, 0, label)
         about.write_string(row, 1, escape_text(value))
     workbook.close()

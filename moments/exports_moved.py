@@ -19,8 +19,10 @@ from collections.abc import Mapping
 
 import xlsxwriter
 
+from . import exports_words as xw  # the words of the XLSX file in the active language
 from .analysis.moved import MOVED_COLUMNS
 from .exports import _json_safe, escape_text
+from .words import moved_sentence_text
 
 MOVED_EXPORT_COLUMNS = ("moment", "stage", *MOVED_COLUMNS[1:])
 
@@ -98,9 +100,9 @@ def moved_xlsx(result: Mapping) -> bytes:
     header = workbook.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF", "border": 1})
     number = workbook.add_format({"num_format": "0.00"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    sheet = workbook.add_worksheet("What moved")
+    sheet = workbook.add_worksheet(xw.xlsx_sheet("What moved"))
     for col, column in enumerate(MOVED_EXPORT_COLUMNS):
-        sheet.write_string(0, col, column, header)
+        sheet.write_string(0, col, xw.xlsx_heading(column), header)
         sheet.set_column(col, col, 24 if column in ("moment", "stage") else 14)
     rows = moved_rows(result)
     for r, row in enumerate(rows, start=1):
@@ -111,12 +113,12 @@ def moved_xlsx(result: Mapping) -> bytes:
             elif isinstance(value, bool):
                 sheet.write_boolean(r, col, value)
             elif isinstance(value, str):
-                sheet.write_string(r, col, escape_text(value))
+                sheet.write_string(r, col, escape_text(xw.moved_row_label(value) if column == "moment" else value))
             else:
                 sheet.write_number(r, col, value, number)
     sheet.freeze_panes(1, 1)
     summary = result["summary"]
-    about = workbook.add_worksheet("About")
+    about = workbook.add_worksheet(xw.xlsx_sheet("About"))
     about.set_column(0, 0, 22)
     about.set_column(1, 1, 100, wrap)
     facts = [
@@ -129,9 +131,9 @@ def moved_xlsx(result: Mapping) -> bytes:
         ("Model", str(summary["model"])),
         ("Bootstrap", f"{summary['bootstrap']} resamples, seed {summary['seed']}; FDR q = {summary['fdr_q']}"),
     ]
-    about.write_string(0, 0, "Field", header)
-    about.write_string(0, 1, "Value", header)
-    for r, (label, value) in enumerate(facts, start=1):
+    about.write_string(0, 0, xw.xlsx_sheet("Field"), header)
+    about.write_string(0, 1, xw.xlsx_sheet("Value"), header)
+    for r, (label, value) in enumerate(xw.moved_about_rows(facts, result, moved_sentence_text(result)), start=1):
         about.write_string(r, 0, label)
         about.write_string(r, 1, escape_text(value))
     workbook.close()

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from journeys.models import Journey
 
@@ -195,19 +196,19 @@ def _waves(query, known: set[int], errors: dict[str, str]) -> tuple[list[int] | 
     name = used[0]
     values = [v for alias in used for v in _getlist(query, alias) if v.strip() != ""]
     if not values:
-        errors[name] = "Choose at least one wave."
+        errors[name] = gettext("Choose at least one wave.")
         return None, True
     ids = _ids(values)
     if ids is None:
-        errors[name] = "A wave is given by its id (a whole number)."
+        errors[name] = gettext("A wave is given by its id (a whole number).")
         return None, False
     if len(set(ids)) > MAX_WAVES:
-        errors[name] = f"At most {MAX_WAVES} waves."
+        errors[name] = gettext("At most %(n)s waves.") % {"n": MAX_WAVES}
         return None, False
     unknown = sorted(set(ids) - known)
     if unknown:
         # The same answer for another journey's wave and one that does not exist.
-        errors[name] = f"Not a wave of this journey: {', '.join(map(str, unknown))}."
+        errors[name] = gettext("Not a wave of this journey: %(id)s.") % {"id": ", ".join(map(str, unknown))}
         return None, False
     return ids, False
 
@@ -221,7 +222,7 @@ def _segments(query, errors: dict[str, str]) -> dict[str, list[str]]:
         name = key[len(prefix) :]
         values = [v for v in _getlist(query, key) if v != ""]
         if not name:
-            errors["segment"] = "Name the segment: segment.<name>=<value>."
+            errors["segment"] = gettext("Name the segment: segment.<name>=<value>.")
             continue
         if values:
             segments.setdefault(name, []).extend(values)
@@ -233,7 +234,10 @@ def _choice(query, name: str, choices: tuple[str, ...], default: str, errors: di
     if not values:
         return default
     if values[-1] not in choices:
-        errors[name] = f"{values[-1]!r} is not one of {', '.join(choices)}."
+        errors[name] = gettext("%(value)s is not one of %(choices)s.") % {
+            "value": repr(values[-1]),
+            "choices": ", ".join(choices),
+        }
         return default
     return values[-1]
 
@@ -245,10 +249,14 @@ def _number(query, name: str, errors: dict[str, str], *, low: float | None = Non
     try:
         number = float(values[-1])
     except ValueError:
-        errors[name] = "Enter a number."
+        errors[name] = gettext("Enter a number.")
         return None
     if not math.isfinite(number) or (low is not None and number < low) or (high is not None and number > high):
-        errors[name] = f"Enter a number from {low:g} to {high:g}." if low is not None else "Enter a finite number."
+        errors[name] = (
+            gettext("Enter a number from %(low)s to %(high)s.") % {"low": f"{low:g}", "high": f"{high:g}"}
+            if low is not None
+            else gettext("Enter a finite number.")
+        )
         return None
     return number
 
@@ -304,7 +312,7 @@ def filter_parse(query: Mapping, *, journey: Journey, surveys: Sequence | None =
     outcome = _outcome(query, journey, surveys, errors)
     compare_ids = _ids([v for v in _getlist(query, "compare") if v.strip() != ""][-1:])
     if compare_ids is None or (compare_ids and compare_ids[0] not in known):
-        errors["compare"] = "Not a wave of this journey."
+        errors["compare"] = gettext("Not a wave of this journey.")
         compare_ids = []
     analysis_filter = AnalysisFilter.make(
         survey_ids=wave_ids if wave_ids is not None else default_filter(journey, surveys=surveys).survey_ids,

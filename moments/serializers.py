@@ -5,6 +5,7 @@ Operation-specific input (query filters) lives as nested serializers in ``apis.p
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -28,7 +29,7 @@ class OrganisationField(serializers.PrimaryKeyRelatedField):
             return super().to_internal_value(data)
         except serializers.ValidationError as exc:
             if exc.get_codes() == ["does_not_exist"]:
-                raise NotFound("No such organisation, or you are not a member of it.") from None
+                raise NotFound(gettext("No such organisation, or you are not a member of it.")) from None
             raise
 
 

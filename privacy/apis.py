@@ -1,5 +1,6 @@
 """Erasure under /api/: ``POST /api/organisations/<id>/erasure/`` (organisation admins only)."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -57,7 +58,7 @@ class ErasureApi(APIView):
     def post(self, request, organisation_id: int):
         membership = membership_get(user=request.user, organisation_id=organisation_id)
         if membership is None:
-            raise NotFound("No such organisation, or you are not a member of it.")
+            raise NotFound(gettext("No such organisation, or you are not a member of it."))
         if not membership.can_manage_members:
             raise PermissionDenied(ADMIN_ONLY)
         data = self.Input(data=request.data)

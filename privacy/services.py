@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.db import transaction
 from django.db.models import Count
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -63,15 +65,23 @@ class ErasureResult:
     def summary(self) -> str:
         """One sentence for the page, the API and the CLI: how many rows went from which waves."""
         if not self.waves:
-            text = "No response of these respondents was found: nothing was erased."
+            text = gettext("No response of these respondents was found: nothing was erased.")
         else:
-            where = "; ".join(f"{w.rows} from {w.journey} / {w.wave}" for w in self.waves)
-            text = f"Erased {self.rows} response{'s' if self.rows != 1 else ''} of {self.found} respondent"
-            text += f"{'s' if self.found != 1 else ''}: {where}."
+            where = "; ".join(
+                gettext("%(rows)s from %(journey)s / %(wave)s") % {"rows": w.rows, "journey": w.journey, "wave": w.wave}
+                for w in self.waves
+            )
+            text = gettext("Erased %(responses)s of %(respondents)s: %(where)s.") % {
+                "responses": ngettext("%(n)d response", "%(n)d responses", self.rows) % {"n": self.rows},
+                "respondents": ngettext("%(n)d respondent", "%(n)d respondents", self.found) % {"n": self.found},
+                "where": where,
+            }
         if self.error_rows_removed:
-            text += f" {self.error_rows_removed} row error(s) naming them were removed from error reports."
+            text += " " + gettext("%(n)s row error(s) naming them were removed from error reports.") % {
+                "n": self.error_rows_removed
+            }
         if self.not_found:
-            text += f" {len(self.not_found)} id(s) not found in any wave."
+            text += " " + gettext("%(n)s id(s) not found in any wave.") % {"n": len(self.not_found)}
         return text
 
 
@@ -136,9 +146,12 @@ def erase_respondent(
     """
     ids = list(dict.fromkeys(str(i).strip() for i in respondent_ids if str(i).strip()))
     if not ids:
-        raise ErasureError("Give at least one respondent id.")
+        raise ErasureError(gettext("Give at least one respondent id."))
     if len(ids) > MAX_IDS:
-        raise ErasureError(f"At most {MAX_IDS:,} respondent ids at a time.")
+        raise ErasureError(
+            gettext("At most %(count)s respondent ids at a time.")
+            % {"count": number_format(MAX_IDS, use_l10n=True, force_grouping=True)}
+        )
     responses = Response.objects.filter(survey__journey__organisation=organisation)
     holding: set[int] = set()
     for chunk in _chunks(ids):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AuditAction
@@ -23,7 +24,7 @@ from cxapp.selectors import membership_get
 from .forms import AuditFilterForm, ErasureForm
 from .services import ErasureError, erase_respondent, respondent_ids_parse
 
-ADMIN_ONLY = "Only the organisation's admins erase respondents and read its audit log."
+ADMIN_ONLY = gettext_lazy("Only the organisation's admins erase respondents and read its audit log.")
 AUDIT_PAGE_SIZE = 50
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -252,14 +253,15 @@ class UploadListCreateApi(generics.ListAPIView):
         if not data.is_valid():
             problems = "; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in data.errors.items())
             return Response(
-                {"detail": f"Invalid upload ({problems})", "fields": data.errors}, status=status.HTTP_400_BAD_REQUEST
+                {"detail": gettext("Invalid upload (%(problems)s)") % {"problems": problems}, "fields": data.errors},
+                status=status.HTTP_400_BAD_REQUEST,
             )
         wanted = data.validated_data["journey"]
         journey = journey_for_user(user=request.user, journey=wanted, edit=True)
         if journey is None:
             visible = journey_for_user(user=request.user, journey=wanted)
             if visible is None:
-                raise NotFound("No such journey.")
+                raise NotFound(gettext("No such journey."))
             edit_require(request.user, visible.organisation_id)
         file = data.validated_data["file"]
         try:
@@ -278,8 +280,9 @@ class UploadListCreateApi(generics.ListAPIView):
             if not upload.proposal.get("confident"):
                 return Response(
                     {
-                        "detail": "The automatic mapping is not confident: send `mapping`, or finish it on the "
-                        "upload's page.",
+                        "detail": gettext(
+                            "The automatic mapping is not confident: send `mapping`, or finish it on the upload's page."
+                        ),
                         "upload": upload.pk,
                         "mapping_page": request.build_absolute_uri(
                             reverse("surveys:upload_mapping", kwargs={"upload_id": upload.pk})
@@ -314,7 +317,7 @@ class UploadDetailApi(APIView):
     def get(self, request, upload_id: int):
         upload = selectors.upload_get(user=request.user, upload_id=upload_id)
         if upload is None:
-            raise NotFound("No such upload.")
+            raise NotFound(gettext("No such upload."))
         return Response(_UploadDetailOutput(upload, context={"request": request}).data)
 
 
@@ -338,7 +341,7 @@ class UploadErrorReportApi(APIView):
     def get(self, request, upload_id: int):
         upload = selectors.upload_get(user=request.user, upload_id=upload_id)
         if upload is None or not upload.error_report:
-            raise NotFound("No such upload, or it has no row errors.")
+            raise NotFound(gettext("No such upload, or it has no row errors."))
         return HttpResponse(
             upload.error_report,
             content_type="text/csv; charset=utf-8",
@@ -374,5 +377,5 @@ class SurveyDetailApi(APIView):
     def get(self, request, survey_id: int):
         survey = selectors.survey_get(user=request.user, survey_id=survey_id)
         if survey is None:
-            raise NotFound("No such survey.")
+            raise NotFound(gettext("No such survey."))
         return Response(_SurveyOutput(survey).data)

@@ -14,10 +14,10 @@ from surveys.outcomes import default_outcome_name, outcome_key
 
 ROLE_IGNORE, ROLE_MOMENT, ROLE_EXPERIENCED, ROLE_SEGMENT = "ignore", "moment", "experienced", "segment"
 ROLES = [
-    (ROLE_IGNORE, "Ignore"),
-    (ROLE_MOMENT, "Moment (rating)"),
-    (ROLE_EXPERIENCED, "Experienced flag of moment"),
-    (ROLE_SEGMENT, "Segment"),
+    (ROLE_IGNORE, _("Ignore")),
+    (ROLE_MOMENT, _("Moment (rating)")),
+    (ROLE_EXPERIENCED, _("Experienced flag of moment")),
+    (ROLE_SEGMENT, _("Segment")),
 ]
 OUTCOME_TYPE_LABELS = {"nps": _("NPS (0-10)"), "binary": _("Binary (e.g. yes / no)"), "numeric": _("Numeric")}
 # the outcome rows of the mapping page: the first row posts outcome, outcome_type, outcome_positive, outcome_name
@@ -27,13 +27,13 @@ OUTCOME_ROWS_MAX = 12
 
 
 class UploadForm(forms.Form):
-    journey = forms.TypedChoiceField(coerce=int, label="Journey")
+    journey = forms.TypedChoiceField(coerce=int, label=_("Journey"))
     survey = forms.CharField(
         max_length=200,
-        label="Wave",
-        help_text="An existing wave of the journey, or a new name such as “2025 Q1”.",
+        label=_("Wave"),
+        help_text=_("An existing wave of the journey, or a new name such as “2025 Q1”."),
     )
-    file = forms.FileField(label="Survey export", help_text="CSV, Excel (.xlsx) or SPSS (.sav).")
+    file = forms.FileField(label=_("Survey export"), help_text=_("CSV, Excel (.xlsx) or SPSS (.sav)."))
 
     def __init__(self, *args, journeys, **kwargs):
         super().__init__(*args, **kwargs)

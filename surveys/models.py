@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cxapp.fields import BoolArrayField, FloatArrayField
 from cxapp.jobs import Job, JobStatus
@@ -79,11 +80,11 @@ class Response(models.Model):
 
 
 class UploadStatus(models.TextChoices):
-    PENDING_MAPPING = "mapping", "Waiting for the column mapping"
-    QUEUED = JobStatus.QUEUED.value, "Queued"
-    RUNNING = JobStatus.RUNNING.value, "Importing"
-    DONE = JobStatus.DONE.value, "Done"
-    FAILED = JobStatus.FAILED.value, "Failed"
+    PENDING_MAPPING = "mapping", _("Waiting for the column mapping")
+    QUEUED = JobStatus.QUEUED.value, _("Queued")
+    RUNNING = JobStatus.RUNNING.value, _("Importing")
+    DONE = JobStatus.DONE.value, _("Done")
+    FAILED = JobStatus.FAILED.value, _("Failed")
 
 
 class Upload(Job):

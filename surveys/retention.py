@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -35,7 +35,7 @@ from .models import Upload, UploadStatus
 logger = logging.getLogger(__name__)
 
 ENDED = (UploadStatus.DONE, UploadStatus.FAILED)
-FILE_GONE_MESSAGE = (
+FILE_GONE_MESSAGE = gettext_noop(
     "The uploaded file was deleted after the retention period ({days}); its counts, mapping and error report are "
     "kept. Upload the file again to import it again."
 )
@@ -53,7 +53,7 @@ def retention_text(days: int | None = None) -> str:
 
 def upload_file_gone_message() -> str:
     days = settings.MOMENTUM_UPLOAD_RETENTION_DAYS
-    return FILE_GONE_MESSAGE.format(days=f"{days} day{'s' if days != 1 else ''}")
+    return gettext(FILE_GONE_MESSAGE).format(days=ngettext("%(days)d day", "%(days)d days", days) % {"days": days})
 
 
 def uploads_expired(*, now: datetime | None = None, days: int | None = None) -> QuerySet[Upload]:

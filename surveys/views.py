@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
@@ -36,6 +37,7 @@ from .ingest.mapping import OUTCOME_TYPES
 from .models import Upload
 from .outcomes import default_outcome_name
 from .retention import retention_text
+from .words import error_report_text, proposal_reason_text, row_reason_text, upload_message_text
 
 ERRORS_SHOWN = 200
 PREVIEW_ROWS = 10
@@ -55,7 +57,7 @@ def upload_status_data(upload: Upload) -> dict:
         "status": upload.status,
         "status_display": upload.get_status_display(),
         "progress": round(upload.progress, 4),
-        "message": upload.message,
+        "message": upload_message_text(upload.message),
         "finished": upload.is_finished,
         "rows_total": upload.rows_total,
         "rows_imported": upload.rows_imported,
@@ -81,7 +83,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
 def upload_new(request: HttpRequest) -> HttpResponse:
     journeys = list(selectors.journeys_for_upload(request.user))
     if not journeys:
-        raise PermissionDenied("Only analysts and admins of an organisation with a journey can upload.")
+        raise PermissionDenied(gettext("Only analysts and admins of an organisation with a journey can upload."))
     form = UploadForm(request.POST or None, request.FILES or None, journeys=journeys)
     if request.method == "POST" and form.is_valid():
         journey = next(j for j in journeys if j.pk == form.cleaned_data["journey"])
@@ -215,7 +217,7 @@ def _outcome_gaps(preview, mapping: dict) -> int:
 def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload_or_404(request, upload_id)
     if not selectors.upload_can_edit(user=request.user, upload=upload):
-        raise PermissionDenied("Only analysts and admins of the organisation can import files.")
+        raise PermissionDenied(gettext("Only analysts and admins of the organisation can import files."))
     if upload.is_active or upload.status == "done":
         return redirect(upload)
     try:
@@ -251,6 +253,7 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
     index = {c: i for i, c in enumerate(table.columns)}
     context = {
         "upload": upload,
+        "message": upload_message_text(upload.message),
         "error": error,
         "columns": [{"index": i, "key": c, "label": table.labels.get(c, "")} for i, c in enumerate(table.columns)],
         "preview_rows": list(zip(preview.index, preview.itertuples(index=False), strict=True)),
@@ -265,7 +268,10 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
         "mapping": {**mapping, "outcome": next((o["column"] for o in _mapping_outcomes(mapping)), "")},
         "scale": mapping.get("scale") if isinstance(mapping.get("scale"), list) else None,
         "skip_invalid": skip_invalid,
-        "proposal": upload.proposal,
+        "proposal": {
+            **upload.proposal,
+            "reasons": [proposal_reason_text(r) for r in upload.proposal.get("reasons", [])],
+        },
         "outcome_gaps": gaps,
         "outcome_gaps_of": len(sample),
         "without_moments": request.method == "POST" and request.POST.get("without_moments") == "on",
@@ -284,8 +290,12 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         {
             "upload": upload,
             "outcomes": selectors.upload_outcomes(upload=upload),
+            "message": upload_message_text(upload.message),
             "can_edit": selectors.upload_can_edit(user=request.user, upload=upload),
-            "errors": errors.to_dict(orient="records") if errors is not None else [],
+            "errors": [
+                {**e, "reason": row_reason_text(e["reason"])}
+                for e in (errors.to_dict(orient="records") if errors is not None else [])
+            ],
             "errors_shown": ERRORS_SHOWN,
             "status_url": reverse("surveys:upload_status", kwargs={"upload_id": upload.pk}),
         },
@@ -306,7 +316,7 @@ def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
 def upload_errors_csv(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload_or_404(request, upload_id)
     if not upload.error_report:
-        raise Http404("This upload has no row errors.")
-    response = HttpResponse(upload.error_report, content_type="text/csv; charset=utf-8")
+        raise Http404(gettext("This upload has no row errors."))
+    response = HttpResponse(error_report_text(upload.error_report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-errors.csv"'
     return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -44,6 +45,7 @@ from ..serializers import (
     RunRefSerializer,
     RunSerializer,
 )
+from ..words import run_message_text
 from ._common import NOT_FOUND
 from ._common import journey_or_404 as _journey_or_404
 
@@ -172,7 +174,7 @@ def _run_not_done(request, run: AnalysisRun) -> Response:
     """202 + Location while the run is queued or running; 409 with the run's message once it failed."""
     body = {"run": RunRefSerializer(run, context={"request": request}).data}
     if run.status == RunStatus.FAILED:
-        body["detail"] = run.message or "The analysis failed."
+        body["detail"] = run_message_text(run.message) or gettext("The analysis failed.")
         return Response(body, status=status.HTTP_409_CONFLICT)
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["run"]["url"]})
 

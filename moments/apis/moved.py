@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -22,6 +23,7 @@ from ..exports_moved import MOVED_FORMATS, moved_export
 from ..filters import MAX_ID, filter_parse
 from ..selectors.moved import PeriodSpec, period_parse
 from ..services_moved import moved_get
+from ..words import moved_message_text
 from ._common import NOT_FOUND
 from ._common import journey_or_404 as _journey_or_404
 
@@ -32,9 +34,9 @@ def _ids(values: list[str], name: str) -> list[int]:
     try:
         ids = [int(v) for v in values if v.strip()]
     except ValueError:
-        raise ValidationError({name: ["Wave ids are integers."]}) from None
+        raise ValidationError({name: [gettext("Wave ids are integers.")]}) from None
     if any(not 1 <= i <= MAX_ID for i in ids):
-        raise ValidationError({name: ["Not a wave id."]})
+        raise ValidationError({name: [gettext("Not a wave id.")]})
     return ids
 
 
@@ -47,17 +49,19 @@ def periods_from_query(query, surveys: list) -> tuple[PeriodSpec, PeriodSpec]:
         ids = _ids(query.getlist(side), side)
         unknown = [i for i in ids if i not in names]
         if unknown:
-            raise ValidationError({side: [f"Not a wave of this journey: {unknown[0]}."]})
+            raise ValidationError({side: [gettext("Not a wave of this journey: %(id)s.") % {"id": unknown[0]}]})
         period = (query.get(f"{side}_period") or "").strip()
         if period:
             try:
                 sides.append(period_parse(period, survey_ids=ids))
             except ValueError as error:
-                raise ValidationError({f"{side}_period": [str(error)]}) from None
+                raise ValidationError({f"{side}_period": [moved_message_text(str(error))]}) from None
         elif ids:
             sides.append(PeriodSpec(survey_ids=tuple(sorted(ids)), label=" + ".join(names[i] for i in sorted(ids))))
         else:
-            raise ValidationError({side: [f"Give `{side}` (wave ids) or `{side}_period` (a date range)."]})
+            raise ValidationError(
+                {side: [gettext("Give `%(side)s` (wave ids) or `%(side)s_period` (a date range).") % {"side": side}]}
+            )
     return sides[0], sides[1]
 
 
@@ -137,7 +141,7 @@ class JourneyMovedApi(APIView):
             raise ValidationError(segment_errors)
         fmt = request.query_params.get("file", "json")
         if fmt not in MOVED_FORMATS:
-            raise ValidationError({"file": [f"One of {sorted(MOVED_FORMATS)}."]})
+            raise ValidationError({"file": [gettext("One of %(formats)s.") % {"formats": sorted(MOVED_FORMATS)}]})
         answer = moved_get(
             journey=journey,
             before=before,
@@ -147,12 +151,14 @@ class JourneyMovedApi(APIView):
         )
         if answer.status == "computing":
             return Response(
-                {"status": "computing", "detail": answer.message},
+                {"status": "computing", "detail": moved_message_text(answer.message)},
                 status=status.HTTP_202_ACCEPTED,
                 headers={"Retry-After": str(RETRY_SECONDS)},
             )
         if answer.status == "failed":
-            return Response({"status": "failed", "detail": answer.message}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"status": "failed", "detail": moved_message_text(answer.message)}, status=status.HTTP_409_CONFLICT
+            )
         body, content_type = moved_export(fmt, answer.result)
         if fmt == "json":
             return Response(json.loads(body))

@@ -39,7 +39,7 @@ from .style import (
     marker_symbol,
     plain_text,
 )
-from .texts import hover_template, too_few_message
+from .texts import hover_template, impact_unit_text, too_few_message
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def _quadrant_inputs(results: pd.DataFrame, summary: dict, previous, previous_la
     y_range = [y_range[0] - y_pad * 0.6, y_range[1] + y_pad]
     return _QuadrantInputs(
         placed=placed, ts=ts, ti=ti, x_range=x_range, y_range=y_range,
-        impact_unit=(summary.get("impact_unit") or "% of R^2, signed").replace("R^2", "R²"),
+        impact_unit=impact_unit_text(summary.get("impact_unit")),
         what_if_unit=outcome_points_unit(summary), outcome_name=summary_outcome_name(summary), previous=previous,
         previous_label=previous_label,
     )  # fmt: skip

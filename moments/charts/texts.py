@@ -43,3 +43,11 @@ def too_few_message(placed: int, min_placed: int) -> str:
             "the table lists every moment."
         ) % {"min": min_placed}
     return message
+
+
+def impact_unit_text(unit: str | None) -> str:
+    """The impact unit for the axis and the hover in the active language ("% of R², signed", "r")."""
+    unit = unit or "% of R^2, signed"
+    if unit == "% of R^2, signed":  # the "%" outside the msgid: gettext would read "% o" as a format
+        return gettext("{pct} of R², signed").format(pct="%")
+    return unit.replace("R^2", "R²")

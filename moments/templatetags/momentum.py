@@ -100,3 +100,19 @@ def unit(value) -> str:
     if value == "% of R^2, signed":  # the "%" outside the msgid: gettext would read "% o" as a format
         return gettext("{pct} of R², signed").format(pct="%")
     return value.replace("R^2", "R²")
+
+
+@register.filter
+def run_message(message) -> str:
+    """A failed run's stored reason in the active language (``moments.words.run_message_text``)."""
+    from moments.words import run_message_text
+
+    return run_message_text(str(message or ""))
+
+
+@register.filter
+def method_note(note) -> str:
+    """The engine's note on the method it used in the active language (``moments.words.method_note_text``)."""
+    from moments.words import method_note_text
+
+    return method_note_text(str(note or ""))

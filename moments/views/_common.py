@@ -27,7 +27,7 @@ from ..outcomes import (
     outcome_value_label,
     summary_outcome_name,
 )
-from ..words import advice_text
+from ..words import advice_text, cautions_text, occurrence_sentence_text
 
 
 def journey_or_404(request: HttpRequest, journey_id: int) -> Journey:
@@ -44,7 +44,7 @@ def can_edit(user, journey: Journey) -> bool:
 
 def require_edit(request: HttpRequest, journey: Journey) -> None:
     if not can_edit(request.user, journey):
-        raise PermissionDenied("Only analysts and admins can change journeys.")
+        raise PermissionDenied(gettext("Only analysts and admins can change journeys."))
 
 
 FIELD_LABELS = {
@@ -246,8 +246,15 @@ def results_rows(run: AnalysisRun, journey: Journey, query: str) -> list[dict]:
                 unit=(run.summary or {}).get("what_if_unit") or "NPS points",
                 points=points,
             ),
-            "cautions": list(advice.cautions),
-            "occurrence_sentence": result.occurrence_sentence,
+            "cautions": cautions_text(
+                advice,
+                reach=result.reach,
+                occurrence_effect=result.occurrence_effect,
+                what_if=result.what_if,
+                stability=result.stability,
+                unit=(run.summary or {}).get("what_if_unit") or "NPS points",
+            ),
+            "occurrence_sentence": occurrence_sentence_text(result),
             "flags": result.flags,
             "url": reverse("moments:moment_detail", args=[journey.pk, result.moment_id]) + suffix,
         }

@@ -23,6 +23,7 @@ from .. import charts, exports, selectors, services
 from ..caching import cache_get_or_build
 from ..filters import nothing_to_analyse_message
 from ..models import QUADRANT_ACTIONS, AnalysisRun, Quadrant, RunStatus
+from ..words import run_message_text
 from ._common import ViewState, can_edit, finite, is_done, journey_or_404, results_rows, summary_context
 from .moved import moved_context
 
@@ -163,7 +164,7 @@ def run_status(request: HttpRequest, journey_id: int, run_id: int) -> JsonRespon
             "id": run.pk,
             "status": run.status,
             "progress": round(run.progress or 0.0, 3),
-            "message": run.message,
+            "message": run_message_text(run.message),
             "finished": run.is_finished,
         }
     )

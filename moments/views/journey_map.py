@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET
 
 from journeys.selectors import journey_moments
@@ -12,7 +13,7 @@ from journeys.selectors import journey_moments
 from ..models import QUADRANT_ACTIONS, Quadrant
 from ._common import ViewState, can_edit, is_done, journey_or_404, results_rows
 
-STAGE_ORDER_FALLBACK = "Other"
+STAGE_ORDER_FALLBACK = gettext_noop("Other")
 
 
 @login_required
@@ -25,7 +26,7 @@ def journey_map(request: HttpRequest, journey_id: int) -> HttpResponse:
         results = {r["moment_id"]: r for r in results_rows(state.run, journey, state.query)}
     stages: dict[str, list] = {}
     for moment in journey_moments(journey=journey):
-        stages.setdefault(moment.stage or STAGE_ORDER_FALLBACK, []).append(
+        stages.setdefault(moment.stage or gettext(STAGE_ORDER_FALLBACK), []).append(
             {"moment": moment, "result": results.get(moment.pk)}
         )
     return render(

@@ -17,6 +17,7 @@ from ..caching import cache_get_or_build
 from ..charts_moved import FIGURE_VERSION, figure_json, moved_waterfall_figure
 from ..selectors.moved import PeriodSpec, journey_months, period_parse
 from ..services_moved import moved_get
+from ..words import moved_message_text, moved_sentence_text
 from ._common import ViewState
 
 PERIOD_FROM, PERIOD_TO = "moved_from", "moved_to"
@@ -62,7 +63,7 @@ def moved_context(state: ViewState, query) -> dict:
     if periods is None:
         return {"moved": base | {"status": "idle"}} if options else {}
     if isinstance(periods, str):
-        return {"moved": base | {"status": "failed", "message": periods}}
+        return {"moved": base | {"status": "failed", "message": moved_message_text(periods)}}
     before, after = periods
     if before.is_dates:
         items = [("from_period", before.label), ("to_period", after.label)]
@@ -81,7 +82,7 @@ def moved_context(state: ViewState, query) -> dict:
     )
     moved = base | {
         "status": answer.status,
-        "message": answer.message,
+        "message": moved_message_text(answer.message),
         "api_url": api_url,
         "csv_url": api_url + "&file=csv",
         "before_label": before.label,
@@ -99,5 +100,5 @@ def moved_context(state: ViewState, query) -> dict:
             [FIGURE_VERSION, result, suffix],
             lambda: figure_json(moved_waterfall_figure(result, moment_url=moment_url)),
         )
-        moved |= {"sentence": result["summary"]["sentence"], "figure": figure, "result": result}
+        moved |= {"sentence": moved_sentence_text(result), "figure": figure, "result": result}
     return {"moved": moved}

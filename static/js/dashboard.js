@@ -138,19 +138,21 @@
     var title = box.querySelector(".js-run-title");
     var explain = box.querySelector(".js-run-explain");
     var delay = 700;
+    // the words come from the page (data-word-*), in its language; English when a page lacks them
+    function word(name, english) { return box.getAttribute("data-word-" + name) || english; }
     function finish(run) {
       if (run.status === "done") {
         if (!filtersTouched) {
-          message.textContent = "Done: drawing the results…";
+          message.textContent = word("done", "Done: drawing the results…");
           window.location.reload();
           return;
         }
-        title.textContent = "The analysis is ready";
+        title.textContent = word("ready", "The analysis is ready");
         explain.textContent = "";
-        message.textContent = "Apply your new filters, or ";
+        message.textContent = word("apply", "Apply your new filters, or") + " ";
         var link = document.createElement("a");
         link.href = window.location.href;
-        link.textContent = "show the results of this view";
+        link.textContent = word("show", "show the results of this view");
         message.appendChild(link);
         return;
       }
@@ -158,9 +160,9 @@
       box.classList.add("alert-error");
       box.setAttribute("role", "alert");
       bar.hidden = true;
-      title.textContent = "The analysis failed";
-      explain.textContent = run.message || "No reason was recorded.";
-      message.textContent = "Change the filters above and press Apply.";
+      title.textContent = word("failed", "The analysis failed");
+      explain.textContent = run.message || word("no-reason", "No reason was recorded.");
+      message.textContent = word("change", "Change the filters above and press Apply.");
     }
     function poll() {
       fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -173,7 +175,7 @@
             finish(run);
             return;
           }
-          message.textContent = (run.status === "running" ? "Computing: " + percent + "%" : "Queued: waiting for a worker") +
+          message.textContent = (run.status === "running" ? word("computing", "Computing:") + " " + percent + "%" : word("queued", "Queued: waiting for a worker")) +
             (run.message ? " · " + run.message : "");
           delay = Math.min(delay * 1.2, 3000);
           window.setTimeout(poll, delay);

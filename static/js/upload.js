@@ -25,7 +25,7 @@
     var input = zone.querySelector("input[type=file]");
     var label = document.getElementById("file-name");
     function showName() {
-      label.textContent = input.files.length ? "Selected: " + input.files[0].name : "";
+      label.textContent = input.files.length ? (label.getAttribute("data-word-selected") || "Selected:") + " " + input.files[0].name : "";
     }
     input.addEventListener("change", showName);
     ["dragenter", "dragover"].forEach(function (type) {
@@ -65,7 +65,7 @@
     if (status !== "queued" && status !== "running") return;
     var url = state.getAttribute("data-status-url");
     var bar = document.getElementById("upload-progress");
-    function number(n) { return Number(n).toLocaleString("en-GB"); }
+    function number(n) { return Number(n).toLocaleString(document.documentElement.lang || "en-GB"); }
     function poll() {
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })

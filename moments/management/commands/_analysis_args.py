@@ -1,6 +1,7 @@
 """The analysis filter of ``analyse`` and ``export_priorities``: flags -> ``filters.AnalysisFilter`` -> the run."""
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext
 
 from journeys.selectors import journey_by_slug
 from moments.filters import (
@@ -69,12 +70,12 @@ def filter_for_options(options: dict):
     except UnknownOutcome as exc:
         raise CommandError(str(exc)) from exc
     if options["threshold"] == "fixed" and (options["fixed_satisfaction"] is None or options["fixed_impact"] is None):
-        raise CommandError("--threshold fixed needs --fixed-satisfaction and --fixed-impact.")
+        raise CommandError(gettext("--threshold fixed needs --fixed-satisfaction and --fixed-impact."))
     segment_filter: dict[str, list[str]] = {}
     for item in options["segment"] or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise CommandError(f"--segment expects KEY=VALUE, got {item!r}.")
+            raise CommandError(gettext("--segment expects KEY=VALUE, got %(item)s.") % {"item": repr(item)})
         segment_filter.setdefault(key.strip(), []).append(value.strip())
     analysis_filter = AnalysisFilter.make(
         survey_ids=survey_ids,
@@ -99,7 +100,10 @@ def run_for_options(options: dict, echo=None) -> AnalysisRun:
         # Computes it here, or (when a worker holds it) does nothing and reports the worker's state.
         run = analysis_run_compute(run_id=run.pk, echo=echo)
     if run.status == RunStatus.RUNNING:
-        raise CommandError(f"Analysis {run.pk} is being computed by a worker ({run.progress:.0%}); try again shortly.")
+        raise CommandError(
+            gettext("Analysis %(run)s is being computed by a worker (%(share)s); try again shortly.")
+            % {"run": run.pk, "share": f"{run.progress:.0%}"}
+        )
     if run.status == RunStatus.FAILED:
-        raise CommandError(f"Analysis {run.pk} failed: {run.message}")
+        raise CommandError(gettext("Analysis %(run)s failed: %(message)s") % {"run": run.pk, "message": run.message})
     return run

@@ -3,10 +3,12 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
+from cxapp.management.language import LanguageCommand
 from moments.labels import outcome_heading
 from moments.selectors import priorities_frame
+from moments.words import local_digits
 
 from ._analysis_args import add_analysis_arguments, run_for_options
 
@@ -14,10 +16,10 @@ from ._analysis_args import add_analysis_arguments, run_for_options
 def _fmt(value, digits: int = 1, percent: bool = False) -> str:
     if value is None or value != value:  # None or NaN
         return "-"
-    return f"{value * 100:.0f}%" if percent else f"{value:.{digits}f}"
+    return local_digits(f"{value * 100:.0f}%" if percent else f"{value:.{digits}f}")
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Analyses a journey (the chosen waves; default the latest wave with responses, as on the dashboard) and "
         "prints the prioritised moments. Reuses a finished "
@@ -37,27 +39,42 @@ class Command(BaseCommand):
             step = int(fraction * 10)
             if step > shown["step"]:
                 shown["step"] = step
-                self.stderr.write(f"  progress {fraction:4.0%}")
+                self.stderr.write("  " + gettext("progress %(share)s") % {"share": local_digits(f"{fraction:4.0%}")})
 
         run = run_for_options(options, echo=echo)
         summary = run.summary
         self.stdout.write(
-            f"Analysis {run.pk} of {run.journey.name}: "
-            + ", ".join(s["name"] for s in summary.get("surveys", []))
-            + f" ({time.monotonic() - started:.1f} s)"
+            gettext("Analysis %(run)s of %(journey)s: %(waves)s (%(seconds)s s)")
+            % {
+                "run": run.pk,
+                "journey": run.journey.name,
+                "waves": ", ".join(s["name"] for s in summary.get("surveys", [])),
+                "seconds": _fmt(time.monotonic() - started),
+            }
         )
         outcome_label = outcome_heading(summary.get("outcome_type"))
         if summary.get("outcome_name") and summary["outcome_name"] != outcome_label:
             outcome_label = f"{summary['outcome_name']} ({outcome_label})"
         self.stdout.write(
-            f"n = {summary.get('n')}, {outcome_label} {_fmt(summary.get('outcome'))} "
-            f"(95% {_fmt(summary.get('outcome_low'))} to {_fmt(summary.get('outcome_high'))}); "
-            f"method {summary.get('method')} ({summary.get('impact_unit')}); thresholds {run.threshold_mode}: "
-            f"satisfaction {_fmt(summary.get('threshold_satisfaction'))}, "
-            f"impact {_fmt(summary.get('threshold_impact'), 2)}"
+            gettext(
+                "n = %(n)s, %(outcome)s %(value)s (95%% %(low)s to %(high)s); method %(method)s (%(unit)s); "
+                "thresholds %(mode)s: satisfaction %(satisfaction)s, impact %(impact)s"
+            )
+            % {
+                "n": summary.get("n"),
+                "outcome": gettext(outcome_label) if outcome_label == "NPS" else outcome_label,
+                "value": _fmt(summary.get("outcome")),
+                "low": _fmt(summary.get("outcome_low")),
+                "high": _fmt(summary.get("outcome_high")),
+                "method": summary.get("method"),
+                "unit": summary.get("impact_unit"),
+                "mode": run.threshold_mode,
+                "satisfaction": _fmt(summary.get("threshold_satisfaction")),
+                "impact": _fmt(summary.get("threshold_impact"), 2),
+            }
         )
         if summary.get("method_note"):
-            self.stdout.write(f"Note: {summary['method_note']}")
+            self.stdout.write(gettext("Note: %(note)s") % {"note": summary["method_note"]})
         frame = priorities_frame(run=run)
         width = max([len("moment"), *(len(m) for m in frame["moment"])])
         self.stdout.write(

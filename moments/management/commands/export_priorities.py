@@ -3,15 +3,18 @@
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
+from cxapp.management.language import LanguageCommand
 from moments.exports import PRIORITIES_FORMATS, priorities_export
 from moments.selectors import priorities_frame, priorities_meta
 
 from ._analysis_args import add_analysis_arguments, run_for_options
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Writes the prioritised moment list (DESIGN section 5 columns) as CSV, XLSX or JSON, running the analysis "
         "first unless a finished run with identical data and parameters exists. Without -o, CSV and JSON go to "
@@ -28,13 +31,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         fmt, output = options["format"], options["output"]
         if fmt == "xlsx" and not output:
-            raise CommandError("XLSX is binary: give an output file with -o.")
+            raise CommandError(gettext("XLSX is binary: give an output file with -o."))
         run = run_for_options(options)
         data, _content_type = priorities_export(fmt, priorities_frame(run=run), priorities_meta(run=run))
         if output:
             path = Path(output)
             path.write_bytes(data)
-            self.stderr.write(f"Wrote {len(data):,} bytes ({fmt}) of analysis {run.pk} to {path}.")
+            self.stderr.write(
+                gettext("Wrote %(bytes)s bytes (%(format)s) of analysis %(run)s to %(path)s.")
+                % {"bytes": number_format(len(data), force_grouping=True), "format": fmt, "run": run.pk, "path": path}
+            )
         else:
             self.stdout.flush()
             out = getattr(self.stdout, "_out", sys.stdout)

@@ -2,12 +2,14 @@
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
+from cxapp.management.language import LanguageCommand
 from moments.services import DEMO_PASSWORD, demo_load
+from moments.words import local_digits
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Builds the 'Demo' organisation from the seeded generator (Broadband journey, two waves), creates the demo "
         "users analyst / manager / admin, runs the analysis of each wave and of both, and prints the logins. "
@@ -21,12 +23,21 @@ class Command(BaseCommand):
     def handle(self, *args, seed: int, respondents: int, **options):
         started = time.monotonic()
         result = demo_load(seed=seed, respondents_per_wave=respondents, echo=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS(f"Demo loaded in {time.monotonic() - started:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                gettext("Demo loaded in %(seconds)s s.")
+                % {"seconds": local_digits(f"{time.monotonic() - started:.1f}")}
+            )
+        )
         for run in result.runs:
             waves = ", ".join(s["name"] for s in run.summary.get("surveys", []))
             outcome = run.summary.get("outcome")
-            nps = "-" if outcome is None else f"{outcome:+.1f}"
-            self.stdout.write(f"  analysis {run.pk} [{waves}]: {run.status}, n={run.summary.get('n')}, NPS {nps}")
-        self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
+            nps = "-" if outcome is None else local_digits(f"{outcome:+.1f}")
+            self.stdout.write(
+                "  "
+                + gettext("analysis %(run)s [%(waves)s]: %(status)s, n=%(n)s, NPS %(nps)s")
+                % {"run": run.pk, "waves": waves, "status": run.status, "n": run.summary.get("n"), "nps": nps}
+            )
+        self.stdout.write(gettext("Logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
         for username, role in result.logins:
             self.stdout.write(f"  {username:<8} {role}")

@@ -9,8 +9,11 @@ before is never touched."""
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
+from cxapp.management.language import LanguageCommand
 from cxapp.models import Organisation
 from cxapp.services import organisation_get_or_create_default
 from journeys.models import Journey
@@ -19,11 +22,17 @@ from pipeline.services import upload_ingest_and_analyse
 from surveys import services
 from surveys.ingest import IngestError
 from surveys.models import UploadStatus
+from surveys.words import proposal_reason_text, row_reason_text, upload_message_text
 
 ERRORS_SHOWN = 50
 
 
-class Command(BaseCommand):
+def _count(value: int) -> str:
+    """A count with the language's thousands separator (12,345 in English, 12.345 in Dutch)."""
+    return number_format(value, force_grouping=True)
+
+
+class Command(LanguageCommand):
     help = "Import a survey export into a journey's wave; exits non-zero when the import is refused."
     # no system checks: they import every URLconf and view (and scipy with them) for nothing here
     requires_system_checks = []
@@ -44,7 +53,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(gettext("%(path)s: no such file") % {"path": path})
         mapping = self._mapping_read(options["mapping"]) if options["mapping"] else None
         organisation = self._organisation(options["organisation"])
         journeys_before = set(Journey.objects.filter(organisation=organisation).values_list("pk", flat=True))
@@ -73,20 +82,27 @@ class Command(BaseCommand):
     def _import(self, upload, mapping: dict | None, options: dict):
         """Confirms and runs the import; raises CommandError when it is refused."""
         self.stdout.write(
-            f"{upload.original_name}: {upload.detected_format} export, into {upload.journey.slug} / "
-            f"{upload.survey_name}"
+            gettext("%(name)s: %(format)s export, into %(journey)s / %(wave)s")
+            % {
+                "name": upload.original_name,
+                "format": upload.detected_format,
+                "journey": upload.journey.slug,
+                "wave": upload.survey_name,
+            }
         )
         if mapping is None:
             if not upload.proposal.get("confident"):
-                self.stderr.write("The automatic mapping is not confident; pass --mapping FILE.json. Proposal:")
+                self.stderr.write(
+                    gettext("The automatic mapping is not confident; pass --mapping FILE.json. Proposal:")
+                )
                 self.stderr.write(json.dumps(upload.mapping, indent=2, ensure_ascii=False))
                 for reason in upload.proposal.get("reasons", []):
-                    self.stderr.write(f"  - {reason}")
-                raise CommandError("import refused: no confident mapping")
+                    self.stderr.write(f"  - {proposal_reason_text(reason)}")
+                raise CommandError(gettext("import refused: no confident mapping"))
             mapping = upload.mapping
-            self.stdout.write("Using the automatic mapping:")
+            self.stdout.write(gettext("Using the automatic mapping:"))
             for reason in upload.proposal.get("reasons", []):
-                self.stdout.write(f"  - {reason}")
+                self.stdout.write(f"  - {proposal_reason_text(reason)}")
         try:
             upload = services.upload_confirm(
                 upload=upload, mapping=mapping, skip_invalid=options["skip_invalid"], enqueue=False
@@ -98,7 +114,9 @@ class Command(BaseCommand):
             self.stdout.write("")
         self._summary(upload)
         if upload.status != UploadStatus.DONE:
-            raise CommandError(f"import refused: {upload.message}")
+            raise CommandError(
+                gettext("import refused: %(message)s") % {"message": upload_message_text(upload.message)}
+            )
         return upload
 
     def _discard(self, upload, journey, *, journey_made: bool) -> None:
@@ -106,8 +124,18 @@ class Command(BaseCommand):
         if journey_made:
             journey_delete(journey=journey)  # its upload and any moment go with it
         services.upload_discard(upload=upload)
-        kept = f" (the wave {upload.survey_name} is as it was)" if upload.survey_id else ""
-        self.stderr.write(f"Nothing was kept of this import{kept}; --keep-refused keeps the upload and its report.")
+        if upload.survey_id:
+            self.stderr.write(
+                gettext(
+                    "Nothing was kept of this import (the wave %(wave)s is as it was); --keep-refused keeps the "
+                    "upload and its report."
+                )
+                % {"wave": upload.survey_name}
+            )
+        else:
+            self.stderr.write(
+                gettext("Nothing was kept of this import; --keep-refused keeps the upload and its report.")
+            )
 
     def _mapping_read(self, name: str) -> dict:
         try:
@@ -119,15 +147,18 @@ class Command(BaseCommand):
         if slug:
             organisation = Organisation.objects.filter(slug=slug).first()
             if organisation is None:
-                raise CommandError(f"--organisation {slug}: no such organisation")
+                raise CommandError(gettext("--organisation %(slug)s: no such organisation") % {"slug": slug})
             return organisation
         if Organisation.objects.count() > 1:
             slugs = ", ".join(Organisation.objects.values_list("slug", flat=True))
-            raise CommandError(f"There are several organisations; choose one with --organisation ({slugs}).")
+            raise CommandError(
+                gettext("There are several organisations; choose one with --organisation (%(slugs)s).")
+                % {"slugs": slugs}
+            )
         return organisation_get_or_create_default()
 
     def _progress(self, fraction: float, message: str) -> None:
-        line = f"[{'#' * round(fraction * 30):<30}] {fraction:4.0%}  {message}"
+        line = f"[{'#' * round(fraction * 30):<30}] {fraction:4.0%}  {upload_message_text(message)}"
         if self.stdout.isatty():
             self.stdout.write(f"\r{line}", ending="")
             self.stdout.flush()
@@ -136,16 +167,27 @@ class Command(BaseCommand):
 
     def _summary(self, upload) -> None:
         self.stdout.write(
-            f"rows: {upload.rows_total:,} read, {upload.rows_imported:,} imported "
-            f"({upload.responses_created:,} new, {upload.responses_updated:,} updated), "
-            f"{upload.rows_invalid:,} with errors"
+            gettext(
+                "rows: %(total)s read, %(imported)s imported (%(new)s new, %(updated)s updated), "
+                "%(invalid)s with errors"
+            )
+            % {
+                "total": _count(upload.rows_total),
+                "imported": _count(upload.rows_imported),
+                "new": _count(upload.responses_created),
+                "updated": _count(upload.responses_updated),
+                "invalid": _count(upload.rows_invalid),
+            }
         )
         if upload.error_count:
             errors = services.upload_errors(upload=upload, limit=ERRORS_SHOWN)
             out = self.stderr if upload.status != UploadStatus.DONE else self.stdout
             for row in errors.itertuples(index=False):
-                column = f", column {row.column}" if row.column else ""
-                out.write(f"line {row.line}{column}: {row.reason}")
+                words = {"line": row.line, "column": row.column, "reason": row_reason_text(row.reason)}
+                if row.column:
+                    out.write(gettext("line %(line)s, column %(column)s: %(reason)s") % words)
+                else:
+                    out.write(gettext("line %(line)s: %(reason)s") % words)
             if upload.error_count > ERRORS_SHOWN:
-                out.write(f"... and {upload.error_count - ERRORS_SHOWN:,} more")
-        self.stdout.write(upload.message)
+                out.write(gettext("... and %(n)s more") % {"n": _count(upload.error_count - ERRORS_SHOWN)})
+        self.stdout.write(upload_message_text(upload.message))
