@@ -70,7 +70,8 @@ class _SurveyOutput(serializers.ModelSerializer):
 
 
 class _UploadOutput(serializers.ModelSerializer):
-    """An upload's state; the detail adds its first row errors."""
+    """An upload's state and counts (the list's summary); the detail adds its mapping, proposal and first row
+    errors, and the whole error report has its own URL."""
 
     url = serializers.SerializerMethodField()
     status = serializers.CharField(help_text=STATUS_HELP)
@@ -101,8 +102,6 @@ class _UploadOutput(serializers.ModelSerializer):
             "survey_name",
             "journey",
             "skip_invalid",
-            "mapping",
-            "proposal",
             "rows_total",
             "rows_imported",
             "rows_invalid",
@@ -140,7 +139,7 @@ class _UploadDetailOutput(_UploadOutput):
     errors = serializers.SerializerMethodField()
 
     class Meta(_UploadOutput.Meta):
-        fields = [*_UploadOutput.Meta.fields, "errors"]
+        fields = [*_UploadOutput.Meta.fields, "mapping", "proposal", "errors"]
 
     @extend_schema_field(_RowError(many=True))
     def get_errors(self, upload: Upload) -> list[dict]:
@@ -201,12 +200,15 @@ class UploadListCreateApi(generics.ListAPIView):
 
     @extend_schema(
         summary="Upload a survey export and start its import",
-        description="Multipart form. Stores the file, applies `mapping` (or the automatic one) and queues the "
-        "import; answers 202 with the upload to poll (`Location` header and `url`). Every 400 has the same "
-        "shape: `detail` says what is wrong (an empty file, a file over the size limit, one that cannot be read, "
-        "too many columns, a mapping that does not fit), `fields` lists invalid form fields, `upload` and "
-        "`proposal` come with an automatic mapping that is not confident. If the queue is unreachable the upload "
-        "is still stored and answered 202 with status `queued`: it starts once the queue is back.",
+        description="Multipart form. Stores the file and queues it; answers 202 with the upload to poll "
+        "(`Location` header and `url`). The worker reads the file (never the web process), then imports it with "
+        "`mapping`, or with the automatic mapping when it is confident. Poll the upload: `failed` with `message` "
+        "for a file that cannot be read (damaged, a zip bomb, too many columns, over the memory or time limit of "
+        "reading) or a mapping that does not fit; `mapping` (waiting for the column mapping) with `message` when "
+        "no mapping was sent and the automatic one is not confident (finish it at `detail_page`). Every 400 has "
+        "the same shape: `detail` says what is wrong (an empty file, a file over the size limit, invalid fields), "
+        "`fields` lists invalid form fields. If the queue is unreachable the upload is still stored and answered "
+        "202 with status `queued`: it starts once the queue is back.",
         tags=["uploads"],
         request={"multipart/form-data": InputSerializer},
         responses={
@@ -231,7 +233,12 @@ class UploadListCreateApi(generics.ListAPIView):
                 raise NotFound("No such journey.")
             edit_require(request.user, visible.organisation_id)
         file = data.validated_data["file"]
+        mapping = data.validated_data.get("mapping")
+        if mapping is not None and not isinstance(mapping, dict):
+            return Response({"detail": "`mapping` must be a JSON object."}, status=status.HTTP_400_BAD_REQUEST)
         try:
+            # only stored and queued here: the worker reads the file, then imports it with `mapping` (or a
+            # confident proposal); a file that cannot be read ends the upload failed with a message
             upload = services.upload_create(
                 organisation=journey.organisation,
                 journey=journey,
@@ -239,31 +246,12 @@ class UploadListCreateApi(generics.ListAPIView):
                 uploaded_file=file,
                 original_name=file.name,
                 user=request.user,
+                mapping=mapping,
+                skip_invalid=data.validated_data["skip_invalid"],
+                import_when_read=True,
             )
         except IngestError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-        mapping = data.validated_data.get("mapping")
-        if mapping is None:
-            if not upload.proposal.get("confident"):
-                return Response(
-                    {
-                        "detail": "The automatic mapping is not confident: send `mapping`, or finish it on the "
-                        "upload's page.",
-                        "upload": upload.pk,
-                        "mapping_page": request.build_absolute_uri(
-                            reverse("surveys:upload_mapping", kwargs={"upload_id": upload.pk})
-                        ),
-                        "proposal": {"mapping": upload.mapping, **upload.proposal},
-                    },
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
-            mapping = upload.mapping
-        try:
-            upload = services.upload_confirm(
-                upload=upload, mapping=mapping, skip_invalid=data.validated_data["skip_invalid"]
-            )
-        except IngestError as exc:
-            return Response({"detail": str(exc), "upload": upload.pk}, status=status.HTTP_400_BAD_REQUEST)
         url = _upload_url(request, upload)
         return Response(
             {"id": upload.pk, "url": url, "status": upload.status},

@@ -91,6 +91,14 @@ class Upload(Job):
         default=dict, blank=True, help_text="How the mapping was proposed: {confident: bool, reasons: [str]}."
     )
     skip_invalid = models.BooleanField(default=False)
+    layout = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the worker read of the file: columns, labels, first rows (empty until it has read it).",
+    )
+    import_when_read = models.BooleanField(
+        default=False, help_text="Confirm the mapping (given, or a confident proposal) and import once it is read."
+    )
     created_moments = models.JSONField(
         default=list,
         blank=True,
@@ -114,6 +122,11 @@ class Upload(Job):
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:upload_detail", kwargs={"upload_id": self.pk})
+
+    @property
+    def is_read(self) -> bool:
+        """The worker has read the file (its layout and proposal are stored); until then it is being read."""
+        return bool(self.detected_format)
 
     @property
     def needs_mapping(self) -> bool:

@@ -116,6 +116,14 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)  # ref
 UPLOAD_MAX_COLUMNS = env.int("UPLOAD_MAX_COLUMNS", default=2000)
 # No cell may be larger; no CSV row larger than 8 cells' worth (at least 8 MB): see surveys/ingest/table.py.
 UPLOAD_MAX_CELL_BYTES = env.int("UPLOAD_MAX_CELL_BYTES", default=1_000_000)
+# An uploaded file is read only by the worker, in a child process (surveys/ingest/sandbox.py): its address space
+# may grow by MOMENTUM_PARSE_MEMORY_MB (RLIMIT_AS), and it is stopped when its next result (the detection, or the
+# next chunk of an import) takes longer than MOMENTUM_PARSE_SECONDS. The upload then ends failed with a message.
+MOMENTUM_PARSE_MEMORY_MB = env.int("MOMENTUM_PARSE_MEMORY_MB", default=2048)
+MOMENTUM_PARSE_SECONDS = env.float("MOMENTUM_PARSE_SECONDS", default=120.0)
+# Caps on a mapping's JSON and on the moments of one journey (a mapping naming thousands of moments is refused).
+MOMENTUM_MAX_MAPPING_BYTES = env.int("MOMENTUM_MAX_MAPPING_BYTES", default=512 * 1024)
+MOMENTUM_MAX_MOMENTS_PER_JOURNEY = env.int("MOMENTUM_MAX_MOMENTS_PER_JOURNEY", default=300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

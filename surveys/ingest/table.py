@@ -67,9 +67,14 @@ class RawTable:
     _drop_trailing: bool = field(default=False, repr=False)
     # line -> reason, for rows that the reader had to repair (filled while iterating)
     malformed: dict[int, str] = field(default_factory=dict, repr=False)
+    # the first rows, when the table was rebuilt from a snapshot (the file is not opened again for them)
+    _stored_preview: pd.DataFrame | None = field(default=None, repr=False)
 
     def preview(self, n: int = 10) -> pd.DataFrame:
-        """First n data rows as strings; the index holds spreadsheet line numbers."""
+        """First n data rows as strings; the index holds spreadsheet line numbers. A table rebuilt from its
+        snapshot (``table_from_snapshot``) answers from the rows the snapshot kept, without opening the file."""
+        if self._stored_preview is not None:
+            return self._stored_preview.head(n)
         frames, total = [], 0
         for chunk in self.iter_chunks(chunksize=max(n, 1)):
             frames.append(chunk.head(n - total))
@@ -98,6 +103,64 @@ def _empty_frame(columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
     frame.index = pd.Index([], dtype="int64", name=LINE)
     return frame
+
+
+SNAPSHOT_ROWS = 2000
+SNAPSHOT_CELLS = 200_000  # fewer rows for a wide file: the snapshot is stored on the upload row
+SNAPSHOT_CELL_CHARS = 200
+
+
+def table_snapshot(table: RawTable, rows: int = SNAPSHOT_ROWS) -> dict:
+    """What the mapping page and the mapping check need of a table, as JSON: its layout and its first rows (at
+    most ``SNAPSHOT_CELLS`` cells, each cut to ``SNAPSHOT_CELL_CHARS`` characters). Made where the file is read
+    (the worker's child process); ``table_from_snapshot`` rebuilds the table without opening the file."""
+    rows = max(1, min(rows, SNAPSHOT_CELLS // max(len(table.columns), 1)))
+    sample = table.preview(rows)
+    cut = sample.apply(lambda column: column.astype(str).str.slice(0, SNAPSHOT_CELL_CHARS)) if len(sample) else sample
+    return {
+        "format": table.format,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "decimal": table.decimal,
+        "columns": list(table.columns),
+        "labels": dict(table.labels),
+        "header_rows": table.header_rows,
+        "first_data_line": table.first_data_line,
+        "value_labels": table.value_labels,
+        "column_meta": table.column_meta,
+        "questions": table.questions,
+        "lossy": table.lossy,
+        "preview": {"lines": [int(x) for x in sample.index], "rows": cut.to_numpy().tolist()},
+    }
+
+
+def table_from_snapshot(path: str | Path, snapshot: dict, *, max_field_bytes: int = 1_000_000) -> RawTable:
+    """The table ``table_snapshot`` described; ``preview`` answers from the stored rows. Reading its chunks opens
+    the file (done only in the worker's child process)."""
+    columns = list(snapshot["columns"])
+    preview = snapshot.get("preview") or {}
+    frame = pd.DataFrame(preview.get("rows") or [], columns=columns, dtype=object)
+    if frame.empty:
+        frame = _empty_frame(columns)
+    else:
+        frame.index = pd.Index(preview.get("lines") or [], dtype="int64", name=LINE)
+    return RawTable(
+        path=Path(path),
+        format=snapshot["format"],
+        encoding=snapshot.get("encoding"),
+        delimiter=snapshot.get("delimiter"),
+        decimal=snapshot.get("decimal", "."),
+        columns=columns,
+        labels=dict(snapshot.get("labels") or {}),
+        header_rows=int(snapshot.get("header_rows", 1)),
+        first_data_line=int(snapshot.get("first_data_line", 2)),
+        value_labels=dict(snapshot.get("value_labels") or {}),
+        column_meta=dict(snapshot.get("column_meta") or {}),
+        questions=dict(snapshot.get("questions") or {}),
+        max_field_bytes=max_field_bytes,
+        lossy=bool(snapshot.get("lossy")),
+        _stored_preview=frame,
+    )
 
 
 def read_table(

@@ -13,11 +13,12 @@ import csv
 import io
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -25,11 +26,14 @@ from cxapp.jobs import TRANSIENT_DB_ERRORS, JobProgress, job_claim, job_fail, jo
 from journeys.models import Moment
 from journeys.services import moments_ensure
 
-from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, validate_chunks
+from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, ValidatedChunk
+from ..ingest.sandbox import in_child
+from ..ingest.untrusted import file_validated_chunks
 from ..models import Response, Survey, Upload, UploadStatus
-from .files import file_blocks, table_read, upload_path
+from .files import file_blocks, upload_path
+from .reading import parse_limits, upload_read_run
 from .responses import responses_store
-from .uploads import UPLOAD_JOB, upload_leftovers_remove
+from .uploads import UPLOAD_JOB, upload_leftovers_remove, upload_table
 from .waves import survey_data_changed, survey_get_or_create
 
 logger = logging.getLogger(__name__)
@@ -173,7 +177,10 @@ def upload_ingest(*, upload_id: int, on_progress: Callable[[float, str], None] |
         return Upload.objects.filter(pk=upload_id).first()
     progress = JobProgress(Upload, upload_id, on_progress, side_connection=True)
     try:
-        _upload_run(upload, progress)
+        if not upload.is_read:
+            upload_read_run(upload, progress)  # the job's first step: read the file, propose a mapping
+        else:
+            _upload_run(upload, progress)
     except IngestError as exc:
         job_fail(UPLOAD_JOB, upload_id, str(exc))
     except TRANSIENT_DB_ERRORS:
@@ -194,16 +201,29 @@ def upload_ingest(*, upload_id: int, on_progress: Callable[[float, str], None] |
 
 
 def _upload_run(upload: Upload, progress: JobProgress) -> None:
-    """The load transaction: every chunk stored, then DONE; or rolled back and FAILED with the report so far."""
+    """The load transaction: every chunk stored, then DONE; or rolled back and FAILED with the report so far.
+
+    The file is read and validated in a child process with the parse ceilings (``surveys.ingest.sandbox``); this
+    process only stores the validated chunks it sends."""
     path = upload_path(upload)
-    table = table_read(path, filename=upload.original_name)
+    table = upload_table(upload=upload)  # the layout the worker read (the file is not opened here)
     mapping = Mapping.from_json(upload.mapping)
     tally = _Tally(estimate=_rows_estimate(table, path))
+    chunks = in_child(
+        file_validated_chunks,
+        path,
+        upload.original_name,
+        settings.UPLOAD_MAX_COLUMNS,
+        settings.UPLOAD_MAX_CELL_BYTES,
+        upload.mapping,
+        INGEST_CHUNK_ROWS,
+        limits=parse_limits(),
+    )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), contextlib.closing(chunks):
             survey = _survey_lock(upload)
             moments = moments_ensure(journey=survey.journey, names=list(mapping.moments))
-            scale = _chunks_store(upload, survey, moments, table, mapping, tally, progress)
+            scale = _chunks_store(upload, survey, moments, chunks, mapping, tally, progress)
             if not upload.skip_invalid and tally.rows_invalid:
                 raise _Refused
             if tally.rows_imported == 0:
@@ -241,7 +261,7 @@ def _chunks_store(
     upload: Upload,
     survey: Survey,
     moments: list[Moment],
-    table: RawTable,
+    chunks: Iterator[ValidatedChunk],
     mapping: Mapping,
     tally: _Tally,
     progress: JobProgress,
@@ -253,7 +273,7 @@ def _chunks_store(
     # ids unique: on a survey's first upload every row is new, so it COPYs straight into the table.
     first_upload = not Response.objects.filter(survey_id=survey.pk).exists()
     scale = None
-    for chunk in validate_chunks(table, mapping, chunksize=INGEST_CHUNK_ROWS):
+    for chunk in chunks:
         tally.rows_total += len(chunk.lines) + len(chunk.bad_lines)
         tally.rows_invalid += len(chunk.bad_lines)
         tally.errors_add(chunk.errors)

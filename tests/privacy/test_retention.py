@@ -125,7 +125,9 @@ def test_uploads_still_waiting_or_importing_keep_their_file(organisation, analys
     survey = Survey.objects.create(journey=journey, name="W1")
     path = synthetic_csv(tmp_path / "w.csv", 20)
     uploads = [
-        services.upload_create(organisation=organisation, survey=survey, original_name="w.csv", path=path)
+        services.upload_create(
+            read_now=True, organisation=organisation, survey=survey, original_name="w.csv", path=path
+        )
         for _ in range(3)
     ]
     Upload.objects.filter(pk=uploads[1].pk).update(status=UploadStatus.QUEUED, finished_at=timezone.now())

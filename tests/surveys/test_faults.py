@@ -38,7 +38,7 @@ def survey(organisation):
 
 def _queued(survey, path: Path) -> Upload:
     upload = services.upload_create(
-        organisation=survey.journey.organisation, survey=survey, path=path, original_name=path.name
+        read_now=True, organisation=survey.journey.organisation, survey=survey, path=path, original_name=path.name
     )
     return services.upload_confirm(upload=upload, mapping=SYNTHETIC_MAPPING)
 

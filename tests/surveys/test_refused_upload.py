@@ -178,7 +178,7 @@ def test_moments_another_wave_imported_meanwhile_or_the_analyst_made_are_kept(an
     w1, w2 = (services.survey_get_or_create(journey=journey, name=n) for n in ("W1", "W2"))
     uploads = []
     for wave, path in ((w1, refused_file), (w2, good_file)):
-        upload = services.upload_create(organisation=journey.organisation, survey=wave, path=path,
+        upload = services.upload_create(read_now=True, organisation=journey.organisation, survey=wave, path=path,
                                         original_name=path.name)  # fmt: skip
         uploads.append(services.upload_confirm(upload=upload, mapping=SYNTHETIC_MAPPING, enqueue=False))
     made_by_first = set(uploads[0].created_moments)

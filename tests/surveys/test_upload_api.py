@@ -99,6 +99,7 @@ def test_viewers_may_not_upload_and_other_organisations_do_not_exist(manager, ou
 def test_uploads_and_surveys_are_listed_within_the_users_organisations(analyst, manager, outsider, journey, tmp_path):
     survey = services.survey_get_or_create(journey=journey, name="W1")
     upload = services.upload_create(
+        read_now=True,
         organisation=journey.organisation,
         survey=survey,
         path=synthetic_csv(tmp_path / "w.csv", 5),

@@ -21,7 +21,9 @@ def journey(organisation):
 def upload(journey, tmp_path):
     survey = services.survey_get_or_create(journey=journey, name="W1")
     path = synthetic_csv(tmp_path / "wave.csv", 30, bad_lines=(5,))
-    return services.upload_create(organisation=journey.organisation, survey=survey, path=path, original_name="w.csv")
+    return services.upload_create(
+        read_now=True, organisation=journey.organisation, survey=survey, path=path, original_name="w.csv"
+    )
 
 
 def test_an_analyst_uploads_a_file_into_a_new_wave_and_lands_on_the_mapping_step(client, analyst, journey, tmp_path):

@@ -57,6 +57,7 @@ class Command(BaseCommand):
                 survey_name=options["survey"],
                 path=path,
                 original_name=path.name,
+                read_now=True,  # read here (in a child process with the parse ceilings), not by a worker
             )
         except (IngestError, JourneyError) as exc:
             if journey is not None and journey.pk not in journeys_before and not options["keep_refused"]:
@@ -89,7 +90,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"  - {reason}")
         try:
             upload = services.upload_confirm(
-                upload=upload, mapping=mapping, skip_invalid=options["skip_invalid"], enqueue=False
+                upload=upload,
+                mapping=mapping,
+                skip_invalid=options["skip_invalid"],
+                enqueue=False,
+                # an explicit mapping file may import outcome and segments only; the automatic one must find moments
+                without_moments=options["mapping"] is not None,
             )
         except IngestError as exc:
             raise CommandError(str(exc)) from exc
