@@ -26,6 +26,7 @@ import csv
 import datetime as dt
 import io
 import math
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -404,13 +405,38 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _sheet_size_bounded(self) -> None:
+    """openpyxl's read-only sheet looks for its ``<dimension>`` with "end" events, so a sheet without one (a hostile
+    or hand-made file) is parsed whole when it is opened: a million-row sheet took 8 s per opening. This reads only
+    up to the start of ``<sheetData>``; the answer is the same (no dimension: none)."""
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    source = self._get_source()
+    try:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                bounds = SheetDimension.from_tree(element).boundaries
+                self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                return
+            if element.tag == DATA_TAG:
+                return
+    finally:
+        source.close()
+
+
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    ReadOnlyWorksheet._get_size = _sheet_size_bounded  # see its doc
     xlsx_check(path)  # declared sizes and ratios, before anything is inflated
     fh = path.open("rb")  # a file object, so that openpyxl does not insist on the .xlsx suffix
     try:
-        book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        # data_only: formulas are read as the values Excel cached, never evaluated; keep_links=False: external
+        # workbooks are neither loaded nor followed
+        book = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:
         fh.close()  # openpyxl raises zipfile, KeyError, XML errors... on a damaged file
         raise IngestError(f"The Excel file could not be opened: {type(exc).__name__}.") from exc
@@ -482,9 +508,35 @@ def _frame(rows: list[list[str]], lines: list[int], columns: list[str]) -> pd.Da
 # --- SPSS ---------------------------------------------------------------------------------------------------------
 
 
+def _sav_header_check(path: Path, max_columns: int) -> None:
+    """Refuses an SPSS file whose header declares counts its size cannot hold, before readstat reads it: more value
+    slots per case than ``max_columns`` variables can have (a 32,767-byte string takes 4,096 slots), or more cases
+    than the file has bytes for (an uncompressed case takes 8 bytes a slot, a bytecode-compressed one at least one
+    byte a slot; zlib-compressed .zsav: at most 1,000 times that)."""
+    with path.open("rb") as fh:
+        head = fh.read(176)
+    if len(head) < 176 or head[:4] not in (b"$FL2", b"$FL3"):
+        return  # readstat says what is wrong
+    order = "<" if struct.unpack("<i", head[64:68])[0] in (2, 3) else ">"
+    case_size, compression, _weight, cases = struct.unpack(order + "iiii", head[68:84])
+    if case_size > max_columns * 4096:
+        raise IngestError(
+            f"The SPSS file's header declares {case_size:,} values per case, more than {max_columns:,} variables can "
+            "have; the file is damaged. It was not read."
+        )
+    if cases > 0 and case_size > 0:
+        per_case = {0: 8 * case_size, 1: case_size}.get(compression, case_size / 1000)
+        if cases * per_case > path.stat().st_size:
+            raise IngestError(
+                f"The SPSS file's header declares {cases:,} cases, more than its {path.stat().st_size:,} bytes can "
+                "hold; the file is damaged or cut short. It was not read."
+            )
+
+
 def _sav_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
     import pyreadstat
 
+    _sav_header_check(path, max_columns)
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
     except Exception as exc:  # pyreadstat.ReadstatError and friends

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from cxapp.jobs import JobProgress, job_fail
@@ -60,20 +61,20 @@ def upload_read_run(upload: Upload, progress: JobProgress) -> ChildStats:
     )
     logger.info("upload %s read in %.2f s, child peak RSS %.0f MB", upload.pk, stats.seconds, stats.peak_rss_mb)
     requested = upload.mapping if upload.import_when_read and upload.mapping else None
-    now = timezone.now()
-    Upload.objects.filter(pk=upload.pk, status=UploadStatus.RUNNING).update(
-        layout=found["snapshot"],
-        detected_format=found["snapshot"]["format"],
-        mapping=requested or found["mapping"],
-        proposal=found["proposal"],
-        status=UploadStatus.PENDING_MAPPING,
-        progress=0.0,
-        message=WAITING_MESSAGE,
-        heartbeat_at=now,
-    )
-    upload.refresh_from_db()
-    if upload.import_when_read and upload.status == UploadStatus.PENDING_MAPPING:
-        _confirm_when_read(upload, requested=requested is not None)
+    with transaction.atomic():  # an upload confirmed when read is never seen waiting for its mapping
+        Upload.objects.filter(pk=upload.pk, status=UploadStatus.RUNNING).update(
+            layout=found["snapshot"],
+            detected_format=found["snapshot"]["format"],
+            mapping=requested or found["mapping"],
+            proposal=found["proposal"],
+            status=UploadStatus.PENDING_MAPPING,
+            progress=0.0,
+            message=WAITING_MESSAGE,
+            heartbeat_at=timezone.now(),
+        )
+        upload.refresh_from_db()
+        if upload.import_when_read and upload.status == UploadStatus.PENDING_MAPPING:
+            _confirm_when_read(upload, requested=requested is not None)
     return stats
 
 
