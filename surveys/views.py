@@ -220,7 +220,11 @@ def _upload_reading(request: HttpRequest, upload: Upload) -> HttpResponse:
     return render(
         request,
         "surveys/upload_reading.html",
-        {"upload": upload, "status_url": reverse("surveys:upload_status", kwargs={"upload_id": upload.pk})},
+        {
+            "upload": upload,
+            "status_url": reverse("surveys:upload_status", kwargs={"upload_id": upload.pk}),
+            "queue_down": upload.message == services.QUEUE_DOWN_MESSAGE,
+        },
     )
 
 

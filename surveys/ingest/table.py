@@ -118,21 +118,34 @@ def table_snapshot(table: RawTable, rows: int = SNAPSHOT_ROWS) -> dict:
     rows = max(1, min(rows, SNAPSHOT_CELLS // max(len(table.columns), 1)))
     sample = table.preview(rows)
     cut = sample.apply(lambda column: column.astype(str).str.slice(0, SNAPSHOT_CELL_CHARS)) if len(sample) else sample
-    return {
-        "format": table.format,
-        "encoding": table.encoding,
-        "delimiter": table.delimiter,
-        "decimal": table.decimal,
-        "columns": list(table.columns),
-        "labels": dict(table.labels),
-        "header_rows": table.header_rows,
-        "first_data_line": table.first_data_line,
-        "value_labels": table.value_labels,
-        "column_meta": table.column_meta,
-        "questions": table.questions,
-        "lossy": table.lossy,
-        "preview": {"lines": [int(x) for x in sample.index], "rows": cut.to_numpy().tolist()},
-    }
+    return _json_text_safe(
+        {
+            "format": table.format,
+            "encoding": table.encoding,
+            "delimiter": table.delimiter,
+            "decimal": table.decimal,
+            "columns": list(table.columns),
+            "labels": dict(table.labels),
+            "header_rows": table.header_rows,
+            "first_data_line": table.first_data_line,
+            "value_labels": table.value_labels,
+            "column_meta": table.column_meta,
+            "questions": table.questions,
+            "lossy": table.lossy,
+            "preview": {"lines": [int(x) for x in sample.index], "rows": cut.to_numpy().tolist()},
+        }
+    )
+
+
+def _json_text_safe(value):
+    """PostgreSQL's jsonb cannot hold a NUL character: shown as the four characters \\x00 (as in the report)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {_json_text_safe(k): _json_text_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_text_safe(v) for v in value]
+    return value
 
 
 def table_from_snapshot(path: str | Path, snapshot: dict, *, max_field_bytes: int = 1_000_000) -> RawTable:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from surveys import services
 from surveys.models import Response, Survey, Upload, UploadStatus
 from tests.factories import JourneyFactory, MomentFactory, wave_with_responses
-from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
+from tests.surveys.helpers import SYNTHETIC_MAPPING, read_like_the_worker, synthetic_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def _upload_through_the_pages(
         "/uploads/new/", {"journey": journey.pk, "survey": wave, "file": SimpleUploadedFile(name, content)}
     )
     assert response.status_code == 302, response.content
-    upload = Upload.objects.get(original_name=name)
+    upload = read_like_the_worker(Upload.objects.get(original_name=name).pk)
     form = MAPPING_FORM | ({"skip_invalid": "on"} if skip_invalid else {})
     assert client.post(f"/uploads/{upload.pk}/mapping/", form).status_code == 302
     upload.refresh_from_db()
