@@ -7,7 +7,7 @@ uploading needs the analyst or admin role (403 for a viewer).
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,6 +30,7 @@ from journeys.selectors import journey_for_user
 from . import selectors, services
 from .ingest import IngestError
 from .models import OutcomeType, Survey, Upload, UploadStatus
+from .services.reports import report_exists, report_stream
 
 ERRORS_SHOWN = 100
 MAX_ID = 2**63 - 1  # bigint primary keys: a larger number matches nothing instead of overflowing in the database
@@ -294,10 +295,10 @@ class UploadErrorReportApi(APIView):
     )
     def get(self, request, upload_id: int):
         upload = selectors.upload_get(user=request.user, upload_id=upload_id)
-        if upload is None or not upload.error_report:
+        if upload is None or not report_exists(upload):
             raise NotFound("No such upload, or it has no row errors.")
-        return HttpResponse(
-            upload.error_report,
+        return StreamingHttpResponse(
+            report_stream(upload=upload),
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="upload-{upload.pk}-errors.csv"'},
         )

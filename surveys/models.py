@@ -114,7 +114,10 @@ class Upload(Job):
     responses_created = models.PositiveIntegerField(default=0)
     responses_updated = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
-    error_report = models.TextField(blank=True, help_text="CSV: line, column, value, reason.")
+    error_report = models.TextField(blank=True, help_text="Reports before 0010 only (CSV); now a file.")
+    error_report_file = models.CharField(
+        max_length=500, blank=True, help_text="The row-error report (CSV), relative to UPLOAD_ROOT; its first errors."
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     def __str__(self) -> str:

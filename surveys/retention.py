@@ -135,6 +135,6 @@ def wave_files_on_delete(sender, instance, **kwargs) -> None:
 
 def upload_file_on_delete(sender, instance: Upload, **kwargs) -> None:
     """``post_delete`` of ``Upload`` (the upload, its wave or its journey deleted): its file goes after commit."""
-    if instance.file_path:
-        path = _path(instance.file_path)
-        transaction.on_commit(lambda: _unlink([path]))
+    paths = [_path(relative) for relative in (instance.file_path, instance.error_report_file) if relative]
+    if paths:
+        transaction.on_commit(lambda: _unlink(paths))

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -33,6 +33,7 @@ from .ingest.columns import column_names
 from .models import Upload
 from .retention import retention_text
 from .services.reading import upload_read_queue
+from .services.reports import report_exists, report_stream
 
 ERRORS_SHOWN = 200
 PREVIEW_ROWS = 10
@@ -261,8 +262,8 @@ def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
 @require_GET
 def upload_errors_csv(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload_or_404(request, upload_id)
-    if not upload.error_report:
+    if not report_exists(upload):
         raise Http404("This upload has no row errors.")
-    response = HttpResponse(upload.error_report, content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(report_stream(upload=upload), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-errors.csv"'
     return response

@@ -9,12 +9,10 @@ serialises imports into one wave, and the row-error report.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,12 +24,13 @@ from cxapp.jobs import TRANSIENT_DB_ERRORS, JobProgress, job_claim, job_fail, jo
 from journeys.models import Moment
 from journeys.services import moments_ensure
 
-from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, ValidatedChunk
+from ..ingest import IngestError, Mapping, RawTable, ValidatedChunk
 from ..ingest.sandbox import in_child
 from ..ingest.untrusted import file_validated_chunks
 from ..models import Response, Survey, Upload, UploadStatus
 from .files import file_blocks, upload_path
 from .reading import parse_limits, upload_read_run
+from .reports import ReportWriter
 from .responses import responses_store
 from .uploads import UPLOAD_JOB, upload_leftovers_remove, upload_table
 from .waves import survey_data_changed, survey_get_or_create
@@ -56,20 +55,18 @@ class _Tally:
     created: int = 0
     updated: int = 0
     estimate: int | None = None  # data rows of the file, when they can be counted cheaply
-    report: io.StringIO = field(default_factory=io.StringIO)
-
-    def __post_init__(self) -> None:
-        csv.writer(self.report).writerow(ERROR_COLUMNS)
+    report: ReportWriter | None = None  # the first bad cells, written to the report file as they come
 
     def errors_add(self, errors: pd.DataFrame) -> None:
         if errors.empty:
             return
         self.error_count += len(errors)
-        safe = errors.assign(value=errors["value"].map(_csv_safe))
-        safe[ERROR_COLUMNS].to_csv(self.report, header=False, index=False, lineterminator="\n")
+        if self.report is not None and self.report.kept < self.report.limit:
+            part = errors.head(self.report.limit - self.report.kept)
+            self.report.add(part.assign(value=part["value"].map(_csv_safe)))
 
     def fields(self) -> dict:
-        """The upload's count and report fields."""
+        """The upload's count and report fields (the report is a file: ``surveys.services.reports``)."""
         return {
             "rows_total": self.rows_total,
             "rows_imported": self.rows_imported,
@@ -77,7 +74,8 @@ class _Tally:
             "responses_created": self.created,
             "responses_updated": self.updated,
             "error_count": self.error_count,
-            "error_report": self.report.getvalue() if self.error_count else "",
+            "error_report": "",
+            "error_report_file": self.report.close() if self.report is not None else "",
         }
 
 
@@ -208,7 +206,7 @@ def _upload_run(upload: Upload, progress: JobProgress) -> None:
     path = upload_path(upload)
     table = upload_table(upload=upload)  # the layout the worker read (the file is not opened here)
     mapping = Mapping.from_json(upload.mapping)
-    tally = _Tally(estimate=_rows_estimate(table, path))
+    tally = _Tally(estimate=_rows_estimate(table, path), report=ReportWriter(upload.organisation_id))
     chunks = in_child(
         file_validated_chunks,
         path,

@@ -138,3 +138,10 @@ def read_like_the_worker(upload_id: int):
 
     services.upload_ingest(upload_id=upload_id)
     return Upload.objects.get(pk=upload_id)
+
+
+def report_text(upload) -> str:
+    """The upload's whole row-error report (its file), as errors.csv serves it."""
+    from surveys.services.reports import report_stream
+
+    return b"".join(report_stream(upload=upload)).decode()

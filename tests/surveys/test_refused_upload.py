@@ -96,7 +96,7 @@ def test_a_strict_upload_with_row_errors_leaves_the_waves_and_the_dashboard_as_t
     assert "w1.csv" in listing and "Broadband / W1" in listing
     report = client.get(f"/uploads/{upload.pk}/errors.csv")
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
-    lines = report.content.decode().splitlines()
+    lines = b"".join(report.streaming_content).decode().splitlines()
     assert lines[0] == "line,column,value,reason" and [line.split(",")[0] for line in lines[1:]] == ["3", "9", "30"]
     state = client.get(dashboard).context["state"]
     assert state.filter.survey_ids == (w0.pk,), "the dashboard still opens on the wave that has results"
@@ -227,7 +227,7 @@ def test_through_the_api_and_the_worker_a_refused_upload_leaves_the_journey_as_i
     assert _state(journey) == before  # "Installation" and "Billing" were made for it, and are gone; no wave W1
     assert (data["survey"], data["survey_name"], data["journey"], data["rows_invalid"]) == (None, "W1", journey.pk, 1)
     report = client.get(data["error_report_url"])
-    assert report.status_code == 200 and report.content.decode().splitlines()[1].startswith("10,")
+    assert report.status_code == 200 and b"".join(report.streaming_content).decode().splitlines()[1].startswith("10,")
     waves = client.get("/api/surveys/", {"journey": "broadband"}).json()["results"]
     assert [w["name"] for w in waves] == ["W0"]
 

@@ -55,7 +55,10 @@ def test_a_multipart_post_answers_202_and_the_upload_is_polled_to_done(analyst, 
     report = client.get(data["error_report_url"])
     assert report.status_code == 200
     assert report["Content-Type"].startswith("text/csv")
-    assert report.content.decode().splitlines()[1:] == ["10,m2,9,out of scale 1-5", "11,m2,9,out of scale 1-5"]
+    assert b"".join(report.streaming_content).decode().splitlines()[1:] == [
+        "10,m2,9,out of scale 1-5",
+        "11,m2,9,out of scale 1-5",
+    ]
     assert Response.objects.count() == 1998
 
 

@@ -138,7 +138,10 @@ def test_status_json_and_the_error_report_of_a_failed_upload(client, manager, up
     )
     report = client.get(f"/uploads/{upload.pk}/errors.csv")
     assert report["Content-Type"].startswith("text/csv")
-    assert report.content.decode().splitlines() == ["line,column,value,reason", "5,m2,9,out of scale 1-5"]
+    assert b"".join(report.streaming_content).decode().splitlines() == [
+        "line,column,value,reason",
+        "5,m2,9,out of scale 1-5",
+    ]
     page = client.get(f"/uploads/{upload.pk}/").content.decode()
     assert "1 row has errors; nothing was imported" in page
     assert "Download error report (CSV)" in page
