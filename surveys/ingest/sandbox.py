@@ -21,6 +21,7 @@ with ``os._exit``, so no inherited socket is closed or written to). Pure: no Dja
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import os
 import resource
@@ -73,6 +74,7 @@ def _die_with_parent() -> None:
 def _child(send, work: Callable[..., Iterable[Any]], args: tuple, memory_mb: int) -> None:
     code = 0
     try:
+        faulthandler.disable()  # a crash here is reported by the parent, not dumped into the worker's log
         _die_with_parent()
         if memory_mb > 0:
             ceiling = _address_space() + (memory_mb << 20)

@@ -450,6 +450,9 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
         # data_only: formulas are read as the values Excel cached, never evaluated; keep_links=False: external
         # workbooks are neither loaded nor followed
         book = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+    except MemoryError:
+        fh.close()
+        raise  # the child process's memory ceiling (surveys.ingest.sandbox) says it
     except Exception as exc:
         fh.close()  # openpyxl raises zipfile, KeyError, XML errors... on a damaged file
         raise IngestError(f"The Excel file could not be opened: {type(exc).__name__}.") from exc
@@ -457,6 +460,8 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
         sheet = book.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
             yield [_cell_text(v) for v in row]
+    except MemoryError:
+        raise
     except Exception as exc:
         raise IngestError(f"The Excel file could not be read: {type(exc).__name__}.") from exc
     finally:
@@ -552,6 +557,8 @@ def _sav_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
     _sav_header_check(path, max_columns)
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    except MemoryError:
+        raise
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise IngestError(f"The SPSS file could not be read: {exc}.") from exc
     columns = list(meta.column_names)
@@ -598,7 +605,7 @@ def _sav_chunks(table: RawTable, chunksize: int) -> Iterator[pd.DataFrame]:
             out.index = pd.Index(np.arange(line, line + len(df), dtype=np.int64), name=LINE)
             line += len(df)
             yield out
-    except IngestError:
+    except (IngestError, MemoryError):
         raise
     except Exception as exc:
         raise IngestError(f"The SPSS file could not be read: {exc}.") from exc

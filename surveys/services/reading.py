@@ -48,18 +48,23 @@ def upload_read_run(upload: Upload, progress: JobProgress) -> ChildStats:
     progress.report(0.05, READING_MESSAGE, force=True)
     candidates, moments = proposal_inputs(journey=upload.journey, survey=upload.survey)
     stats = ChildStats()
-    found = in_child_once(
-        file_detect,
-        upload_path(upload),
-        upload.original_name,
-        settings.UPLOAD_MAX_COLUMNS,
-        settings.UPLOAD_MAX_CELL_BYTES,
-        candidates,
-        moments,
-        limits=parse_limits(),
-        stats=stats,
-    )
-    logger.info("upload %s read in %.2f s, child peak RSS %.0f MB", upload.pk, stats.seconds, stats.peak_rss_mb)
+    try:
+        found = in_child_once(
+            file_detect,
+            upload_path(upload),
+            upload.original_name,
+            settings.UPLOAD_MAX_COLUMNS,
+            settings.UPLOAD_MAX_CELL_BYTES,
+            candidates,
+            moments,
+            limits=parse_limits(),
+            stats=stats,
+        )
+    finally:
+        logger.info(
+            "upload %s read: %s in %.2f s, child peak RSS %.0f MB",
+            upload.pk, stats.ended, stats.seconds, stats.peak_rss_mb,
+        )  # fmt: skip
     requested = upload.mapping if upload.import_when_read and upload.mapping else None
     with transaction.atomic():  # an upload confirmed when read is never seen waiting for its mapping
         Upload.objects.filter(pk=upload.pk, status=UploadStatus.RUNNING).update(

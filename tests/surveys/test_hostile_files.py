@@ -280,3 +280,50 @@ def test_a_file_name_of_2000_characters_is_refused_clearly_and_nothing_is_kept(a
     assert "header size" in response.json()["detail"]
     assert not Upload.objects.exists()
     _next_upload_imports(api)
+
+
+# --------------------------------------------------------------------------------------------- the ceilings
+def _one_huge_string_xlsx(megabytes: int) -> bytes:
+    """A workbook whose single shared string is ``megabytes`` MB (mostly runs of one letter: ~50x compression,
+    under the zip check's ratio, so it is opened, and reading it needs that much memory at once)."""
+    import numpy as np
+
+    text = np.full(megabytes << 20, ord("a"), dtype=np.uint8)
+    text[::200] = np.random.default_rng(0).integers(ord("b"), ord("z"), len(text[::200]), dtype=np.uint8)
+    sst = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+           b'2006/main" count="1" uniqueCount="1"><si><t>' + text.tobytes() + b"</t></si></sst>")  # fmt: skip
+    sheet = SHEET_HEAD + b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + SHEET_TAIL
+    rels = (b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'sharedStrings" Target="sharedStrings.xml"/></Relationships>')  # fmt: skip
+    types = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+             b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')  # fmt: skip
+    base = _xlsx_with_sheet(sheet)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            data = data.replace(b"</Relationships>", rels) if name == "xl/_rels/workbook.xml.rels" else data
+            data = data.replace(b"</Types>", types) if name == "[Content_Types].xml" else data
+            dst.writestr(name, data)
+        dst.writestr("xl/sharedStrings.xml", sst)
+    return out.getvalue()
+
+
+def test_a_file_over_the_memory_ceiling_ends_its_child_not_the_worker(api, journey, celery_worker, tmp_path):
+    """A worker with a 200 MB reading ceiling: a workbook that needs more ends failed with the memory message,
+    the same worker (same process) then imports the next upload."""
+    from tests.conftest import Worker
+
+    content = _one_huge_string_xlsx(300)
+    assert len(content) < 16 << 20
+    celery_worker.stop()
+    bounded = Worker({**celery_worker.env, "MOMENTUM_PARSE_MEMORY_MB": "200"}, tmp_path / "bounded-worker.log")
+    try:
+        bounded.start()
+        pid = bounded.process.pid
+        upload = _ends_failed(api, content, "huge-string.xlsx", match="needs more than 200 MB of memory, the limit")
+        assert bounded.is_running() and bounded.process.pid == pid
+        assert upload.took < 30
+    finally:
+        bounded.stop()
+        celery_worker.start()
