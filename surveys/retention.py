@@ -76,7 +76,8 @@ def _path(relative: str) -> Path:
 
 def uploads_purge(*, uploads: QuerySet[Upload], reason: str = "retention") -> PurgedFiles:
     """Deletes the stored files of ``uploads`` that have ended (others are skipped): empties their ``file_path``
-    and the first rows read from them (``layout``) in one UPDATE, unlinks the files after commit and records one audit entry per organisation (the count)."""
+    and the first rows read from them (``layout``) in one UPDATE, unlinks the files after commit and records one
+    audit entry per organisation (the count)."""
     with transaction.atomic():
         # Rows being confirmed again (a FAILED upload re-queued) at this moment are locked: skipped, not waited for.
         rows = list(
