@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import pandas as pd
 from django.db import transaction
 from django.db.models import Count
 from django.utils.formats import number_format
@@ -25,7 +24,8 @@ from moments.services import analysis_request
 from surveys.ingest import ERROR_COLUMNS
 from surveys.models import Response, Survey, Upload
 from surveys.retention import uploads_purge
-from surveys.services import survey_data_changed
+from surveys.services import survey_data_changed, upload_errors
+from surveys.services.reports import report_replace
 
 logger = logging.getLogger(__name__)
 
@@ -107,19 +107,18 @@ def _error_reports_scrub(*, organisation: Organisation, ids: set[str]) -> tuple[
     """Removes from the organisation's error reports every row error whose value is one of ``ids`` (a bad or
     repeated respondent id is stored there as the cell's value). Returns (rows removed, ids of the surveys)."""
     removed, surveys = 0, set()
-    uploads = Upload.objects.filter(organisation=organisation, error_count__gt=0).exclude(error_report="")
-    for upload_id, survey_id, report in uploads.values_list("pk", "survey_id", "error_report").iterator():
-        errors = pd.read_csv(io.StringIO(report), dtype=str, keep_default_na=False)
+    uploads = Upload.objects.filter(organisation=organisation, error_count__gt=0).exclude(
+        error_report="", error_report_file=""
+    )
+    for upload in uploads.only("pk", "survey", "error_report", "error_report_file", "organisation").iterator():
+        upload_id, survey_id = upload.pk, upload.survey_id
+        errors = upload_errors(upload=upload).astype({"line": str})
         values = errors["value"]
         # the report escapes a value that a spreadsheet would run as a formula with a leading quote
         hit = values.isin(ids) | (values.str.startswith("'") & values.str[1:].isin(ids))
         if not hit.any():
             continue
-        kept = errors.loc[~hit, ERROR_COLUMNS]
-        Upload.objects.filter(pk=upload_id).update(
-            error_report=kept.to_csv(index=False, lineterminator="\n") if len(kept) else "",
-            error_count=len(kept),
-        )
+        report_replace(upload_id=upload_id, errors=errors.loc[~hit, ERROR_COLUMNS], removed=int(hit.sum()))
         removed += int(hit.sum())
         if survey_id is not None:  # a refused upload into a new wave has none
             surveys.add(survey_id)

@@ -7,7 +7,7 @@ uploading needs the analyst or admin role (403 for a viewer).
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -32,6 +32,8 @@ from . import selectors, services
 from .ingest import IngestError
 from .models import OutcomeType, Survey, Upload, UploadStatus
 from .outcomes import primary_outcome
+from .services.reports import report_exists, report_stream
+from .words import error_report_stream
 
 ERRORS_SHOWN = 100
 MAX_ID = 2**63 - 1  # bigint primary keys: a larger number matches nothing instead of overflowing in the database
@@ -92,7 +94,8 @@ class _OutcomeOutput(serializers.Serializer):
 
 
 class _UploadOutput(serializers.ModelSerializer):
-    """An upload's state; the detail adds its first row errors."""
+    """An upload's state and counts (the list's summary); the detail adds its mapping, proposal and first row
+    errors, and the whole error report has its own URL."""
 
     url = serializers.SerializerMethodField()
     status = serializers.CharField(help_text=STATUS_HELP)
@@ -106,10 +109,6 @@ class _UploadOutput(serializers.ModelSerializer):
     journey = serializers.IntegerField(source="journey_id")
     error_report_url = serializers.SerializerMethodField()
     detail_page = serializers.SerializerMethodField()
-    outcomes = serializers.SerializerMethodField(
-        help_text="The outcomes the mapping imports, in order (the first is the single `outcome` of the mapping "
-        "when it has one): name, column, type (nps, binary, numeric) and the positive values of a binary one."
-    )
 
     class Meta:
         model = Upload
@@ -127,9 +126,6 @@ class _UploadOutput(serializers.ModelSerializer):
             "survey_name",
             "journey",
             "skip_invalid",
-            "mapping",
-            "outcomes",
-            "proposal",
             "rows_total",
             "rows_imported",
             "rows_invalid",
@@ -142,10 +138,6 @@ class _UploadOutput(serializers.ModelSerializer):
             "started_at",
             "finished_at",
         ]
-
-    @extend_schema_field(_OutcomeOutput(many=True))
-    def get_outcomes(self, upload: Upload) -> list[dict]:
-        return [{"name": o.name} | o.to_json() for o in selectors.upload_outcomes(upload=upload)]
 
     def get_url(self, upload: Upload) -> str:
         return _upload_url(self.context["request"], upload)
@@ -168,10 +160,18 @@ class _RowError(serializers.Serializer):
 
 
 class _UploadDetailOutput(_UploadOutput):
+    outcomes = serializers.SerializerMethodField(
+        help_text="The outcomes the mapping imports, in order (the first is the single `outcome` of the mapping "
+        "when it has one): name, column, type (nps, binary, numeric) and the positive values of a binary one."
+    )
     errors = serializers.SerializerMethodField()
 
     class Meta(_UploadOutput.Meta):
-        fields = [*_UploadOutput.Meta.fields, "errors"]
+        fields = [*_UploadOutput.Meta.fields, "mapping", "outcomes", "proposal", "errors"]
+
+    @extend_schema_field(_OutcomeOutput(many=True))
+    def get_outcomes(self, upload: Upload) -> list[dict]:
+        return [{"name": o.name} | o.to_json() for o in selectors.upload_outcomes(upload=upload)]
 
     @extend_schema_field(_RowError(many=True))
     def get_errors(self, upload: Upload) -> list[dict]:
@@ -233,12 +233,15 @@ class UploadListCreateApi(generics.ListAPIView):
 
     @extend_schema(
         summary="Upload a survey export and start its import",
-        description="Multipart form. Stores the file, applies `mapping` (or the automatic one) and queues the "
-        "import; answers 202 with the upload to poll (`Location` header and `url`). Every 400 has the same "
-        "shape: `detail` says what is wrong (an empty file, a file over the size limit, one that cannot be read, "
-        "too many columns, a mapping that does not fit), `fields` lists invalid form fields, `upload` and "
-        "`proposal` come with an automatic mapping that is not confident. If the queue is unreachable the upload "
-        "is still stored and answered 202 with status `queued`: it starts once the queue is back.",
+        description="Multipart form. Stores the file and queues it; answers 202 with the upload to poll "
+        "(`Location` header and `url`). The worker reads the file (never the web process), then imports it with "
+        "`mapping`, or with the automatic mapping when it is confident. Poll the upload: `failed` with `message` "
+        "for a file that cannot be read (damaged, a zip bomb, too many columns, over the memory or time limit of "
+        "reading) or a mapping that does not fit; `mapping` (waiting for the column mapping) with `message` when "
+        "no mapping was sent and the automatic one is not confident (finish it at `detail_page`). Every 400 has "
+        "the same shape: `detail` says what is wrong (an empty file, a file over the size limit, invalid fields), "
+        "`fields` lists invalid form fields. If the queue is unreachable the upload is still stored and answered "
+        "202 with status `queued`: it starts once the queue is back.",
         tags=["uploads"],
         request={"multipart/form-data": InputSerializer},
         responses={
@@ -264,7 +267,12 @@ class UploadListCreateApi(generics.ListAPIView):
                 raise NotFound(gettext("No such journey."))
             edit_require(request.user, visible.organisation_id)
         file = data.validated_data["file"]
+        mapping = data.validated_data.get("mapping")
+        if mapping is not None and not isinstance(mapping, dict):
+            return Response({"detail": gettext("`mapping` must be a JSON object.")}, status=status.HTTP_400_BAD_REQUEST)
         try:
+            # only stored and queued here: the worker reads the file, then imports it with `mapping` (or a
+            # confident proposal); a file that cannot be read ends the upload failed with a message
             upload = services.upload_create(
                 organisation=journey.organisation,
                 journey=journey,
@@ -272,32 +280,12 @@ class UploadListCreateApi(generics.ListAPIView):
                 uploaded_file=file,
                 original_name=file.name,
                 user=request.user,
+                mapping=mapping,
+                skip_invalid=data.validated_data["skip_invalid"],
+                import_when_read=True,
             )
         except IngestError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-        mapping = data.validated_data.get("mapping")
-        if mapping is None:
-            if not upload.proposal.get("confident"):
-                return Response(
-                    {
-                        "detail": gettext(
-                            "The automatic mapping is not confident: send `mapping`, or finish it on the upload's page."
-                        ),
-                        "upload": upload.pk,
-                        "mapping_page": request.build_absolute_uri(
-                            reverse("surveys:upload_mapping", kwargs={"upload_id": upload.pk})
-                        ),
-                        "proposal": {"mapping": upload.mapping, **upload.proposal},
-                    },
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
-            mapping = upload.mapping
-        try:
-            upload = services.upload_confirm(
-                upload=upload, mapping=mapping, skip_invalid=data.validated_data["skip_invalid"]
-            )
-        except IngestError as exc:
-            return Response({"detail": str(exc), "upload": upload.pk}, status=status.HTTP_400_BAD_REQUEST)
         url = _upload_url(request, upload)
         return Response(
             {"id": upload.pk, "url": url, "status": upload.status},
@@ -340,10 +328,10 @@ class UploadErrorReportApi(APIView):
     )
     def get(self, request, upload_id: int):
         upload = selectors.upload_get(user=request.user, upload_id=upload_id)
-        if upload is None or not upload.error_report:
+        if upload is None or not report_exists(upload):
             raise NotFound(gettext("No such upload, or it has no row errors."))
-        return HttpResponse(
-            upload.error_report,
+        return StreamingHttpResponse(
+            error_report_stream(report_stream(upload=upload)),
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="upload-{upload.pk}-errors.csv"'},
         )

@@ -109,6 +109,14 @@ class Upload(Job):
         default=dict, blank=True, help_text="How the mapping was proposed: {confident: bool, reasons: [str]}."
     )
     skip_invalid = models.BooleanField(default=False)
+    layout = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the worker read of the file: columns, labels, first rows (empty until it has read it).",
+    )
+    import_when_read = models.BooleanField(
+        default=False, help_text="Confirm the mapping (given, or a confident proposal) and import once it is read."
+    )
     created_moments = models.JSONField(
         default=list,
         blank=True,
@@ -124,7 +132,10 @@ class Upload(Job):
     responses_created = models.PositiveIntegerField(default=0)
     responses_updated = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
-    error_report = models.TextField(blank=True, help_text="CSV: line, column, value, reason.")
+    error_report = models.TextField(blank=True, help_text="Reports before 0010 only (CSV); now a file.")
+    error_report_file = models.CharField(
+        max_length=500, blank=True, help_text="The row-error report (CSV), relative to UPLOAD_ROOT; its first errors."
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     def __str__(self) -> str:
@@ -132,6 +143,11 @@ class Upload(Job):
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:upload_detail", kwargs={"upload_id": self.pk})
+
+    @property
+    def is_read(self) -> bool:
+        """The worker has read the file (its layout and proposal are stored); until then it is being read."""
+        return bool(self.detected_format)
 
     @property
     def needs_mapping(self) -> bool:

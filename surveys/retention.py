@@ -76,7 +76,8 @@ def _path(relative: str) -> Path:
 
 def uploads_purge(*, uploads: QuerySet[Upload], reason: str = "retention") -> PurgedFiles:
     """Deletes the stored files of ``uploads`` that have ended (others are skipped): empties their ``file_path``
-    in one UPDATE, unlinks the files after commit and records one audit entry per organisation (the count)."""
+    and the first rows read from them (``layout``) in one UPDATE, unlinks the files after commit and records one
+    audit entry per organisation (the count)."""
     with transaction.atomic():
         # Rows being confirmed again (a FAILED upload re-queued) at this moment are locked: skipped, not waited for.
         rows = list(
@@ -87,7 +88,8 @@ def uploads_purge(*, uploads: QuerySet[Upload], reason: str = "retention") -> Pu
         )
         if not rows:
             return PurgedFiles(0, 0, {})
-        Upload.objects.filter(pk__in=[pk for pk, *_ in rows]).update(file_path="")
+        # the first rows the worker read (``layout``) are a copy of the file's data: they go with it
+        Upload.objects.filter(pk__in=[pk for pk, *_ in rows]).update(file_path="", layout={})
         paths = [_path(relative) for _, _, relative, _ in rows]
         transaction.on_commit(lambda: _unlink(paths))
         by_organisation: dict[int, int] = defaultdict(int)
@@ -135,6 +137,6 @@ def wave_files_on_delete(sender, instance, **kwargs) -> None:
 
 def upload_file_on_delete(sender, instance: Upload, **kwargs) -> None:
     """``post_delete`` of ``Upload`` (the upload, its wave or its journey deleted): its file goes after commit."""
-    if instance.file_path:
-        path = _path(instance.file_path)
-        transaction.on_commit(lambda: _unlink([path]))
+    paths = [_path(relative) for relative in (instance.file_path, instance.error_report_file) if relative]
+    if paths:
+        transaction.on_commit(lambda: _unlink(paths))

@@ -20,16 +20,21 @@ def uploads_for_user(user: User) -> QuerySet[Upload]:
     return (
         Upload.objects.filter(organisation__in=organisations_for_user(user))
         .select_related("journey", "survey", "organisation", "created_by")
-        .defer("error_report")
+        .defer(*UPLOAD_LARGE_FIELDS)
     )
 
 
-def upload_get(*, user: User, upload_id: int) -> Upload | None:
-    return (
-        Upload.objects.filter(organisation__in=organisations_for_user(user), pk=upload_id)
-        .select_related("journey", "survey", "organisation")
-        .first()
-    )
+# What a list or a status poll never loads: the error report, the file's layout and first rows, the mapping and
+# its proposal (each can be large; the detail pages and their own URLs read them).
+UPLOAD_LARGE_FIELDS = ("error_report", "layout", "mapping", "proposal", "created_moments")
+
+
+def upload_get(*, user: User, upload_id: int, light: bool = False) -> Upload | None:
+    """The user's upload; ``light``: without ``UPLOAD_LARGE_FIELDS`` (the status poll)."""
+    uploads = Upload.objects.filter(organisation__in=organisations_for_user(user), pk=upload_id)
+    if light:
+        return uploads.defer(*UPLOAD_LARGE_FIELDS).first()
+    return uploads.select_related("journey", "survey", "organisation").first()
 
 
 def upload_outcomes(*, upload: Upload) -> list[OutcomeColumn]:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -31,13 +31,15 @@ from .forms import (
     mapping_from_post,
     scale_text,
 )
-from .ingest import IngestError, Mapping
+from .ingest import IngestError
 from .ingest.columns import column_names
 from .ingest.mapping import OUTCOME_TYPES
 from .models import Upload
 from .outcomes import default_outcome_name
 from .retention import retention_text
-from .words import error_report_text, proposal_reason_text, row_reason_text, upload_message_text
+from .services.reading import upload_read_queue
+from .services.reports import report_exists, report_stream
+from .words import error_report_stream, proposal_reason_text, row_reason_text, upload_message_text
 
 ERRORS_SHOWN = 200
 PREVIEW_ROWS = 10
@@ -65,6 +67,8 @@ def upload_status_data(upload: Upload) -> dict:
         "responses_created": upload.responses_created,
         "responses_updated": upload.responses_updated,
         "error_count": upload.error_count,
+        # the worker has read the file (its mapping can be made); until then the mapping page says it is reading
+        "read": upload.is_read,
     }
 
 
@@ -218,6 +222,8 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload_or_404(request, upload_id)
     if not selectors.upload_can_edit(user=request.user, upload=upload):
         raise PermissionDenied(gettext("Only analysts and admins of the organisation can import files."))
+    if not upload.is_read:
+        return _upload_reading(request, upload)
     if upload.is_active or upload.status == "done":
         return redirect(upload)
     try:
@@ -232,14 +238,12 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
         skip_invalid = request.POST.get("skip_invalid") == "on"
         try:
             mapping = mapping_from_post(request.POST, table)
-            parsed = Mapping.from_json(mapping)
-            if not parsed.moments and request.POST.get("without_moments") != "on":
-                raise IngestError(
-                    "No column is mapped to a moment, so this file would import its rows without a single rating. "
-                    "Mark the rating columns as “Moment (rating)”, or tick “import without moments” if only the "
-                    "outcome and segments are wanted."
-                )
-            services.upload_confirm(upload=upload, mapping=mapping, skip_invalid=skip_invalid)
+            services.upload_confirm(
+                upload=upload,
+                mapping=mapping,
+                skip_invalid=skip_invalid,
+                without_moments=request.POST.get("without_moments") == "on",
+            )
         except IngestError as exc:
             error = str(exc)
         else:
@@ -279,6 +283,25 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
     return render(request, "surveys/upload_mapping.html", context)
 
 
+def _upload_reading(request: HttpRequest, upload: Upload) -> HttpResponse:
+    """While the worker reads the file: "Reading your file..." with its progress, polling status.json (the page
+    loads the mapping once, when the file is read); a file that could not be read shows its upload's page."""
+    if upload.status == "failed":
+        return redirect(upload)
+    if upload.status == "mapping":  # stored before the worker read files: send it to be read now
+        upload_read_queue(upload=upload)
+        upload.refresh_from_db()
+    return render(
+        request,
+        "surveys/upload_reading.html",
+        {
+            "upload": upload,
+            "status_url": reverse("surveys:upload_status", kwargs={"upload_id": upload.pk}),
+            "queue_down": upload.message == services.QUEUE_DOWN_MESSAGE,
+        },
+    )
+
+
 @login_required
 @require_GET
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
@@ -305,7 +328,9 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
-    upload = _upload_or_404(request, upload_id)
+    upload = selectors.upload_get(user=request.user, upload_id=upload_id, light=True)
+    if upload is None:
+        raise Http404("No such upload.")
     response = JsonResponse(upload_status_data(upload))
     response["Cache-Control"] = "no-store"
     return response
@@ -315,8 +340,10 @@ def upload_status(request: HttpRequest, upload_id: int) -> JsonResponse:
 @require_GET
 def upload_errors_csv(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload_or_404(request, upload_id)
-    if not upload.error_report:
+    if not report_exists(upload):
         raise Http404(gettext("This upload has no row errors."))
-    response = HttpResponse(error_report_text(upload.error_report), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        error_report_stream(report_stream(upload=upload)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-errors.csv"'
     return response

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
@@ -149,6 +150,16 @@ def error_report_text(report: str) -> str:
             row[at] = row_reason_text(row[at])
         writer.writerow(row)
     return out.getvalue()
+
+
+def error_report_stream(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """``errors.csv`` as it streams from the stored report: as it is in English; in another language read whole
+    and given its reasons in that language (``error_report_text``; a report keeps at most
+    ``MOMENTUM_ERROR_REPORT_MAX_ROWS`` rows, so it fits in memory)."""
+    if _english():
+        yield from blocks
+        return
+    yield error_report_text(b"".join(blocks).decode("utf-8")).encode("utf-8")
 
 
 def _line_end(text: str) -> str:

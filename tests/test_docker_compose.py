@@ -11,7 +11,7 @@ def _compose() -> dict:
 
 def test_compose_defines_the_production_services_with_health_checks():
     services = _compose()["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "cache"}
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
         assert service.get("restart") == "unless-stopped", name
@@ -34,3 +34,11 @@ def test_data_lives_on_named_volumes():
     compose = _compose()
     assert {"pgdata", "redisdata", "uploads"} <= set(compose["volumes"])
     assert "pgdata:/var/lib/postgresql/data" in compose["services"]["postgres"]["volumes"]
+
+
+def test_the_cache_has_a_bounded_redis_of_its_own_and_the_queue_never_evicts():
+    services = _compose()["services"]
+    assert "--maxmemory 256mb --maxmemory-policy allkeys-lru" in services["cache"]["command"]
+    assert "--maxmemory-policy noeviction" in services["redis"]["command"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["REDIS_CACHE_URL"] == "redis://cache:6379/0"

@@ -82,6 +82,15 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Web requests never wait long on a lock or a statement (issue 16: uploads, /healthz and the analysis API waited
+# 36-38 s behind an import's row lock): the WSGI process (cxapp/wsgi.py sets MOMENTUM_PROCESS=web) gets a lock
+# timeout and a statement timeout on PostgreSQL; the worker keeps its own (none: an import is one long transaction).
+MOMENTUM_WEB_LOCK_TIMEOUT_MS = env.int("MOMENTUM_WEB_LOCK_TIMEOUT_MS", default=5000)
+MOMENTUM_WEB_STATEMENT_TIMEOUT_MS = env.int("MOMENTUM_WEB_STATEMENT_TIMEOUT_MS", default=30000)
+if env("MOMENTUM_PROCESS", default="") == "web" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={MOMENTUM_WEB_LOCK_TIMEOUT_MS} -c statement_timeout={MOMENTUM_WEB_STATEMENT_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -116,6 +125,19 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)  # ref
 UPLOAD_MAX_COLUMNS = env.int("UPLOAD_MAX_COLUMNS", default=2000)
 # No cell may be larger; no CSV row larger than 8 cells' worth (at least 8 MB): see surveys/ingest/table.py.
 UPLOAD_MAX_CELL_BYTES = env.int("UPLOAD_MAX_CELL_BYTES", default=1_000_000)
+# An uploaded file is read only by the worker, in a child process (surveys/ingest/sandbox.py): its address space
+# may grow by MOMENTUM_PARSE_MEMORY_MB (RLIMIT_AS), and it is stopped when its next result (the detection, or the
+# next chunk of an import) takes longer than MOMENTUM_PARSE_SECONDS. The upload then ends failed with a message.
+MOMENTUM_PARSE_MEMORY_MB = env.int("MOMENTUM_PARSE_MEMORY_MB", default=2048)
+MOMENTUM_PARSE_SECONDS = env.float("MOMENTUM_PARSE_SECONDS", default=120.0)
+# An upload's row-error report is a CSV file (UPLOAD_ROOT/<org>/reports/) holding its first bad cells; the upload keeps
+# the totals.
+MOMENTUM_ERROR_REPORT_MAX_ROWS = env.int("MOMENTUM_ERROR_REPORT_MAX_ROWS", default=100_000)
+# The dashboard filter lists a segment's values as checkboxes up to this many; past it, a search field.
+MOMENTUM_SEGMENT_CHOICES_MAX = env.int("MOMENTUM_SEGMENT_CHOICES_MAX", default=300)
+# Caps on a mapping's JSON and on the moments of one journey (a mapping naming thousands of moments is refused).
+MOMENTUM_MAX_MAPPING_BYTES = env.int("MOMENTUM_MAX_MAPPING_BYTES", default=512 * 1024)
+MOMENTUM_MAX_MOMENTS_PER_JOURNEY = env.int("MOMENTUM_MAX_MOMENTS_PER_JOURNEY", default=300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -127,16 +149,20 @@ STORAGES = {
 }
 
 REDIS_URL = env("REDIS_URL", default="")
+# The cache (cached figures, throttle counters) may live in a Redis of its own with a memory bound and an eviction
+# policy (docker-compose.yml: the `cache` service, maxmemory 256 MB, allkeys-lru), so that it can never fill the
+# Redis that holds the job queue; without REDIS_CACHE_URL it shares REDIS_URL.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=REDIS_URL)
 # An unreachable Redis must cost a request seconds, not minutes: the throttles then fail open (cxapp/throttling.py).
 REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 CACHES = {
     "default": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "OPTIONS": REDIS_CACHE_OPTIONS,
         }
-        if REDIS_URL
+        if REDIS_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -177,17 +178,27 @@ class ViewState:
 
     @property
     def segment_choices(self) -> list[dict]:
-        """One group of checkboxes per segment (several values of a segment are alternatives)."""
+        """One group of checkboxes per segment (several values of a segment are alternatives). A segment with more
+        than ``MOMENTUM_SEGMENT_CHOICES_MAX`` values gets a search field instead (its chosen values stay ticked):
+        200,000 checkboxes made a 20 MB page (issue 16)."""
         chosen = self.filter.segment_filter
-        return [
-            {
-                "name": name,
-                "field": f"segment.{name}",
-                "label": name.replace("_", " ").capitalize(),
-                "values": [{"value": v, "checked": v in chosen.get(name, [])} for v in values],
-            }
-            for name, values in self.segments.items()
-        ]
+        most = settings.MOMENTUM_SEGMENT_CHOICES_MAX
+        choices = []
+        for name, values in self.segments.items():
+            ticked = chosen.get(name, [])
+            search = len(values) > most
+            shown = [v for v in values if v in ticked] if search else values
+            choices.append(
+                {
+                    "name": name,
+                    "field": f"segment.{name}",
+                    "label": name.replace("_", " ").capitalize(),
+                    "values": [{"value": v, "checked": v in ticked} for v in shown],
+                    "search": search,
+                    "count": len(values),
+                }
+            )
+        return choices
 
     @property
     def default_note(self) -> str:

@@ -92,9 +92,36 @@
     window.setTimeout(poll, 500);
   }
 
+  // While the worker reads the file ("Reading your file..."): poll status.json, move the bar, and load the page
+  // once when the file is read (the mapping) or its reading failed (the upload's page says why). No reload loop:
+  // the page reloads only on that change.
+  function reading() {
+    var box = document.getElementById("upload-reading");
+    if (!box) return;
+    var url = box.getAttribute("data-status-url");
+    var bar = document.getElementById("upload-progress");
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (data) {
+          var percent = Math.max(5, Math.round(data.progress * 100));
+          bar.setAttribute("aria-valuenow", String(percent));
+          bar.firstElementChild.style.width = percent + "%";
+          if (data.read || data.finished) {
+            window.location.reload();
+          } else {
+            window.setTimeout(poll, 700);
+          }
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+    window.setTimeout(poll, 300);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     uploadForm();
     mappingForm();
     progress();
+    reading();
   });
 })();

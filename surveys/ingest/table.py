@@ -26,6 +26,7 @@ import csv
 import datetime as dt
 import io
 import math
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,9 +68,14 @@ class RawTable:
     _drop_trailing: bool = field(default=False, repr=False)
     # line -> reason, for rows that the reader had to repair (filled while iterating)
     malformed: dict[int, str] = field(default_factory=dict, repr=False)
+    # the first rows, when the table was rebuilt from a snapshot (the file is not opened again for them)
+    _stored_preview: pd.DataFrame | None = field(default=None, repr=False)
 
     def preview(self, n: int = 10) -> pd.DataFrame:
-        """First n data rows as strings; the index holds spreadsheet line numbers."""
+        """First n data rows as strings; the index holds spreadsheet line numbers. A table rebuilt from its
+        snapshot (``table_from_snapshot``) answers from the rows the snapshot kept, without opening the file."""
+        if self._stored_preview is not None:
+            return self._stored_preview.head(n)
         frames, total = [], 0
         for chunk in self.iter_chunks(chunksize=max(n, 1)):
             frames.append(chunk.head(n - total))
@@ -98,6 +104,77 @@ def _empty_frame(columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
     frame.index = pd.Index([], dtype="int64", name=LINE)
     return frame
+
+
+SNAPSHOT_ROWS = 2000
+SNAPSHOT_CELLS = 200_000  # fewer rows for a wide file: the snapshot is stored on the upload row
+SNAPSHOT_CELL_CHARS = 200
+
+
+def table_snapshot(table: RawTable, rows: int = SNAPSHOT_ROWS) -> dict:
+    """What the mapping page and the mapping check need of a table, as JSON: its layout and its first rows (at
+    most ``SNAPSHOT_CELLS`` cells, each cut to ``SNAPSHOT_CELL_CHARS`` characters). Made where the file is read
+    (the worker's child process); ``table_from_snapshot`` rebuilds the table without opening the file."""
+    rows = max(1, min(rows, SNAPSHOT_CELLS // max(len(table.columns), 1)))
+    sample = table.preview(rows)
+    cut = sample.apply(lambda column: column.astype(str).str.slice(0, SNAPSHOT_CELL_CHARS)) if len(sample) else sample
+    return _json_text_safe(
+        {
+            "format": table.format,
+            "encoding": table.encoding,
+            "delimiter": table.delimiter,
+            "decimal": table.decimal,
+            "columns": list(table.columns),
+            "labels": dict(table.labels),
+            "header_rows": table.header_rows,
+            "first_data_line": table.first_data_line,
+            "value_labels": table.value_labels,
+            "column_meta": table.column_meta,
+            "questions": table.questions,
+            "lossy": table.lossy,
+            "preview": {"lines": [int(x) for x in sample.index], "rows": cut.to_numpy().tolist()},
+        }
+    )
+
+
+def _json_text_safe(value):
+    """PostgreSQL's jsonb cannot hold a NUL character: shown as the four characters \\x00 (as in the report)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {_json_text_safe(k): _json_text_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_text_safe(v) for v in value]
+    return value
+
+
+def table_from_snapshot(path: str | Path, snapshot: dict, *, max_field_bytes: int = 1_000_000) -> RawTable:
+    """The table ``table_snapshot`` described; ``preview`` answers from the stored rows. Reading its chunks opens
+    the file (done only in the worker's child process)."""
+    columns = list(snapshot["columns"])
+    preview = snapshot.get("preview") or {}
+    frame = pd.DataFrame(preview.get("rows") or [], columns=columns, dtype=object)
+    if frame.empty:
+        frame = _empty_frame(columns)
+    else:
+        frame.index = pd.Index(preview.get("lines") or [], dtype="int64", name=LINE)
+    return RawTable(
+        path=Path(path),
+        format=snapshot["format"],
+        encoding=snapshot.get("encoding"),
+        delimiter=snapshot.get("delimiter"),
+        decimal=snapshot.get("decimal", "."),
+        columns=columns,
+        labels=dict(snapshot.get("labels") or {}),
+        header_rows=int(snapshot.get("header_rows", 1)),
+        first_data_line=int(snapshot.get("first_data_line", 2)),
+        value_labels=dict(snapshot.get("value_labels") or {}),
+        column_meta=dict(snapshot.get("column_meta") or {}),
+        questions=dict(snapshot.get("questions") or {}),
+        max_field_bytes=max_field_bytes,
+        lossy=bool(snapshot.get("lossy")),
+        _stored_preview=frame,
+    )
 
 
 def read_table(
@@ -341,13 +418,41 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _sheet_size_bounded(self) -> None:
+    """openpyxl's read-only sheet looks for its ``<dimension>`` with "end" events, so a sheet without one (a hostile
+    or hand-made file) is parsed whole when it is opened: a million-row sheet took 8 s per opening. This reads only
+    up to the start of ``<sheetData>``; the answer is the same (no dimension: none)."""
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    source = self._get_source()
+    try:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                bounds = SheetDimension.from_tree(element).boundaries
+                self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                return
+            if element.tag == DATA_TAG:
+                return
+    finally:
+        source.close()
+
+
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    ReadOnlyWorksheet._get_size = _sheet_size_bounded  # see its doc
     xlsx_check(path)  # declared sizes and ratios, before anything is inflated
     fh = path.open("rb")  # a file object, so that openpyxl does not insist on the .xlsx suffix
     try:
-        book = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        # data_only: formulas are read as the values Excel cached, never evaluated; keep_links=False: external
+        # workbooks are neither loaded nor followed
+        book = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+    except MemoryError:
+        fh.close()
+        raise  # the child process's memory ceiling (surveys.ingest.sandbox) says it
     except Exception as exc:
         fh.close()  # openpyxl raises zipfile, KeyError, XML errors... on a damaged file
         raise IngestError(f"The Excel file could not be opened: {type(exc).__name__}.") from exc
@@ -355,6 +460,8 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
         sheet = book.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
             yield [_cell_text(v) for v in row]
+    except MemoryError:
+        raise
     except Exception as exc:
         raise IngestError(f"The Excel file could not be read: {type(exc).__name__}.") from exc
     finally:
@@ -419,11 +526,39 @@ def _frame(rows: list[list[str]], lines: list[int], columns: list[str]) -> pd.Da
 # --- SPSS ---------------------------------------------------------------------------------------------------------
 
 
+def _sav_header_check(path: Path, max_columns: int) -> None:
+    """Refuses an SPSS file whose header declares counts its size cannot hold, before readstat reads it: more value
+    slots per case than ``max_columns`` variables can have (a 32,767-byte string takes 4,096 slots), or more cases
+    than the file has bytes for (an uncompressed case takes 8 bytes a slot, a bytecode-compressed one at least one
+    byte a slot; zlib-compressed .zsav: at most 1,000 times that)."""
+    with path.open("rb") as fh:
+        head = fh.read(176)
+    if len(head) < 176 or head[:4] not in (b"$FL2", b"$FL3"):
+        return  # readstat says what is wrong
+    order = "<" if struct.unpack("<i", head[64:68])[0] in (2, 3) else ">"
+    case_size, compression, _weight, cases = struct.unpack(order + "iiii", head[68:84])
+    if case_size > max_columns * 4096:
+        raise IngestError(
+            f"The SPSS file's header declares {case_size:,} values per case, more than {max_columns:,} variables can "
+            "have; the file is damaged. It was not read."
+        )
+    if cases > 0 and case_size > 0:
+        per_case = {0: 8 * case_size, 1: case_size}.get(compression, case_size / 1000)
+        if cases * per_case > path.stat().st_size:
+            raise IngestError(
+                f"The SPSS file's header declares {cases:,} cases, more than its {path.stat().st_size:,} bytes can "
+                "hold; the file is damaged or cut short. It was not read."
+            )
+
+
 def _sav_open(path: Path, max_columns: int, max_field_bytes: int) -> RawTable:
     import pyreadstat
 
+    _sav_header_check(path, max_columns)
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    except MemoryError:
+        raise
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise IngestError(f"The SPSS file could not be read: {exc}.") from exc
     columns = list(meta.column_names)
@@ -470,7 +605,7 @@ def _sav_chunks(table: RawTable, chunksize: int) -> Iterator[pd.DataFrame]:
             out.index = pd.Index(np.arange(line, line + len(df), dtype=np.int64), name=LINE)
             line += len(df)
             yield out
-    except IngestError:
+    except (IngestError, MemoryError):
         raise
     except Exception as exc:
         raise IngestError(f"The SPSS file could not be read: {exc}.") from exc

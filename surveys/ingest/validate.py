@@ -55,6 +55,10 @@ STANDARD_SCALES = S.STANDARD_SCALES
 MAX_VALUE_CHARS = 200
 
 
+# The longest respondent id a response can hold (``surveys.Response.respondent_id``); a longer one is a row error.
+MAX_RESPONDENT_ID_CHARS = 200
+
+
 class RowError(NamedTuple):
     """One bad cell; ValidatedChunk.errors has one row of these per bad cell."""
 
@@ -187,6 +191,10 @@ def _chunk_validate(table: RawTable, mapping: Mapping, frame: pd.DataFrame, stat
     if mapping.respondent_id:
         ids = _text(frame, mapping.respondent_id)
         errors.add((ids == "").to_numpy(), mapping.respondent_id, ids, "missing respondent id")
+        too_long = (ids.str.len() > MAX_RESPONDENT_ID_CHARS).to_numpy()
+        errors.add(
+            too_long, mapping.respondent_id, ids, f"respondent id longer than {MAX_RESPONDENT_ID_CHARS} characters"
+        )
         _duplicates(ids, lines, mapping.respondent_id, errors, state)
         respondent_id = ids.to_numpy(dtype=object)
     else:

@@ -12,6 +12,7 @@ Pure: no Django; the numbers are module constants so the reader and its tests sh
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from pathlib import Path
 
@@ -26,6 +27,11 @@ RATIO_FLOOR_BYTES = 16 << 20  # small parts may compress as they like
 def xlsx_check(path: Path) -> None:
     """Raises IngestError for a file whose zip directory promises a decompression bomb; returns otherwise
     (also for a file that is no zip at all: the reader then says it cannot open it)."""
+    declared = _entries_declared(path)
+    if declared > MAX_MEMBERS:
+        # said by the end record, before the directory is parsed (a directory of millions of entries is itself
+        # gigabytes of Python objects)
+        raise IngestError(f"The Excel file has {declared:,} parts; a workbook has a few dozen. It was not opened.")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -46,3 +52,13 @@ def xlsx_check(path: Path) -> None:
                 f"The Excel file looks like a zip bomb: its part {member.filename[:80]!r} expands {ratio:,.0f} times "
                 f"(to {member.file_size / (1 << 20):,.0f} MB). It was not opened."
             )
+
+
+def _entries_declared(path: Path) -> int:
+    """The number of entries the zip's end record declares (0 when there is none)."""
+    try:
+        with path.open("rb") as fh:
+            end = zipfile._EndRecData(fh)  # noqa: SLF001 - the stdlib's own end-record reader
+    except (OSError, ValueError, EOFError, struct.error):
+        return 0
+    return int(end[zipfile._ECD_ENTRIES_TOTAL]) if end else 0  # noqa: SLF001

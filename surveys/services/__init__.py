@@ -9,6 +9,7 @@
 
 from ..ingest import IngestError  # what these services raise for the user to read
 from .ingest_job import INGEST_CHUNK_ROWS, upload_ingest
+from .reading import upload_read_now
 from .responses import StoreCounts, responses_store, survey_moments_align
 from .uploads import (
     QUEUE_DOWN_MESSAGE,
@@ -19,6 +20,7 @@ from .uploads import (
     upload_discard,
     upload_errors,
     upload_leftovers_remove,
+    upload_name_clean,
     upload_table,
 )
 from .waves import survey_data_changed, survey_get_or_create, survey_name_clean, survey_outcomes_ensure
@@ -42,5 +44,7 @@ __all__ = [
     "upload_errors",
     "upload_ingest",
     "upload_leftovers_remove",
+    "upload_name_clean",
+    "upload_read_now",
     "upload_table",
 ]

@@ -1,4 +1,5 @@
-"""The stored files of uploads: written under UPLOAD_ROOT by the app's own names, read with the deployment's caps."""
+"""The stored files of uploads: written under UPLOAD_ROOT by the app's own names (read only by the worker, in a
+child process: ``surveys.services.reading``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.conf import settings
 
 from cxapp.models import Organisation
 
-from ..ingest import IngestError, RawTable, read_table
+from ..ingest import IngestError
 from ..models import Upload
 
 logger = logging.getLogger(__name__)
@@ -58,16 +59,6 @@ def file_store(*, organisation: Organisation, source: Iterable[bytes], original_
         target.unlink(missing_ok=True)
         raise IngestError("The file is empty.")
     return relative, size
-
-
-def table_read(path: Path, *, filename: str) -> RawTable:
-    """read_table with the deployment's caps on columns and cell size (settings UPLOAD_MAX_*)."""
-    return read_table(
-        path,
-        filename=filename,
-        max_columns=settings.UPLOAD_MAX_COLUMNS,
-        max_field_bytes=settings.UPLOAD_MAX_CELL_BYTES,
-    )
 
 
 def file_blocks(path: Path, size: int = 1024 * 1024) -> Iterator[bytes]:

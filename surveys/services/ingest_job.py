@@ -9,15 +9,14 @@ serialises imports into one wave, and the row-error report.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -25,11 +24,15 @@ from cxapp.jobs import TRANSIENT_DB_ERRORS, JobProgress, job_claim, job_fail, jo
 from journeys.models import Moment
 from journeys.services import moments_ensure
 
-from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, validate_chunks
+from ..ingest import IngestError, Mapping, RawTable, ValidatedChunk
+from ..ingest.sandbox import in_child
+from ..ingest.untrusted import file_validated_chunks
 from ..models import Response, Survey, Upload, UploadStatus
-from .files import file_blocks, table_read, upload_path
+from .files import file_blocks, upload_path
+from .reading import parse_limits, upload_read_run
+from .reports import ReportWriter
 from .responses import responses_store
-from .uploads import UPLOAD_JOB, upload_leftovers_remove
+from .uploads import UPLOAD_JOB, upload_leftovers_remove, upload_table
 from .waves import mapping_outcomes, survey_data_changed, survey_get_or_create, survey_outcomes_ensure
 
 logger = logging.getLogger(__name__)
@@ -52,20 +55,18 @@ class _Tally:
     created: int = 0
     updated: int = 0
     estimate: int | None = None  # data rows of the file, when they can be counted cheaply
-    report: io.StringIO = field(default_factory=io.StringIO)
-
-    def __post_init__(self) -> None:
-        csv.writer(self.report).writerow(ERROR_COLUMNS)
+    report: ReportWriter | None = None  # the first bad cells, written to the report file as they come
 
     def errors_add(self, errors: pd.DataFrame) -> None:
         if errors.empty:
             return
         self.error_count += len(errors)
-        safe = errors.assign(value=errors["value"].map(_csv_safe))
-        safe[ERROR_COLUMNS].to_csv(self.report, header=False, index=False, lineterminator="\n")
+        if self.report is not None and self.report.kept < self.report.limit:
+            part = errors.head(self.report.limit - self.report.kept)
+            self.report.add(part.assign(value=part["value"].map(_csv_safe)))
 
     def fields(self) -> dict:
-        """The upload's count and report fields."""
+        """The upload's count and report fields (the report is a file: ``surveys.services.reports``)."""
         return {
             "rows_total": self.rows_total,
             "rows_imported": self.rows_imported,
@@ -73,7 +74,8 @@ class _Tally:
             "responses_created": self.created,
             "responses_updated": self.updated,
             "error_count": self.error_count,
-            "error_report": self.report.getvalue() if self.error_count else "",
+            "error_report": "",
+            "error_report_file": self.report.close() if self.report is not None else "",
         }
 
 
@@ -173,7 +175,10 @@ def upload_ingest(*, upload_id: int, on_progress: Callable[[float, str], None] |
         return Upload.objects.filter(pk=upload_id).first()
     progress = JobProgress(Upload, upload_id, on_progress, side_connection=True)
     try:
-        _upload_run(upload, progress)
+        if not upload.is_read:
+            upload_read_run(upload, progress)  # the job's first step: read the file, propose a mapping
+        else:
+            _upload_run(upload, progress)
     except IngestError as exc:
         job_fail(UPLOAD_JOB, upload_id, str(exc))
     except TRANSIENT_DB_ERRORS:
@@ -194,18 +199,31 @@ def upload_ingest(*, upload_id: int, on_progress: Callable[[float, str], None] |
 
 
 def _upload_run(upload: Upload, progress: JobProgress) -> None:
-    """The load transaction: every chunk stored, then DONE; or rolled back and FAILED with the report so far."""
+    """The load transaction: every chunk stored, then DONE; or rolled back and FAILED with the report so far.
+
+    The file is read and validated in a child process with the parse ceilings (``surveys.ingest.sandbox``); this
+    process only stores the validated chunks it sends."""
     path = upload_path(upload)
-    table = table_read(path, filename=upload.original_name)
+    table = upload_table(upload=upload)  # the layout the worker read (the file is not opened here)
     mapping = Mapping.from_json(upload.mapping)
-    tally = _Tally(estimate=_rows_estimate(table, path))
+    tally = _Tally(estimate=_rows_estimate(table, path), report=ReportWriter(upload.organisation_id))
+    chunks = in_child(
+        file_validated_chunks,
+        path,
+        upload.original_name,
+        settings.UPLOAD_MAX_COLUMNS,
+        settings.UPLOAD_MAX_CELL_BYTES,
+        upload.mapping,
+        INGEST_CHUNK_ROWS,
+        limits=parse_limits(),
+    )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), contextlib.closing(chunks):
             survey = _survey_lock(upload)
             moments = moments_ensure(journey=survey.journey, names=list(mapping.moments))
             # the wave's outcomes first: a name the journey uses for another type refuses the import here
             survey_outcomes_ensure(survey=survey, outcomes=mapping_outcomes(mapping))
-            scale = _chunks_store(upload, survey, moments, table, mapping, tally, progress)
+            scale = _chunks_store(upload, survey, moments, chunks, mapping, tally, progress)
             if not upload.skip_invalid and tally.rows_invalid:
                 raise _Refused
             if tally.rows_imported == 0:
@@ -243,7 +261,7 @@ def _chunks_store(
     upload: Upload,
     survey: Survey,
     moments: list[Moment],
-    table: RawTable,
+    chunks: Iterator[ValidatedChunk],
     mapping: Mapping,
     tally: _Tally,
     progress: JobProgress,
@@ -255,7 +273,7 @@ def _chunks_store(
     # ids unique: on a survey's first upload every row is new, so it COPYs straight into the table.
     first_upload = not Response.objects.filter(survey_id=survey.pk).exists()
     scale = None
-    for chunk in validate_chunks(table, mapping, chunksize=INGEST_CHUNK_ROWS):
+    for chunk in chunks:
         tally.rows_total += len(chunk.lines) + len(chunk.bad_lines)
         tally.rows_invalid += len(chunk.bad_lines)
         tally.errors_add(chunk.errors)

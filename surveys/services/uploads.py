@@ -1,4 +1,5 @@
-"""Uploads: ``upload_create`` (store the file, propose a mapping) -> ``upload_confirm`` (save the mapping, queue the
+"""Uploads: ``upload_create`` (store the file, queue it to be read) -> the worker reads it and proposes a mapping
+(``surveys.services.reading``) -> ``upload_confirm`` (save the mapping, queue the
 import job after commit) -> the job (``surveys.services.ingest_job``) -> DONE, or FAILED with a row-error report.
 
 An upload names its journey and wave (``survey_name``); a new wave is created by the import, in the transaction
@@ -9,14 +10,14 @@ An upload is a job of the one protocol (``cxapp.jobs``); ``UPLOAD_JOB`` is its k
 
 from __future__ import annotations
 
-import io
+import json
 from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -28,10 +29,12 @@ from cxapp.models import Organisation
 from journeys.models import Journey, Moment
 from journeys.services import moments_ensure
 
-from ..ingest import ERROR_COLUMNS, IngestError, Mapping, RawTable, propose_mapping
+from ..ingest import IngestError, Mapping, RawTable
+from ..ingest.table import table_from_snapshot
 from ..models import Survey, Upload, UploadStatus
 from ..retention import upload_file_gone_message
-from .files import file_blocks, file_store, table_read, upload_path
+from .files import file_blocks, file_store, upload_path
+from .reports import report_delete_on_commit, report_read
 from .waves import mapping_outcomes, outcomes_check, survey_name_clean
 
 QUEUE_DOWN_MESSAGE = (
@@ -48,6 +51,9 @@ UPLOAD_JOB = JobKind(
 )
 
 
+READING_MESSAGE = "Reading your file..."
+
+
 def upload_create(
     *,
     organisation: Organisation,
@@ -58,13 +64,22 @@ def upload_create(
     uploaded_file: UploadedFile | None = None,
     path: str | Path | None = None,
     user: AbstractBaseUser | None = None,
+    mapping: dict | None = None,
+    skip_invalid: bool = False,
+    import_when_read: bool = False,
+    read_now: bool = False,
 ) -> Upload:
-    """Stores the file, detects its format and proposes a mapping; the upload then waits for ``upload_confirm``.
+    """Stores the file and queues it to be read; the request that uploads never opens it (issue 16).
+
+    The worker reads it in a child process with a memory and a time ceiling (``surveys.services.reading``): it
+    detects the format, stores the layout and first rows, and proposes a mapping; the upload then waits for
+    ``upload_confirm`` (the mapping page), or with ``import_when_read`` (the API) is confirmed at once with
+    ``mapping`` (or a confident proposal) and imported. ``read_now`` reads it here and now (still in a child
+    process): the CLI, which owns the upload's whole life; a file that cannot be read then raises IngestError
+    and leaves no upload behind.
 
     Where it goes: ``journey`` and ``survey_name`` (the wave, existing or new: a new one is created only by the
-    import that commits), or ``survey``, an existing wave. The proposal is, in order: the mapping saved on the
-    wave by its previous upload when it fits the file; else the automatic proposal, matching the journey's moments
-    (names and aliases) when it has some. Raises IngestError for a file that is too large or cannot be read at all.
+    import that commits), or ``survey``, an existing wave. Raises IngestError for a file that is too large.
     """
     if survey is not None:
         journey, survey_name = survey.journey, survey.name
@@ -77,87 +92,137 @@ def upload_create(
     survey_name = survey_name_clean(survey_name)
     survey = Survey.objects.filter(journey=journey, name=survey_name).first()
     source = uploaded_file.chunks() if uploaded_file is not None else file_blocks(Path(path))
-    original_name = Path(original_name).name[:255] or "upload.csv"
+    original_name = upload_name_clean(original_name)
     relative, size = file_store(organisation=organisation, source=source, original_name=original_name)
-    stored = Path(settings.UPLOAD_ROOT) / relative
     try:
-        table = table_read(stored, filename=original_name)
-        mapping, proposal = _mapping_propose(journey=journey, survey=survey, table=table)
+        with transaction.atomic():
+            upload = Upload.objects.create(
+                organisation=organisation,
+                journey=journey,
+                survey_name=survey_name,
+                survey=survey,
+                file_path=relative,
+                original_name=original_name,
+                size_bytes=size,
+                detected_format="",
+                mapping=mapping or {},
+                skip_invalid=skip_invalid,
+                import_when_read=import_when_read,
+                status=UploadStatus.QUEUED,
+                message=READING_MESSAGE,
+                heartbeat_at=timezone.now(),  # the sweeper measures a queued upload's wait from here
+                created_by=user if user is not None and user.is_authenticated else None,
+            )
+            audit_record(
+                action=AuditAction.UPLOAD,
+                organisation_id=organisation.pk,
+                target=upload,
+                actor=user,
+                details={"file": upload.original_name, "bytes": size, "wave": survey_name},
+            )
+            if not read_now:
+                job_enqueue_on_commit(UPLOAD_JOB, upload.pk)
     except BaseException:
-        stored.unlink(missing_ok=True)
+        (Path(settings.UPLOAD_ROOT) / relative).unlink(missing_ok=True)
         raise
-    upload = Upload.objects.create(
-        organisation=organisation,
-        journey=journey,
-        survey_name=survey_name,
-        survey=survey,
-        file_path=relative,
-        original_name=original_name,
-        size_bytes=size,
-        detected_format=table.format,
-        mapping=mapping,
-        proposal=proposal,
-        status=UploadStatus.PENDING_MAPPING,
-        message="Waiting for the column mapping.",
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
-    audit_record(
-        action=AuditAction.UPLOAD,
-        organisation_id=organisation.pk,
-        target=upload,
-        actor=user,
-        details={"file": upload.original_name, "bytes": size, "format": upload.detected_format, "wave": survey_name},
-    )
+    if read_now:
+        from .reading import upload_read_now
+
+        upload = upload_read_now(upload_id=upload.pk)
     return upload
 
 
-def _mapping_propose(*, journey: Journey, survey: Survey | None, table: RawTable) -> tuple[dict, dict]:
-    # The wave's own saved mapping first (when the wave exists), then the journey's other waves, newest first: the
-    # next wave's file usually has the same columns as the last one.
+def upload_name_clean(name: str) -> str:
+    """The user's file name as it is kept and shown (never used on disk): its last path part (either separator),
+    without control characters, at most 255 characters with its extension kept."""
+    name = "".join(ch for ch in str(name) if ch.isprintable()).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if len(name) > 255:
+        stem, dot, suffix = name.rpartition(".")
+        name = f"{stem[: 254 - len(suffix)]}.{suffix}" if dot and len(suffix) <= 10 else name[:255]
+    return name or "upload.csv"
+
+
+def proposal_inputs(*, journey: Journey, survey: Survey | None) -> tuple[list[tuple[dict, str]], dict]:
+    """What the proposal needs from the database: the saved mappings to try, in order (the wave's own, then the
+    journey's other waves, newest first: the next wave's file usually has the same columns as the last one), and
+    the journey's moments with their aliases. The file side is ``surveys.ingest.untrusted.file_detect``."""
     others = Survey.objects.filter(journey_id=journey.pk).exclude(mapping={})
     candidates = []
     if survey is not None:
         others = others.exclude(pk=survey.pk)
         candidates.append((survey.mapping, "this survey's last upload"))
     candidates += [(s.mapping, f"the wave “{s.name}”") for s in others.order_by("-created_at")[:10]]
-    for saved_json, source in candidates:
-        if not saved_json:
-            continue
-        try:
-            saved = Mapping.from_json(saved_json)
-        except IngestError:
-            continue
-        if not saved.check_columns(table):
-            return saved.to_json(), {"confident": True, "reasons": [f"the mapping saved by {source}"]}
     moments = {m.name: list(m.aliases or []) for m in Moment.objects.filter(journey=journey)}
-    proposal = propose_mapping(table, moments=moments)
-    return proposal.mapping.to_json(), {"confident": proposal.confident, "reasons": proposal.reasons}
+    return candidates, moments
 
 
 def upload_table(*, upload: Upload) -> RawTable:
-    """The stored file of ``upload``, opened for reading (raises IngestError when it is gone or unreadable)."""
+    """What the worker read of ``upload``'s file (its layout and first rows), without opening the file: safe in
+    the web process. Raises IngestError when the file is gone or was not read."""
     if not upload.file_path:  # deleted after the retention period (surveys/retention.py)
         raise IngestError(upload_file_gone_message())
-    return table_read(upload_path(upload), filename=upload.original_name)
+    if not upload.layout:
+        raise IngestError("This file has not been read (it could not be, or it was stored before); upload it again.")
+    return table_from_snapshot(upload_path(upload), upload.layout, max_field_bytes=settings.UPLOAD_MAX_CELL_BYTES)
 
 
-def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False, enqueue: bool = True) -> Upload:
+NO_MOMENTS_MESSAGE = (
+    "No column is mapped to a moment, so this file would import its rows without a single rating. Mark the rating "
+    "columns as “Moment (rating)”, or tick “import without moments” if only the outcome and segments are wanted."
+)
+
+
+def mapping_size_check(mapping: Mapping, *, journey: Journey) -> None:
+    """Caps on a mapping (MOMENTUM_MAX_MAPPING_BYTES of JSON) and on the moments of a journey it would make
+    (MOMENTUM_MAX_MOMENTS_PER_JOURNEY): one organisation's file must not fill the database or the analysis queue."""
+    size = len(json.dumps(mapping.to_json(), ensure_ascii=False).encode())
+    if size > settings.MOMENTUM_MAX_MAPPING_BYTES:
+        raise IngestError(
+            f"The mapping is {size:,} bytes; the limit is {settings.MOMENTUM_MAX_MAPPING_BYTES:,}. Map fewer columns "
+            "(shorter names, fewer segments) and import again."
+        )
+
+    def key(name: str) -> str:  # the way moments_ensure matches names: case and runs of whitespace ignored
+        return " ".join(str(name).casefold().split())
+
+    existing = {key(n) for n in Moment.objects.filter(journey=journey).values_list("name", flat=True)}
+    total = len(existing | {key(n) for n in mapping.moments})
+    if total > settings.MOMENTUM_MAX_MOMENTS_PER_JOURNEY:
+        raise IngestError(
+            f"This mapping would give the journey {total:,} moments; the limit is "
+            f"{settings.MOMENTUM_MAX_MOMENTS_PER_JOURNEY:,}. Map fewer columns as moments."
+        )
+
+
+def upload_confirm(
+    *,
+    upload: Upload,
+    mapping: dict,
+    skip_invalid: bool = False,
+    enqueue: bool = True,
+    without_moments: bool = False,
+) -> Upload:
     """Checks ``mapping`` against the file, saves it on the wave (when it exists already; a new wave gets it when
     its import commits) for the next wave, creates the moments it names and queues the import (after commit).
     A failed upload may be confirmed again, e.g. with ``skip_invalid``.
 
-    ``enqueue=False`` leaves the queued upload for a synchronous ``upload_ingest`` (the CLI).
+    ``enqueue=False`` leaves the queued upload for a synchronous ``upload_ingest`` (the CLI). A mapping with no
+    moment is refused unless ``without_moments`` (the page's "import without moments"): its rows would carry no
+    rating at all.
     """
     if upload.status not in (UploadStatus.PENDING_MAPPING, UploadStatus.FAILED):
         raise IngestError(f"This upload is {upload.get_status_display().lower()}; it cannot be confirmed again.")
     parsed = Mapping.from_json(mapping)
+    if not parsed.moments and not without_moments:
+        raise IngestError(NO_MOMENTS_MESSAGE)
+    mapping_size_check(parsed, journey=upload.journey)
     problems = parsed.check_columns(upload_table(upload=upload))
     if problems:
         raise IngestError("The mapping does not fit the file: " + "; ".join(problems) + ".")
     # Waves of one journey are pooled and compared by outcome name: a name must keep its type.
     outcomes_check(journey_id=upload.journey_id, survey_name=upload.survey_name, outcomes=mapping_outcomes(parsed))
     with transaction.atomic():
-        Survey.objects.filter(journey_id=upload.journey_id, name=upload.survey_name).update(mapping=parsed.to_json())
+        _wave_mapping_save(upload, parsed)
         journey = upload.journey
         existing = set(Moment.objects.filter(journey=journey).values_list("pk", flat=True))
         made = [m.pk for m in moments_ensure(journey=journey, names=list(parsed.moments)) if m.pk not in existing]
@@ -178,6 +243,7 @@ def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False,
             responses_updated=0,
             error_count=0,
             error_report="",
+            error_report_file="",
             attempts=0,
             finished_at=None,
             # the sweeper measures a queued upload's wait from here
@@ -185,6 +251,7 @@ def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False,
         )
         if not updated:
             raise IngestError("This upload was confirmed by someone else in the meantime.")
+        report_delete_on_commit(upload.error_report_file)  # the last import's report
         audit_record(
             action=AuditAction.MAPPING,
             organisation_id=upload.organisation_id,
@@ -196,6 +263,21 @@ def upload_confirm(*, upload: Upload, mapping: dict, skip_invalid: bool = False,
             job_enqueue_on_commit(UPLOAD_JOB, upload_id)
     upload.refresh_from_db()
     return upload
+
+
+def _wave_mapping_save(upload: Upload, mapping: Mapping) -> None:
+    """Saves the mapping on the upload's wave for the next wave's proposal, without waiting: a wave whose row an
+    import holds (its load transaction) is skipped, as that import saves its own mapping when it commits and this
+    upload's import saves this one (issue 16: confirmations waited 36-38 s for an import's lock)."""
+    try:
+        with transaction.atomic():
+            waves = Survey.objects.select_for_update(nowait=True).filter(
+                journey_id=upload.journey_id, name=upload.survey_name
+            )
+            ids = list(waves.values_list("pk", flat=True))
+            Survey.objects.filter(pk__in=ids).update(mapping=mapping.to_json())
+    except OperationalError:  # could not obtain the lock: the wave is importing
+        pass
 
 
 @transaction.atomic
@@ -236,12 +318,8 @@ def upload_discard(*, upload: Upload) -> None:
 
 
 def upload_errors(*, upload: Upload, limit: int | None = None) -> pd.DataFrame:
-    """The upload's row errors (line, column, value, reason), the first ``limit`` of them."""
-    if not upload.error_report:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in ERROR_COLUMNS})
-    return pd.read_csv(io.StringIO(upload.error_report), dtype=str, keep_default_na=False, nrows=limit).astype(
-        {"line": "int64"}
-    )
+    """The upload's row errors (line, column, value, reason), the first ``limit`` of them (its report file)."""
+    return report_read(upload=upload, limit=limit)
 
 
 def jobs_sweep_stale() -> list[int]:

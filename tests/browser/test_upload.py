@@ -28,9 +28,11 @@ def test_an_analyst_uploads_the_airline_survey_maps_it_and_watches_it_import(
     expect(page.locator("#file-name")).to_have_text("Selected: test.csv")
     page.get_by_role("button", name="Upload and map columns").click()
 
-    # the mapping step: a preview and the proposal in dropdowns, completed by the analyst
+    # the worker reads the file meanwhile: the page says so and polls, then shows the mapping step once
     expect(page).to_have_url(re.compile(r"/uploads/\d+/mapping/$"))
-    expect(page.get_by_role("heading", name="First rows of the file")).to_be_visible()
+    expect(page.get_by_text("Reading your file...")).to_be_visible()
+    # the mapping step: a preview and the proposal in dropdowns, completed by the analyst
+    expect(page.get_by_role("heading", name="First rows of the file")).to_be_visible(timeout=60_000)
     expect(page.locator("table.preview tbody tr")).to_have_count(10)
     expect(page.get_by_label("Outcome", exact=True).locator("option:checked")).to_have_text("satisfaction")
     expect(page.get_by_label("Outcome type")).to_have_value("binary")
@@ -70,6 +72,7 @@ def test_the_starwars_surveymonkey_export_imports_with_the_proposal_alone(
     page.get_by_role("button", name="Upload and map columns").click()
 
     expect(page).to_have_url(re.compile(r"/uploads/\d+/mapping/$"))
+    expect(page.get_by_role("heading", name="First rows of the file")).to_be_visible(timeout=60_000)
     # the characters' answer labels are a 1-5 scale, the ranking and "seen" columns are left out, demographics
     # are segments
     expect(page.get_by_label("Use of column Han Solo")).to_have_value("moment")

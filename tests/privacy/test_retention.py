@@ -73,7 +73,7 @@ def test_an_uploaded_file_is_gone_past_a_retention_of_0_and_the_report_stays(
     after = client.get(url).json()
     assert (after["rows_total"], after["rows_imported"], after["rows_invalid"]) == (500, 498, 2)
     assert after["errors"] == data["errors"] and len(after["errors"]) == 2
-    assert client.get(data["error_report_url"]).content.decode().splitlines()[1:] == [
+    assert b"".join(client.get(data["error_report_url"]).streaming_content).decode().splitlines()[1:] == [
         "10,m2,9,out of scale 1-5",
         "11,m2,9,out of scale 1-5",
     ]
@@ -125,7 +125,9 @@ def test_uploads_still_waiting_or_importing_keep_their_file(organisation, analys
     survey = Survey.objects.create(journey=journey, name="W1")
     path = synthetic_csv(tmp_path / "w.csv", 20)
     uploads = [
-        services.upload_create(organisation=organisation, survey=survey, original_name="w.csv", path=path)
+        services.upload_create(
+            read_now=True, organisation=organisation, survey=survey, original_name="w.csv", path=path
+        )
         for _ in range(3)
     ]
     Upload.objects.filter(pk=uploads[1].pk).update(status=UploadStatus.QUEUED, finished_at=timezone.now())

@@ -127,3 +127,21 @@ def synthetic_csv(path: Path, rows: int, *, seed: int = 0, bad_lines: tuple[int,
         frame.loc[line - 2, "m2"] = 9
     frame.to_csv(path, index=False)
     return path
+
+
+def read_like_the_worker(upload_id: int):
+    """Runs the upload's job in this process, as the worker would: a freshly uploaded file is read (in a child
+    process, ``surveys.services.reading``) and then waits for its mapping. For tests without the worker; the
+    request itself never reads the file."""
+    from surveys import services
+    from surveys.models import Upload
+
+    services.upload_ingest(upload_id=upload_id)
+    return Upload.objects.get(pk=upload_id)
+
+
+def report_text(upload) -> str:
+    """The upload's whole row-error report (its file), as errors.csv serves it."""
+    from surveys.services.reports import report_stream
+
+    return b"".join(report_stream(upload=upload)).decode()

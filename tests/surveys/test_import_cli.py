@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from cxapp.models import Organisation
 from journeys.models import Journey, Moment
 from surveys.models import Response, Survey, Upload, UploadStatus
-from tests.surveys.helpers import SAMPLES, SYNTHETIC_MAPPING, mapping_file, sample_mapping, synthetic_csv
+from tests.surveys.helpers import SAMPLES, SYNTHETIC_MAPPING, mapping_file, report_text, sample_mapping, synthetic_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_a_file_with_three_bad_rows_is_refused_naming_them_and_nothing_is_stored
     assert Response.objects.count() == 0
     upload = Upload.objects.get()
     assert (upload.status, upload.rows_total, upload.rows_invalid, upload.rows_imported) == ("failed", 500, 3, 0)
-    assert upload.error_report.splitlines() == [
+    assert report_text(upload).splitlines() == [
         "line,column,value,reason",
         "7,m2,9,out of scale 1-5",
         "120,m2,9,out of scale 1-5",

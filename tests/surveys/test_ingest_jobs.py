@@ -28,7 +28,7 @@ def survey(organisation):
 
 def _upload(survey, path: Path, *, enqueue: bool = False, skip_invalid: bool = False) -> Upload:
     upload = services.upload_create(
-        organisation=survey.journey.organisation, survey=survey, path=path, original_name=path.name
+        read_now=True, organisation=survey.journey.organisation, survey=survey, path=path, original_name=path.name
     )
     return services.upload_confirm(upload=upload, mapping=SYNTHETIC_MAPPING, skip_invalid=skip_invalid,
                                    enqueue=enqueue)  # fmt: skip
@@ -85,7 +85,12 @@ def test_two_concurrent_imports_into_one_new_wave_make_one_wave(organisation, tm
     uploads = []
     for path in (good, good, bad):
         upload = services.upload_create(
-            organisation=organisation, journey=journey, survey_name="W9", path=path, original_name=path.name
+            read_now=True,
+            organisation=organisation,
+            journey=journey,
+            survey_name="W9",
+            path=path,
+            original_name=path.name,
         )
         uploads.append(services.upload_confirm(upload=upload, mapping=SYNTHETIC_MAPPING, enqueue=False))
     assert not journey.surveys.exists()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from surveys import services
 from surveys.models import Response, Survey, Upload, UploadStatus
 from tests.factories import JourneyFactory, MomentFactory, wave_with_responses
-from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
+from tests.surveys.helpers import SYNTHETIC_MAPPING, read_like_the_worker, synthetic_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def _upload_through_the_pages(
         "/uploads/new/", {"journey": journey.pk, "survey": wave, "file": SimpleUploadedFile(name, content)}
     )
     assert response.status_code == 302, response.content
-    upload = Upload.objects.get(original_name=name)
+    upload = read_like_the_worker(Upload.objects.get(original_name=name).pk)
     form = MAPPING_FORM | ({"skip_invalid": "on"} if skip_invalid else {})
     assert client.post(f"/uploads/{upload.pk}/mapping/", form).status_code == 302
     upload.refresh_from_db()
@@ -96,7 +96,7 @@ def test_a_strict_upload_with_row_errors_leaves_the_waves_and_the_dashboard_as_t
     assert "w1.csv" in listing and "Broadband / W1" in listing
     report = client.get(f"/uploads/{upload.pk}/errors.csv")
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
-    lines = report.content.decode().splitlines()
+    lines = b"".join(report.streaming_content).decode().splitlines()
     assert lines[0] == "line,column,value,reason" and [line.split(",")[0] for line in lines[1:]] == ["3", "9", "30"]
     state = client.get(dashboard).context["state"]
     assert state.filter.survey_ids == (w0.pk,), "the dashboard still opens on the wave that has results"
@@ -178,7 +178,7 @@ def test_moments_another_wave_imported_meanwhile_or_the_analyst_made_are_kept(an
     w1, w2 = (services.survey_get_or_create(journey=journey, name=n) for n in ("W1", "W2"))
     uploads = []
     for wave, path in ((w1, refused_file), (w2, good_file)):
-        upload = services.upload_create(organisation=journey.organisation, survey=wave, path=path,
+        upload = services.upload_create(read_now=True, organisation=journey.organisation, survey=wave, path=path,
                                         original_name=path.name)  # fmt: skip
         uploads.append(services.upload_confirm(upload=upload, mapping=SYNTHETIC_MAPPING, enqueue=False))
     made_by_first = set(uploads[0].created_moments)
@@ -227,7 +227,7 @@ def test_through_the_api_and_the_worker_a_refused_upload_leaves_the_journey_as_i
     assert _state(journey) == before  # "Installation" and "Billing" were made for it, and are gone; no wave W1
     assert (data["survey"], data["survey_name"], data["journey"], data["rows_invalid"]) == (None, "W1", journey.pk, 1)
     report = client.get(data["error_report_url"])
-    assert report.status_code == 200 and report.content.decode().splitlines()[1].startswith("10,")
+    assert report.status_code == 200 and b"".join(report.streaming_content).decode().splitlines()[1].startswith("10,")
     waves = client.get("/api/surveys/", {"journey": "broadband"}).json()["results"]
     assert [w["name"] for w in waves] == ["W0"]
 

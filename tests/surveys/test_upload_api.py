@@ -55,33 +55,53 @@ def test_a_multipart_post_answers_202_and_the_upload_is_polled_to_done(analyst, 
     report = client.get(data["error_report_url"])
     assert report.status_code == 200
     assert report["Content-Type"].startswith("text/csv")
-    assert report.content.decode().splitlines()[1:] == ["10,m2,9,out of scale 1-5", "11,m2,9,out of scale 1-5"]
+    assert b"".join(report.streaming_content).decode().splitlines()[1:] == [
+        "10,m2,9,out of scale 1-5",
+        "11,m2,9,out of scale 1-5",
+    ]
     assert Response.objects.count() == 1998
 
 
-@pytest.mark.django_db
-def test_without_a_mapping_an_unconfident_proposal_is_answered_400_with_the_proposal(analyst, journey, tmp_path):
+def _settled(client, url: str, timeout: float = 60) -> dict:
+    """The upload once the worker has read it (and imported it, when it was confirmed)."""
+    deadline = time.monotonic() + timeout
+    while (data := client.get(url).json())["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return data
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_without_a_mapping_an_unconfident_proposal_waits_for_its_mapping_with_the_proposal(
+    analyst, journey, tmp_path, celery_worker
+):
     path = synthetic_csv(tmp_path / "wave.csv", 20)
     path.write_text(path.read_text().replace("ltr", "score"))  # no recommend / NPS / LTR column: no outcome
+    client = client_for(analyst)
 
-    response = _post(client_for(analyst), path)
+    response = _post(client, path)
 
-    assert response.status_code == 400
-    body = response.json()
-    assert "not confident" in body["detail"]
-    assert body["proposal"]["mapping"]["submitted_at"] == "date"
+    assert response.status_code == 202, response.content
+    body = _settled(client, response.json()["url"])
+    assert body["status"] == UploadStatus.PENDING_MAPPING
+    assert "not confident" in body["message"]
+    assert body["mapping"]["submitted_at"] == "date"
     assert body["proposal"]["confident"] is False
-    assert Upload.objects.get(pk=body["upload"]).status == UploadStatus.PENDING_MAPPING
+    assert body["detail_page"].endswith(f"/uploads/{body['id']}/")
 
 
-@pytest.mark.django_db
-def test_a_bad_mapping_is_answered_400(analyst, journey, tmp_path):
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_mapping_ends_the_upload_failed_with_the_problem(analyst, journey, tmp_path, celery_worker):
     path = synthetic_csv(tmp_path / "wave.csv", 20)
+    client = client_for(analyst)
 
-    response = _post(client_for(analyst), path, mapping='{"outcome": "nope"}')
+    response = _post(client, path, mapping='{"outcome": "nope", "moments": {"A": "m1"}}')
 
-    assert response.status_code == 400
-    assert "column 'nope' is not in the file" in response.json()["detail"]
+    assert response.status_code == 202
+    body = _settled(client, response.json()["url"])
+    assert body["status"] == UploadStatus.FAILED
+    assert "column 'nope' is not in the file" in body["message"]
 
 
 @pytest.mark.django_db
@@ -99,6 +119,7 @@ def test_viewers_may_not_upload_and_other_organisations_do_not_exist(manager, ou
 def test_uploads_and_surveys_are_listed_within_the_users_organisations(analyst, manager, outsider, journey, tmp_path):
     survey = services.survey_get_or_create(journey=journey, name="W1")
     upload = services.upload_create(
+        read_now=True,
         organisation=journey.organisation,
         survey=survey,
         path=synthetic_csv(tmp_path / "w.csv", 5),

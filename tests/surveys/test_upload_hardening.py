@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
-from surveys.models import Response, Upload
+from surveys.models import Response, Survey, Upload
 from tests.factories import JourneyFactory
-from tests.surveys.helpers import SYNTHETIC_MAPPING, synthetic_csv
+from tests.surveys.helpers import SYNTHETIC_MAPPING, read_like_the_worker, synthetic_csv
 
 HEADER = b"rid,date,ltr,m1,m2,m3,region\n"
 
@@ -64,11 +64,9 @@ def _wide_file(columns: int) -> bytes:
     ("content", "setting", "message"),
     [
         (b"x" * 5000, {"UPLOAD_MAX_BYTES": 1000}, "The file is larger than the limit of 1000 bytes"),
-        (_wide_file(50), {"UPLOAD_MAX_COLUMNS": 20}, "The file has 50 columns; the limit is 20."),
-        (_runaway_file(), {}, "The row starting on line 3 is larger than 8 MB, most likely because a quote"),
         (b"", {}, "The submitted file is empty."),
     ],
-    ids=["size", "columns", "runaway-quote", "empty"],
+    ids=["size", "empty"],
 )
 def test_the_api_and_the_page_refuse_it_clearly_and_keep_nothing(
     client, analyst, journey, upload_root, settings, content, setting, message
@@ -90,11 +88,35 @@ def test_the_api_and_the_page_refuse_it_clearly_and_keep_nothing(
 
 
 @pytest.mark.django_db
-def test_a_runaway_quote_is_refused_fast(analyst, journey, upload_root):
+@pytest.mark.parametrize(
+    ("content", "setting", "message"),
+    [
+        (_wide_file(50), {"UPLOAD_MAX_COLUMNS": 20}, "The file has 50 columns; the limit is 20."),
+        (_runaway_file(), {}, "The row starting on line 3 is larger than 8 MB, most likely because a quote"),
+    ],
+    ids=["columns", "runaway-quote"],
+)
+def test_a_file_the_worker_cannot_read_fails_with_its_message_on_the_api_and_the_page(
+    client, analyst, journey, upload_root, settings, content, setting, message
+):
+    for name, value in setting.items():
+        setattr(settings, name, value)
+
+    response = _api_post(analyst, "export.csv", content, mapping=json.dumps(SYNTHETIC_MAPPING))
+
+    assert response.status_code == 202  # stored and queued: the request does not read the file
     started = time.monotonic()
-    response = _api_post(analyst, "export.csv", _runaway_file(), mapping=json.dumps(SYNTHETIC_MAPPING))
-    assert response.status_code == 400
+    upload = read_like_the_worker(response.json()["id"])
     assert time.monotonic() - started < 10
+    assert upload.status == "failed" and message in upload.message
+    assert not Survey.objects.exists() and not Response.objects.exists()
+
+    page = _page_post(client, analyst, journey, "export.csv", content)
+    assert page.status_code == 302
+    upload = read_like_the_worker(Upload.objects.latest("pk").pk)
+    mapping_page = client.get(page["Location"])
+    assert mapping_page.status_code == 302 and mapping_page["Location"] == upload.get_absolute_url()
+    assert message.replace('"', "&quot;") in client.get(mapping_page["Location"]).content.decode()
 
 
 @pytest.mark.worker

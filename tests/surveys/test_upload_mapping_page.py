@@ -19,6 +19,7 @@ from moments.selectors import journey_ratings_frame
 from surveys import services
 from surveys.models import Response, Upload, UploadStatus
 from tests.factories import JourneyFactory, MomentFactory
+from tests.surveys.helpers import read_like_the_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def upload_through_the_form(client, journey, path_or_bytes, name: str) -> Upload
         "/uploads/new/", {"journey": journey.pk, "survey": "W1", "file": SimpleUploadedFile(name, content)}
     )
     assert response.status_code == 302, response.content[:2000]
-    return Upload.objects.get(original_name=name)
+    return read_like_the_worker(Upload.objects.get(original_name=name).pk)
 
 
 def confirm_and_import(client, upload: Upload, form: dict[str, str]) -> Upload:

@@ -7,7 +7,7 @@ from journeys.models import Moment
 from surveys import services
 from surveys.models import Survey, Upload, UploadStatus
 from tests.factories import JourneyFactory
-from tests.surveys.helpers import synthetic_csv
+from tests.surveys.helpers import read_like_the_worker, synthetic_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,9 @@ def journey(organisation):
 def upload(journey, tmp_path):
     survey = services.survey_get_or_create(journey=journey, name="W1")
     path = synthetic_csv(tmp_path / "wave.csv", 30, bad_lines=(5,))
-    return services.upload_create(organisation=journey.organisation, survey=survey, path=path, original_name="w.csv")
+    return services.upload_create(
+        read_now=True, organisation=journey.organisation, survey=survey, path=path, original_name="w.csv"
+    )
 
 
 def test_an_analyst_uploads_a_file_into_a_new_wave_and_lands_on_the_mapping_step(client, analyst, journey, tmp_path):
@@ -36,6 +38,11 @@ def test_an_analyst_uploads_a_file_into_a_new_wave_and_lands_on_the_mapping_step
     upload = Upload.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/uploads/{upload.pk}/mapping/"
+    assert (upload.status, upload.message, upload.layout) == ("queued", "Reading your file...", {})  # not read here
+    reading = client.get(response["Location"])
+    assert b"Reading your file..." in reading.content and b'id="upload-reading"' in reading.content
+    assert b"First rows of the file" not in reading.content
+    upload = read_like_the_worker(upload.pk)
     assert (upload.survey_name, upload.original_name, upload.status) == ("2025 Q1", "My export.csv", "mapping")
     assert upload.journey == journey and upload.survey is None, "the wave is created by the import that commits"
     assert upload.file_path.startswith(f"{journey.organisation_id}/") and "My export" not in upload.file_path
@@ -131,7 +138,10 @@ def test_status_json_and_the_error_report_of_a_failed_upload(client, manager, up
     )
     report = client.get(f"/uploads/{upload.pk}/errors.csv")
     assert report["Content-Type"].startswith("text/csv")
-    assert report.content.decode().splitlines() == ["line,column,value,reason", "5,m2,9,out of scale 1-5"]
+    assert b"".join(report.streaming_content).decode().splitlines() == [
+        "line,column,value,reason",
+        "5,m2,9,out of scale 1-5",
+    ]
     page = client.get(f"/uploads/{upload.pk}/").content.decode()
     assert "1 row has errors; nothing was imported" in page
     assert "Download error report (CSV)" in page

@@ -14,7 +14,7 @@ from moments.selectors import journey_ratings_frame
 from moments.selectors.ratings import _ratings_generic
 from moments.services import analysis_request, analysis_run_compute
 from surveys.models import Response, Survey, Upload
-from tests.surveys.helpers import mapping_file
+from tests.surveys.helpers import mapping_file, report_text
 
 pytestmark = pytest.mark.django_db
 
@@ -159,8 +159,8 @@ def test_a_bad_weight_refuses_a_strict_import_and_is_skipped_otherwise(tmp_path,
     assert "48 imported (48 new, 0 updated), 2 with errors" in out
     assert Response.objects.filter(weight__isnull=True).count() == 0
     upload = Upload.objects.get()
-    assert "9,w,0,weight must be > 0" in upload.error_report
-    assert "22,w,n/a,weight is not a number" in upload.error_report
+    assert "9,w,0,weight must be > 0" in report_text(upload)
+    assert "22,w,n/a,weight is not a number" in report_text(upload)
 
 
 def test_the_loader_returns_weights_on_both_paths_and_fills_a_mixed_wave_with_one(tmp_path, organisation):

@@ -66,6 +66,7 @@ class Command(LanguageCommand):
                 survey_name=options["survey"],
                 path=path,
                 original_name=path.name,
+                read_now=True,  # read here (in a child process with the parse ceilings), not by a worker
             )
         except (IngestError, JourneyError) as exc:
             if journey is not None and journey.pk not in journeys_before and not options["keep_refused"]:
@@ -105,7 +106,12 @@ class Command(LanguageCommand):
                 self.stdout.write(f"  - {proposal_reason_text(reason)}")
         try:
             upload = services.upload_confirm(
-                upload=upload, mapping=mapping, skip_invalid=options["skip_invalid"], enqueue=False
+                upload=upload,
+                mapping=mapping,
+                skip_invalid=options["skip_invalid"],
+                enqueue=False,
+                # an explicit mapping file may import outcome and segments only; the automatic one must find moments
+                without_moments=options["mapping"] is not None,
             )
         except IngestError as exc:
             raise CommandError(str(exc)) from exc
