@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # one name for the outcome types, whichever field carries them (a wave's outcome_type, an outcome's type)
+    "ENUM_NAME_OVERRIDES": {"OutcomeTypeEnum": "surveys.models.OutcomeType.choices"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cxapp.schema.error_responses_add",
