@@ -301,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(
             f"| {r['n']:,} | {r['surveys']:,} | {r['false_per_survey']:.3f} | {r['old_rule_false_per_survey']:.2f} "
-            f"| {r['found']['pain50']:.1%} | {r['found']['pain15']:.1%} | {r['quadrant_recovery']:.1%} |"
+            f"| {r['found']['pain50']:.1%} | {r['found'].get('pain15', float('nan')):.1%} "
+            f"| {r['quadrant_recovery']:.1%} |"
         )
     print(
         f"power scenario (both planted), 1,500 respondents, {power['surveys']:,} surveys: pain15 found in "
