@@ -121,10 +121,30 @@ def row_reason_text(reason: str) -> str:
     return reason if rendered is None else rendered
 
 
+# Whole messages of the reading step (``services.uploads``, ``services.reading``), stored as they are here.
+WHOLE_MESSAGES = {
+    msgid: msgid
+    for msgid in (
+        gettext_noop("Reading your file..."),
+        gettext_noop("Waiting for the column mapping."),
+        gettext_noop(
+            "The file is read. The automatic mapping is not confident: finish the mapping on the upload's page, or "
+            "upload again with a mapping."
+        ),
+        gettext_noop(
+            "Queued. The job queue cannot be reached right now: the import starts by itself once it is back "
+            "(nothing to do, the file is stored)."
+        ),
+    )
+}
+
+
 def upload_message_text(message: str) -> str:
     """An upload's stored progress or summary message in the active language (as stored when unknown)."""
     if _english() or not message:
         return message
+    if message in WHOLE_MESSAGES:
+        return gettext(WHOLE_MESSAGES[message])
     body, end = (message[:-1], ".") if message.endswith(".") else (message, "")
     parts = [_render(_PART, part) for part in body.split("; ")]
     if any(p is None for p in parts):

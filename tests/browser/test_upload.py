@@ -34,9 +34,16 @@ def test_an_analyst_uploads_the_airline_survey_maps_it_and_watches_it_import(
     # the mapping step: a preview and the proposal in dropdowns, completed by the analyst
     expect(page.get_by_role("heading", name="First rows of the file")).to_be_visible(timeout=60_000)
     expect(page.locator("table.preview tbody tr")).to_have_count(10)
-    expect(page.get_by_label("Outcome", exact=True).locator("option:checked")).to_have_text("satisfaction")
-    expect(page.get_by_label("Outcome type")).to_have_value("binary")
-    expect(page.get_by_label("Positive values (binary)")).to_have_value("satisfied")
+    expect(page.get_by_label("Column of outcome 1").locator("option:checked")).to_have_text("satisfaction")
+    expect(page.get_by_label("Name of outcome 1")).to_have_value("satisfaction")
+    expect(page.get_by_label("Type of outcome 1")).to_have_value("binary")
+    expect(page.get_by_label("Positive values of outcome 1 (binary)")).to_have_value("satisfied")
+    # a second outcome row is offered empty; its positive values apply to a binary outcome only
+    expect(page.get_by_label("Column of outcome 2").locator("option:checked")).to_have_text("(none)")
+    expect(page.get_by_label("Positive values of outcome 2 (binary)")).to_be_disabled()
+    page.get_by_label("Type of outcome 2").select_option("binary")
+    expect(page.get_by_label("Positive values of outcome 2 (binary)")).to_be_enabled()
+    page.get_by_label("Type of outcome 2").select_option("nps")
     expect(page.get_by_label("Use of column Seat comfort")).to_have_value("moment")
     # proposed from the data, not typed: 0 = not applicable in this survey, every service item on 1-5
     expect(page.get_by_label("Not-applicable codes")).to_have_value("0")

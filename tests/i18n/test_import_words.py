@@ -14,7 +14,7 @@ from surveys.ingest import Mapping, read_table, validate_chunks
 from surveys.models import Upload
 from surveys.words import error_report_text, row_reason_text, upload_message_text
 from tests.factories import JourneyFactory
-from tests.surveys.helpers import SYNTHETIC_MAPPING
+from tests.surveys.helpers import SYNTHETIC_MAPPING, read_like_the_worker, report_text
 
 DUTCH = {"HTTP_ACCEPT_LANGUAGE": "nl"}
 
@@ -84,6 +84,10 @@ def test_the_error_csv_keeps_its_columns_and_translates_its_reasons():
     ]
 
 
+def _body(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
 @pytest.mark.django_db
 def test_an_upload_with_a_row_error_in_dutch(client, analyst, organisation, tmp_path):
     journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
@@ -94,7 +98,7 @@ def test_an_upload_with_a_row_error_in_dutch(client, analyst, organisation, tmp_
         **DUTCH,
     )
     assert response.status_code == 302, response.content
-    upload = Upload.objects.get(original_name="bad.csv")
+    upload = read_like_the_worker(Upload.objects.get(original_name="bad.csv").pk)
     mapping_page = client.get(f"/uploads/{upload.pk}/mapping/", **DUTCH).text
     assert "De kolommen van bad.csv koppelen" in mapping_page
     assert "Sleutelkolommen" in mapping_page and "Ongeldige rijen overslaan" in mapping_page
@@ -110,11 +114,11 @@ def test_an_upload_with_a_row_error_in_dutch(client, analyst, organisation, tmp_
     assert "buiten de schaal 1-5" in page
     assert "rijen ingelezen" in page and "rijen met fouten zijn overgeslagen" in page
     assert "out of scale" not in page
-    errors = client.get(f"/uploads/{upload.pk}/errors.csv", **DUTCH).content.decode()
+    errors = _body(client.get(f"/uploads/{upload.pk}/errors.csv", **DUTCH))
     assert errors.splitlines()[0] == "line,column,value,reason"  # machine-readable columns
     assert "buiten de schaal 1-5" in errors
-    english = client.get(f"/uploads/{upload.pk}/errors.csv", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert english == upload.error_report and "out of scale 1-5" in english
+    english = _body(client.get(f"/uploads/{upload.pk}/errors.csv", HTTP_ACCEPT_LANGUAGE="en"))
+    assert english == report_text(upload) and "out of scale 1-5" in english
 
 
 def test_the_proposed_mappings_reasons_read_in_dutch(tmp_path):
@@ -130,3 +134,15 @@ def test_the_proposed_mappings_reasons_read_in_dutch(tmp_path):
         dutch = [proposal_reason_text(r) for r in reasons]
     assert [r for r, d in zip(reasons, dutch, strict=True) if r == d] == []
     assert any(d.startswith("uitkomst: 'ltr' als nps") for d in dutch), dutch
+
+
+def test_the_reading_step_messages_are_known_and_said_in_dutch():
+    from surveys.services.reading import NOT_CONFIDENT_MESSAGE, WAITING_MESSAGE
+    from surveys.services.uploads import QUEUE_DOWN_MESSAGE, READING_MESSAGE
+    from surveys.words import WHOLE_MESSAGES
+
+    stored = (READING_MESSAGE, WAITING_MESSAGE, NOT_CONFIDENT_MESSAGE, QUEUE_DOWN_MESSAGE)
+    assert set(stored) <= set(WHOLE_MESSAGES)
+    with translation.override("nl"):
+        assert upload_message_text(READING_MESSAGE) == "Uw bestand wordt gelezen..."
+        assert all(upload_message_text(m) != m for m in stored)

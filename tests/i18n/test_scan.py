@@ -12,7 +12,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from surveys.models import Upload
 from tests.factories import broadband_journey
-from tests.surveys.helpers import synthetic_csv
+from tests.surveys.helpers import read_like_the_worker, synthetic_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_no_english_on_the_dutch_pages(client, org_admin, organisation, settings
         {"journey": journey.pk, "survey": "2026 K3", "file": SimpleUploadedFile("meting.csv", path.read_bytes())},
         **DUTCH,
     )
-    upload = Upload.objects.get(original_name="meting.csv")
+    upload = read_like_the_worker(Upload.objects.get(original_name="meting.csv").pk)
     names = [
         *journey.moments.values_list("name", flat=True),
         *journey.moments.values_list("stage", flat=True),

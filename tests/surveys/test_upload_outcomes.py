@@ -19,6 +19,7 @@ from surveys.models import Response, Survey, Upload, UploadStatus
 from surveys.outcomes import Outcome
 from surveys.selectors import journey_outcomes
 from tests.factories import JourneyFactory
+from tests.surveys.helpers import report_text
 from tests.surveys.test_upload_mapping_page import page_form
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -53,7 +54,16 @@ def upload_file(client, journey, content: bytes, name: str, wave: str) -> Upload
         "/uploads/new/", {"journey": journey.pk, "survey": wave, "file": SimpleUploadedFile(name, content)}
     )
     assert response.status_code == 302, response.content[:2000]
-    return Upload.objects.get(original_name=name)
+    return wait_read(Upload.objects.get(original_name=name))
+
+
+def wait_read(upload: Upload, timeout: float = 60) -> Upload:
+    """The live worker reads a new upload's file first (in its child process); the mapping page follows."""
+    deadline = time.monotonic() + timeout
+    while not (upload := Upload.objects.get(pk=upload.pk)).is_read and upload.status != "failed":
+        assert time.monotonic() < deadline, upload.message
+        time.sleep(0.1)
+    return upload
 
 
 def wait_done(upload: Upload, timeout: float = 90) -> Upload:
@@ -98,7 +108,7 @@ def test_nps_and_retention_from_one_file_through_the_page_and_the_worker(client,
     assert upload.status == UploadStatus.DONE, upload.message
     assert upload.attempts == 1  # imported once
     assert (upload.rows_total, upload.rows_imported, upload.rows_invalid) == (300, 299, 1)
-    assert "7,Will you stay with us next year?,,missing outcome" in upload.error_report
+    assert "7,Will you stay with us next year?,,missing outcome" in report_text(upload)
     wave = Survey.objects.get(journey=journey, name="W1")
     assert wave.outcomes == [
         {"name": "NPS", "type": "nps", "positive": [], "unit": ""},
