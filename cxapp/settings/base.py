@@ -207,8 +207,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # One name for the outcome types, whether a field is called outcome_type (a wave) or type (one of its outcomes).
-    "ENUM_NAME_OVERRIDES": {"OutcomeTypeEnum": "surveys.models.OutcomeType"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cxapp.schema.error_responses_add",
