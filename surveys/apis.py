@@ -89,7 +89,7 @@ class _SurveyOutput(serializers.ModelSerializer):
 class _OutcomeOutput(serializers.Serializer):
     name = serializers.CharField()
     column = serializers.CharField()
-    type = serializers.ChoiceField(choices=OutcomeType.choices)
+    type = serializers.CharField(help_text="nps, binary or numeric.")
     positive = serializers.ListField(child=serializers.CharField())
 
 
