@@ -48,9 +48,18 @@ class ChildStats:
     """What the last child used (filled when it ends): peak resident memory and wall time."""
 
     peak_rss_mb: float = 0.0
-    base_rss_mb: float = 0.0  # the parent's resident memory when it forked: the child starts with those pages
     seconds: float = 0.0
     ended: str = ""
+    start_rss_mb: float = 0.0  # the parent's resident memory when it forked (the child starts with those pages)
+
+
+def _resident_mb() -> float:
+    """The process's current resident memory in MB (from /proc; 0 where there is none)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _address_space() -> int:
@@ -60,15 +69,6 @@ def _address_space() -> int:
             return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
-
-
-def _resident_mb() -> float:
-    """The process's resident memory in MB (from /proc; 0 where there is none)."""
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 def _die_with_parent() -> None:
@@ -115,7 +115,7 @@ def in_child(
     stats = stats if stats is not None else ChildStats()
     receive, send = multiprocessing.Pipe(duplex=False)
     start = time.monotonic()
-    stats.base_rss_mb = _resident_mb()
+    stats.start_rss_mb = _resident_mb()
     pid = os.fork()
     if pid == 0:  # the child
         receive.close()
@@ -179,10 +179,9 @@ def in_child(
 
 
 def _near_ceiling(stats: ChildStats, limits: Limits) -> bool:
-    """A child killed by a signal whose resident memory grew near the ceiling ran out of memory (an allocator that
-    aborts instead of raising). Growth over the parent's memory at the fork: a forked child counts the pages it
-    shares with a large worker (or test process) as its own."""
-    return limits.memory_mb > 0 and stats.peak_rss_mb - stats.base_rss_mb > 0.8 * limits.memory_mb
+    """A child killed by a signal with its resident memory near the ceiling ran out of memory (an allocator that
+    aborts instead of raising)."""
+    return limits.memory_mb > 0 and stats.peak_rss_mb - stats.start_rss_mb > 0.8 * limits.memory_mb
 
 
 def in_child_once(work: Callable[..., Any], *args: Any, limits: Limits, stats: ChildStats | None = None) -> Any:

@@ -152,10 +152,15 @@ def test_an_xlsx_of_a_million_rows_of_one_column_is_refused_up_front(api, journe
     assert upload.layout["columns"] == ["score"]
 
 
-def test_a_truncated_xlsx_fails_with_a_clear_message(api, journey, celery_worker):
+def test_a_truncated_xlsx_fails_with_a_clear_message(api, journey, client, analyst, celery_worker):
     content = _xlsx_bytes([["rid", "ltr", "m1"], *[[f"R{i}", i % 11, 1 + i % 5] for i in range(200)]])
 
-    _ends_failed(api, content[: len(content) // 2], "cut.xlsx", match="could not be opened")
+    upload = _ends_failed(api, content[: len(content) // 2], "cut.xlsx", match="could not be opened")
+
+    client.force_login(analyst)
+    page = client.get(upload.get_absolute_url()).content.decode()
+    assert "could not be opened" in page
+    assert "Change the mapping and import again" not in page  # there is no mapping to change: upload it again
 
 
 def test_a_corrupt_xlsx_fails_with_a_clear_message(api, journey, celery_worker):
