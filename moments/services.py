@@ -22,6 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from cxapp.jobs import (
     TRANSIENT_DB_ERRORS,
@@ -138,6 +139,8 @@ def analysis_request(
     existing = active.first()
     if existing is not None:
         return existing
+    if user is not None and user.is_authenticated:
+        _budget_check(journey=journey, user=user)
     run = AnalysisRun.objects.create(
         journey=journey,
         segment_filter=segment_filter,
@@ -157,6 +160,39 @@ def analysis_request(
     if enqueue:
         job_enqueue_on_commit(RUN_JOB, run.pk)
     return run
+
+
+class AnalysisBudgetExceeded(ValueError):
+    """A person asked for a new analysis while their organisation (or they, as a viewer) already has as many
+    waiting or running as the budget allows (``MOMENTUM_ORG_ACTIVE_RUNS_MAX``, ``MOMENTUM_VIEWER_ACTIVE_RUNS_MAX``).
+    Identical requests share one run and never count twice; the runs after an import are not a person's."""
+
+
+def _budget_check(*, journey: Journey, user: AbstractBaseUser) -> None:
+    """Refuses a person's new run beyond the budgets (issue 16: one organisation, or one viewer, cannot fill the
+    queue for everybody). Runs under the journey's row lock, so concurrent requests count each other."""
+    pending = AnalysisRun.objects.filter(status__in=(RunStatus.QUEUED, RunStatus.RUNNING))
+    limit = settings.MOMENTUM_ORG_ACTIVE_RUNS_MAX
+    if pending.filter(journey__organisation_id=journey.organisation_id).count() >= limit:
+        raise AnalysisBudgetExceeded(
+            gettext(
+                "Your organisation already has %(n)d analyses waiting or running, the most at one time: try again "
+                "when they are done (a minute or so)."
+            )
+            % {"n": limit}
+        )
+    editor = Membership.objects.filter(
+        user=user, organisation_id=journey.organisation_id, role__in=(Role.ANALYST, Role.ADMIN)
+    ).exists()
+    limit = settings.MOMENTUM_VIEWER_ACTIVE_RUNS_MAX
+    if not editor and pending.filter(created_by=user).count() >= limit:
+        raise AnalysisBudgetExceeded(
+            gettext(
+                "You already have %(n)d new analyses waiting or running, the most a viewer can ask for at one "
+                "time: try again when they are done."
+            )
+            % {"n": limit}
+        )
 
 
 def _json_safe(value):

@@ -244,6 +244,11 @@ SPECTACULAR_SETTINGS = {
 # Analysis defaults (DESIGN section 2).
 MOMENTUM_MIN_SAMPLE = env.int("MOMENTUM_MIN_SAMPLE", default=30)
 MOMENTUM_BOOTSTRAP = env.int("MOMENTUM_BOOTSTRAP", default=200)
+# Budgets of new analysis runs waiting or running at one time (identical requests share one run): per
+# organisation, and per viewer (analysts and admins only have the organisation's); a request beyond them is
+# refused with a message (the API: 429), never queued.
+MOMENTUM_ORG_ACTIVE_RUNS_MAX = env.int("MOMENTUM_ORG_ACTIVE_RUNS_MAX", default=20)
+MOMENTUM_VIEWER_ACTIVE_RUNS_MAX = env.int("MOMENTUM_VIEWER_ACTIVE_RUNS_MAX", default=6)
 MOMENTUM_STALE_AFTER_SECONDS = env.int("MOMENTUM_STALE_AFTER_SECONDS", default=120)
 # Data protection (docs/PRIVACY.md): an uploaded file is deleted this many days after its import ended (0 = at
 # once); audit records are deleted after MOMENTUM_AUDIT_RETENTION_DAYS.

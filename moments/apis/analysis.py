@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,6 +45,7 @@ from ..serializers import (
     RunRefSerializer,
     RunSerializer,
 )
+from ..services import AnalysisBudgetExceeded
 from ..words import run_message_text
 from ._common import NOT_FOUND
 from ._common import journey_or_404 as _journey_or_404
@@ -137,6 +138,9 @@ FILTER_PARAMETERS = [
 ]
 
 
+RETRY_AFTER_BUSY = 30  # seconds: about the time a few analyses take, said in Retry-After when the budget is full
+
+
 class NothingToAnalyseError(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "nothing_to_analyse"
@@ -161,6 +165,8 @@ def _run_for_filters(request, journey: Journey) -> tuple[AnalysisRun, AnalysisFi
         )
     except NothingToAnalyse as exc:
         raise NothingToAnalyseError(str(exc)) from exc
+    except AnalysisBudgetExceeded as exc:
+        raise Throttled(wait=RETRY_AFTER_BUSY, detail=str(exc)) from exc
     except ValueError as exc:
         raise ValidationError({"detail": str(exc)}) from exc
     return run, parsed.filter, surveys, moment_rows
