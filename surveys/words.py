@@ -67,6 +67,39 @@ MESSAGE_PARTS: tuple[tuple[str, str], ...] = (
             "(nothing to do, the file is stored)"
         ),
     ),
+    # the worker's child process that reads the file (surveys.ingest.sandbox): a file it could not read
+    (
+        rf"Reading the file took longer than (?P<n_seconds>{_NUMBER}) seconds, the limit; it was stopped and nothing "
+        r"was imported\. Save it as CSV, or split it, and upload again",
+        gettext_noop(
+            "Reading the file took longer than %(n_seconds)s seconds, the limit; it was stopped and nothing was "
+            "imported. Save it as CSV, or split it, and upload again"
+        ),
+    ),
+    (
+        rf"Reading the file needs more than (?P<n_mb>{_NUMBER}) MB of memory, the limit; it was stopped and nothing "
+        r"was imported\. Save it as CSV, or split it, and upload again",
+        gettext_noop(
+            "Reading the file needs more than %(n_mb)s MB of memory, the limit; it was stopped and nothing was "
+            "imported. Save it as CSV, or split it, and upload again"
+        ),
+    ),
+    (
+        r"The file made the reader crash(?P<signal>(?: \(signal [0-9]+\))?); nothing was imported\. Check that it "
+        r"is a complete, undamaged export \(save it again, or as CSV\) and upload again",
+        gettext_noop(
+            "The file made the reader crash%(signal)s; nothing was imported. Check that it is a complete, undamaged "
+            "export (save it again, or as CSV) and upload again"
+        ),
+    ),
+    (
+        r"The file could not be read \((?P<error>[^()]*)\); nothing was imported\. Check that it is a complete, "
+        r"undamaged export \(save it again, or as CSV\) and upload again",
+        gettext_noop(
+            "The file could not be read (%(error)s); nothing was imported. Check that it is a complete, undamaged "
+            "export (save it again, or as CSV) and upload again"
+        ),
+    ),
     (
         r"The import stopped (?P<n_tries>[0-9]+) times without finishing; nothing was imported",
         gettext_noop("The import stopped %(n_tries)s times without finishing; nothing was imported"),

@@ -146,3 +146,24 @@ def test_the_reading_step_messages_are_known_and_said_in_dutch():
     with translation.override("nl"):
         assert upload_message_text(READING_MESSAGE) == "Uw bestand wordt gelezen..."
         assert all(upload_message_text(m) != m for m in stored)
+
+
+def test_a_file_the_reader_could_not_read_is_said_in_dutch():
+    from surveys.ingest.sandbox import Limits, _memory_message
+
+    stored = [
+        _memory_message(Limits(memory_mb=2048)),
+        "Reading the file took longer than 120 seconds, the limit; it was stopped and nothing was imported. Save it "
+        "as CSV, or split it, and upload again.",
+        "The file made the reader crash (signal 11); nothing was imported. Check that it is a complete, undamaged "
+        "export (save it again, or as CSV) and upload again.",
+        "The file could not be read (BadZipFile); nothing was imported. Check that it is a complete, undamaged export "
+        "(save it again, or as CSV) and upload again.",
+    ]
+    with translation.override("nl"):
+        dutch = [upload_message_text(m) for m in stored]
+    assert "2.048 MB" in dutch[0] and "geheugen" in dutch[0]
+    assert "120 seconden" in dutch[1]
+    assert "(signal 11)" in dutch[2] and "lezer" in dutch[2]
+    assert "(BadZipFile)" in dutch[3]
+    assert all(d != m and d.endswith(".") for d, m in zip(dutch, stored, strict=True))
