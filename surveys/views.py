@@ -245,7 +245,7 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
                 without_moments=request.POST.get("without_moments") == "on",
             )
         except IngestError as exc:
-            error = str(exc)
+            error = upload_message_text(str(exc))
         else:
             return redirect(upload)
     sample = table.preview(2000)

@@ -67,6 +67,16 @@ MESSAGE_PARTS: tuple[tuple[str, str], ...] = (
             "(nothing to do, the file is stored)"
         ),
     ),
+    # a mapping whose outcome name the journey uses with another type (surveys.services.waves)
+    (
+        r"Outcome type conflict: the outcome “(?P<name>[^”]*)” is (?P<kind>nps|binary|numeric) in this file but "
+        r"(?P<other>nps|binary|numeric) in the journey's other waves\. Give it another name, map the same kind of "
+        r"outcome, or import into a separate journey",
+        gettext_noop(
+            "Outcome type conflict: the outcome “%(name)s” is %(kind)s in this file but %(other)s in the journey's "
+            "other waves. Give it another name, map the same kind of outcome, or import into a separate journey"
+        ),
+    ),
     # the worker's child process that reads the file (surveys.ingest.sandbox): a file it could not read
     (
         rf"Reading the file took longer than (?P<n_seconds>{_NUMBER}) seconds, the limit; it was stopped and nothing "
@@ -283,6 +293,27 @@ PROPOSAL_REASONS: tuple[tuple[str, str], ...] = (
      r"reported as row errors",
      gettext_noop("scale of %(name)s: %(span)s like the other moments; %(n)s value(s) outside it will be reported "
                   "as row errors")),
+    # the further outcomes (issue 11: surveys.ingest.proposal._outcomes_extra_propose)
+    (r"outcome “(?P<name>.*)”: (?P<column>'.*') as nps \(matches (?P<word>'.*'), integers 0-10\)",
+     gettext_noop("outcome “%(name)s”: %(column)s as nps (matches %(word)s, integers 0-10)")),
+    (r"outcome “(?P<name>.*)”: (?P<column>'.*') as binary \(a yes/no question about leaving: not leaving counts as "
+     r"retained, matches (?P<word>'.*'), positive (?P<positive>\[.*\])\)",
+     gettext_noop("outcome “%(name)s”: %(column)s as binary (a yes/no question about leaving: not leaving counts as "
+                  "retained, matches %(word)s, positive %(positive)s)")),
+    (r"outcome “(?P<name>.*)”: (?P<column>'.*') as binary \(a yes/no question about staying, matches (?P<word>'.*'), "
+     r"positive (?P<positive>\[.*\])\)",
+     gettext_noop("outcome “%(name)s”: %(column)s as binary (a yes/no question about staying, matches %(word)s, "
+                  "positive %(positive)s)")),
+    (r"outcome “(?P<name>.*)”: (?P<column>'.*') as binary \(a yes/no question about buying again, matches "
+     r"(?P<word>'.*'), positive (?P<positive>\[.*\])\)",
+     gettext_noop("outcome “%(name)s”: %(column)s as binary (a yes/no question about buying again, matches %(word)s, "
+                  "positive %(positive)s)")),
+    (r"outcome “(?P<name>.*)”: (?P<column>'.*') as binary \(a yes/no question about buying more, matches "
+     r"(?P<word>'.*'), positive (?P<positive>\[.*\])\)",
+     gettext_noop("outcome “%(name)s”: %(column)s as binary (a yes/no question about buying more, matches %(word)s, "
+                  "positive %(positive)s)")),
+    (r"outcome “(?P<name>.*)”: (?P<column>'.*') as numeric \(a number scale about effort, matches (?P<word>'.*')\)",
+     gettext_noop("outcome “%(name)s”: %(column)s as numeric (a number scale about effort, matches %(word)s)")),
     (r"the mapping saved by this survey's last upload", gettext_noop("the mapping saved by this survey's last upload")),
     (r"the mapping saved by the wave (?P<wave>“.*”)", gettext_noop("the mapping saved by the wave %(wave)s")),
 )  # fmt: skip

@@ -167,3 +167,43 @@ def test_a_file_the_reader_could_not_read_is_said_in_dutch():
     assert "(signal 11)" in dutch[2] and "lezer" in dutch[2]
     assert "(BadZipFile)" in dutch[3]
     assert all(d != m and d.endswith(".") for d, m in zip(dutch, stored, strict=True))
+
+
+def test_the_further_outcomes_proposed_and_a_type_conflict_are_said_in_dutch(tmp_path):
+    from surveys.ingest import propose_mapping, read_table
+    from surveys.outcomes import Outcome, outcome_conflicts
+    from surveys.services.waves import _conflict_error
+    from surveys.words import proposal_reason_text
+    from tests.surveys.ingest.conftest import write
+    from tests.surveys.ingest.test_outcomes_proposal import _rows
+    from tests.surveys.ingest.test_proposal import csv_text
+
+    header = ["Respondent ID", "How likely are you to recommend us? (0-10)", "Will you stay with us next year?",
+              "Would you switch to another provider?", "Would you buy more products from us?",
+              "Would you buy from us again?", "How much effort did it take to handle your request? (1-7)",
+              "Installation (1-5)", "Billing (1-5)", "Ordering (1-5)"]  # fmt: skip
+    answers = [
+        lambda r, i: i % 11,
+        lambda r, i: ["Yes", "No"][i % 3 == 0],
+        lambda r, i: ["No", "Yes"][i % 4 == 0],
+        lambda r, i: ["Yes", "No"][i % 2],
+        lambda r, i: ["Yes", "No"][i % 5 == 0],
+        lambda r, i: 1 + i % 7,
+        lambda r, i: 1 + i % 5,
+        lambda r, i: 1 + (i * 3) % 5,
+        lambda r, i: 1 + (i * 7) % 5,
+    ]
+    reasons = propose_mapping(read_table(write(tmp_path, "o.csv", csv_text(header, _rows(200, answers))))).reasons
+    further = [r for r in reasons if r.startswith("outcome “")]
+    assert len(further) >= 4, reasons  # staying, leaving, buying more or again, effort: each its own line
+    conflict = str(
+        _conflict_error(
+            outcome_conflicts([Outcome(name="Retention", type="binary")], [Outcome(name="Retention", type="numeric")])
+        )
+    )
+    with translation.override("nl"):
+        dutch = [proposal_reason_text(r) for r in further]
+        conflict_nl = upload_message_text(conflict)
+    assert all(d.startswith("uitkomst “") and d != r for d, r in zip(dutch, further, strict=True)), dutch
+    assert conflict_nl.startswith("Conflict in het type uitkomst: de uitkomst “Retention” is numeric"), conflict_nl
+    assert conflict_nl.endswith("in een aparte klantreis.")
