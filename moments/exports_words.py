@@ -18,7 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 
 from . import labels
-from .words import FIXED_TEXTS, local_digits
+from .words import FIXED_TEXTS, local_digits, pain_point_text
 
 # A column's heading: its code in English, a Dutch heading under Dutch (the msgids are the codes).
 HEADINGS = {
@@ -173,15 +173,7 @@ def xlsx_action(text: str) -> str:
             costs = (gettext("score %(effect)s %(unit)s") % {"effect": effect, "unit": unit}).rstrip()
         else:
             costs = gettext("score lower")
-        if match["brand"] == "Pain point on a brand moment":
-            return gettext(
-                "Pain point on a brand moment: customers who go through it %(costs)s merely by having it. "
-                "Find what makes it cost loyalty and fix that; keep the moment."
-            ) % {"costs": costs}
-        return gettext(
-            "Pain point: customers who go through it %(costs)s merely by having it. "
-            "Remove the need for it (fix what causes it) rather than polish it."
-        ) % {"costs": costs}
+        return pain_point_text(costs, brand=match["brand"] == "Pain point on a brand moment")
     match = _PROTECT.match(text)
     if match:
         return gettext("Moment of truth that delights: protect it (%(share)s of customers already experience it).") % {

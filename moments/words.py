@@ -77,21 +77,27 @@ def advice_text(
             costs = (gettext("score %(effect)s %(unit)s") % {"effect": effect, "unit": points}).rstrip()
         else:
             costs = gettext("score lower")
-        if advice.text.startswith("Pain point on a brand moment"):
-            return gettext(
-                "Pain point on a brand moment: customers who go through it %(costs)s merely by having it. "
-                "Find what makes it cost loyalty and fix that; keep the moment."
-            ) % {"costs": costs}
-        return gettext(
-            "Pain point: customers who go through it %(costs)s merely by having it. "
-            "Remove the need for it (fix what causes it) rather than polish it."
-        ) % {"costs": costs}
+        return pain_point_text(costs, brand=advice.text.startswith("Pain point on a brand moment"))
     if advice.action == "protect" and _finite(reach):
         share = number_format(round(100 * reach), decimal_pos=0) + "%"
         return gettext("Moment of truth that delights: protect it (%(share)s of customers already experience it).") % {
             "share": share
         }
     return gettext(advice.text)
+
+
+def pain_point_text(costs: str, *, brand: bool) -> str:
+    """The pain point's advice in the active language, ``costs`` already said ("score -19 points"): one place for
+    the page's sentence (``advice_text``) and the XLSX export's (``moments.exports_words``)."""
+    if brand:
+        return gettext(
+            "Pain point on a brand moment: customers who go through it %(costs)s merely by having it. "
+            "Find what makes it cost loyalty and fix that; keep the moment."
+        ) % {"costs": costs}
+    return gettext(
+        "Pain point: customers who go through it %(costs)s merely by having it. "
+        "Remove the need for it (fix what causes it) rather than polish it."
+    ) % {"costs": costs}
 
 
 def _english() -> bool:

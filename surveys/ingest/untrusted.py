@@ -14,7 +14,8 @@ from pathlib import Path
 from surveys.ingest.errors import IngestError
 from surveys.ingest.mapping import Mapping
 from surveys.ingest.proposal import propose_mapping
-from surveys.ingest.table import read_table, table_snapshot
+from surveys.ingest.snapshot import table_snapshot
+from surveys.ingest.table import read_table
 from surveys.ingest.validate import ValidatedChunk, validate_chunks
 
 

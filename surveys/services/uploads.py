@@ -30,7 +30,7 @@ from journeys.models import Journey, Moment
 from journeys.services import moments_ensure
 
 from ..ingest import IngestError, Mapping, RawTable
-from ..ingest.table import table_from_snapshot
+from ..ingest.snapshot import table_from_snapshot
 from ..models import Survey, Upload, UploadStatus
 from ..retention import upload_file_gone_message
 from .files import file_blocks, file_store, upload_path
