@@ -165,7 +165,27 @@ def default_filter(journey: Journey, *, surveys: Sequence | None = None) -> Anal
     if surveys is None:
         surveys = selectors.journey_surveys(journey=journey)
     wave = selectors.wave_default(list(surveys))
-    return AnalysisFilter(survey_ids=(wave.pk,) if wave is not None else ())
+    if wave is None:
+        return AnalysisFilter(survey_ids=())
+    return AnalysisFilter(survey_ids=(wave.pk,), outcome=_waves_outcome(surveys, (wave.pk,)))
+
+
+def _waves_outcome(surveys: Sequence, survey_ids: Sequence[int]) -> str:
+    """The outcome a view on ``survey_ids`` opens on when none is asked for: the journey's primary one ("") when
+    those waves measure it, else the first of the journey's outcomes they do measure (a wave of another survey,
+    e.g. a retention-only one, opens on its own outcome instead of failing for want of NPS)."""
+    from surveys.outcomes import outcome_key
+
+    from .outcomes import journey_outcome_choices
+
+    chosen = set(survey_ids)
+    measured = {o.key for s in surveys if s.pk in chosen for o in getattr(s, "outcome_list", ())}
+    if not measured:
+        return ""
+    choices = journey_outcome_choices(journey=None, surveys=surveys)  # from the loaded waves: no query
+    if not choices or outcome_key(choices[0].name) in measured:
+        return ""
+    return next((c.value for c in choices if outcome_key(c.name) in measured), "")
 
 
 def _getlist(query, key: str) -> list[str]:
@@ -314,8 +334,11 @@ def filter_parse(query: Mapping, *, journey: Journey, surveys: Sequence | None =
     if compare_ids is None or (compare_ids and compare_ids[0] not in known):
         errors["compare"] = gettext("Not a wave of this journey.")
         compare_ids = []
+    survey_ids = wave_ids if wave_ids is not None else default_filter(journey, surveys=surveys).survey_ids
+    if not any(v.strip() for v in _getlist(query, "outcome")):  # not asked for: one the chosen waves measure
+        outcome = _waves_outcome(surveys, survey_ids)
     analysis_filter = AnalysisFilter.make(
-        survey_ids=wave_ids if wave_ids is not None else default_filter(journey, surveys=surveys).survey_ids,
+        survey_ids=survey_ids,
         segment_filter=segments,
         method=method,
         threshold_mode=mode,

@@ -91,3 +91,28 @@ def test_file_names_carry_the_filter():
     filtered = parse("wave=11&wave=12&segment.region=North&method=correlation&threshold=median").filter.slug(names)
     assert plain == "2026-q2"
     assert filtered == "2026-q1-2026-q2-region-north-correlation-median"
+
+
+@pytest.mark.django_db
+def test_a_wave_without_the_primary_outcome_opens_on_an_outcome_it_measures(organisation):
+    """The first hour: a later wave of another survey (retention only) is the default view after its import; it
+    opens on Retention instead of failing for want of NPS, and a view of NPS waves stays on the primary."""
+    import numpy as np
+
+    from surveys.outcomes import Outcome
+    from tests.factories import JourneyFactory, MomentFactory, wave_with_responses
+
+    journey = JourneyFactory(organisation=organisation, name="Broadband", slug="broadband")
+    MomentFactory(journey=journey, name="Billing", slug="billing")
+    ratings = np.full((40, 1), 70.0)
+    nps_wave = wave_with_responses(journey, "Q1", ["billing"], ratings, np.arange(40) % 11)
+    retention = Outcome(name="Retention", type="binary", positive=("Yes",))
+    later = wave_with_responses(journey, "Q2", ["billing"], ratings, outcomes={retention: np.arange(40) % 2})
+
+    assert default_filter(journey) == AnalysisFilter(survey_ids=(later.pk,), outcome="Retention")
+    assert filter_parse(QueryDict(""), journey=journey).filter.outcome == "Retention"
+    assert filter_parse(QueryDict(f"wave={nps_wave.pk}"), journey=journey).filter.outcome == ""  # the primary, NPS
+    both = filter_parse(QueryDict(f"wave={nps_wave.pk}&wave={later.pk}"), journey=journey).filter
+    assert both.outcome == ""  # NPS is measured in one of them: the primary stays
+    asked = filter_parse(QueryDict(f"wave={later.pk}&outcome=NPS"), journey=journey).filter
+    assert asked.outcome == ""  # asked for: kept (the page then says this wave has no NPS)
